@@ -1,0 +1,108 @@
+"""One ``httpx.AsyncClient`` per downstream service, with explicit timeouts and tenacity
+retries on transient failures only (connect errors, timeouts, 502/503/504). 4xx is never
+retried: it is the caller's mistake and would fail again."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import orjson
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+
+from medgrade_shared.metrics import DownstreamMetrics
+from medgrade_shared.request_context import REQUEST_ID_HEADER, current_request_id
+from medgrade_shared.settings import DownstreamSettings
+
+TRANSIENT_STATUS = frozenset({502, 503, 504})
+
+
+class DownstreamError(Exception):
+    """A downstream call that failed for good (after retries, or at once for a 4xx)."""
+
+    def __init__(self, target: str, reason: str, status_code: int | None, message: str, body: Any = None) -> None:
+        super().__init__(f"{target}: {message}")
+        self.target = target
+        self.reason = reason
+        self.status_code = status_code
+        self.message = message
+        self.body = body
+
+    @property
+    def transient(self) -> bool:
+        return self.status_code is None or self.status_code in TRANSIENT_STATUS
+
+
+async def _add_request_id(request: httpx.Request) -> None:
+    request_id = current_request_id()
+    if request_id:
+        request.headers[REQUEST_ID_HEADER] = request_id
+
+
+def make_async_client(base_url: str, settings: DownstreamSettings) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=base_url,
+        timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
+        limits=httpx.Limits(max_connections=settings.max_connections, max_keepalive_connections=settings.max_connections),
+        event_hooks={"request": [_add_request_id]},
+    )
+
+
+def _error_message(response: httpx.Response) -> tuple[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}", None
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        return str(body["error"].get("message", f"HTTP {response.status_code}")), body["error"]
+    return f"HTTP {response.status_code}", body
+
+
+class ServiceClient:
+    """Calls one downstream service: JSON in, JSON out, retries, metrics."""
+
+    def __init__(
+        self, target: str, client: httpx.AsyncClient, settings: DownstreamSettings, metrics: DownstreamMetrics
+    ) -> None:
+        self.target = target
+        self.client = client
+        self.settings = settings
+        self.metrics = metrics
+
+    async def request_json(self, method: str, path: str, *, body: bytes | None = None, params: dict | None = None) -> Any:
+        """Send ``body`` (already JSON-encoded) and return the decoded JSON answer."""
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.settings.retry_attempts),
+            wait=wait_random_exponential(multiplier=0.05, max=self.settings.retry_backoff_max_s),
+            retry=retry_if_exception(lambda exc: isinstance(exc, DownstreamError) and exc.transient),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._attempt(method, path, body, params)
+        raise AssertionError("unreachable: tenacity reraises the last error")
+
+    async def _attempt(self, method: str, path: str, body: bytes | None, params: dict | None) -> Any:
+        headers = {"Content-Type": "application/json"} if body is not None else None
+        started = time.perf_counter()
+        try:
+            response = await self.client.request(method, path, content=body, params=params, headers=headers)
+        except httpx.TimeoutException as exc:
+            self._observe(started, "timeout")
+            raise DownstreamError(self.target, "timeout", None, f"{self.target} timed out") from exc
+        except httpx.TransportError as exc:
+            self._observe(started, "connect")
+            raise DownstreamError(self.target, "unavailable", None, f"{self.target} is unreachable") from exc
+        if response.status_code >= 400:
+            outcome = "server_error" if response.status_code >= 500 else "client_error"
+            self._observe(started, outcome)
+            message, error_body = _error_message(response)
+            raise DownstreamError(self.target, f"http_{response.status_code}", response.status_code, message, error_body)
+        self._observe(started, "ok")
+        return orjson.loads(response.content)
+
+    def _observe(self, started: float, outcome: str) -> None:
+        self.metrics.latency.labels(self.target, outcome).observe(time.perf_counter() - started)
+        if outcome != "ok":
+            self.metrics.errors.labels(self.target, outcome).inc()

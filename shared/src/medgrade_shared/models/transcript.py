@@ -1,0 +1,52 @@
+"""Parsed transcript contract: what document_parser returns and the scorers read."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Role = Literal["interviewer", "patient", "other"]
+
+
+class Utterance(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    index: int = Field(ge=0, description="Position in the transcript, 0-based; unique.")
+    speaker: str = Field(description="The speaker label as written in the transcript.")
+    role: Role
+    text: str = Field(description="Displayed text, transcriber tags kept.")
+    match_text: str = Field(description="Text used for matching: transcriber tags removed.")
+    start: float | None = Field(default=None, ge=0, description="Seconds from the start, if the format has times.")
+    end: float | None = Field(default=None, ge=0, description="Seconds; the next later utterance's start.")
+    end_estimated: bool = Field(default=False, description="True when the end was estimated from speech rate.")
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    start_index: int = Field(ge=0)
+    end_index: int = Field(ge=0, description="Inclusive.")
+
+
+class SummaryText(BaseModel):
+    text: str = ""
+    tokens: int = Field(default=0, ge=0)
+    source: Literal["summary_text", "transcript", "none"] = "none"
+
+
+class ParsedTranscript(BaseModel):
+    format: str = "text"
+    utterances: list[Utterance]
+    sections: list[Section] = Field(default_factory=list)
+    detected_order: list[str] = Field(default_factory=list)
+    summary: SummaryText = Field(default_factory=SummaryText)
+    roles_inferred: bool = False
+    warnings: list[str] = Field(default_factory=list)
+
+
+class ParseRequest(BaseModel):
+    text: str = Field(min_length=1, max_length=10_000_000)
+    format: Literal["auto", "text", "vtt", "srt", "json"] = "auto"
+    summary_text: str | None = Field(default=None, max_length=100_000)

@@ -1,0 +1,148 @@
+"""What every MedGrade service has: the error envelope, request ids, JSON access logs,
+request metrics, ``/health`` (shallow), ``/ready`` (the service's own dependencies) and
+``/metrics``."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from medgrade_shared.errors import ApiError
+from medgrade_shared.metrics import HttpMetrics
+from medgrade_shared.models.errors import ErrorBody, ErrorEnvelope
+from medgrade_shared.request_context import REQUEST_ID_HEADER, accept_or_create_request_id, request_id_var
+
+ReadinessCheck = Callable[[FastAPI], Awaitable[dict[str, bool]]]
+
+access_log = logging.getLogger("medgrade.access")
+error_log = logging.getLogger("medgrade.error")
+
+_STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                 405: "method_not_allowed", 409: "conflict", 412: "precondition_failed",
+                 413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_request",
+                 429: "rate_limited", 500: "internal_error", 502: "bad_gateway",
+                 503: "service_unavailable", 504: "gateway_timeout"}
+
+
+def error_response(status_code: int, code: str, message: str, details: Any = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    envelope = ErrorEnvelope(error=ErrorBody(code=code, message=message, details=details,
+                                             request_id=request_id_var.get()))
+    return JSONResponse(envelope.model_dump(), status_code=status_code, headers=headers)
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """Where and why, without echoing the input back (it may be a whole transcript)."""
+    return [{"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+            for err in exc.errors()][:50]
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response(422, "invalid_request", "The request is not valid.", _validation_details(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _STATUS_CODES.get(exc.status_code, "error")
+        message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        error_log.error("unhandled error", exc_info=exc)
+        return error_response(500, "internal_error", "An unexpected error occurred; it has been logged.")
+
+
+class RequestObservabilityMiddleware:
+    """Pure ASGI middleware: request id in and out, one JSON access-log line, request metrics."""
+
+    def __init__(self, app: ASGIApp, service: str, metrics: HttpMetrics) -> None:
+        self.app = app
+        self.service = service
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = None
+        for name, value in scope.get("headers", ()):
+            if name == b"x-request-id":
+                incoming = value.decode("latin-1")
+                break
+        request_id = accept_or_create_request_id(incoming)
+        token = request_id_var.set(request_id)
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (REQUEST_ID_HEADER.lower().encode(), request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            method = scope.get("method", "")
+            self.metrics.requests.labels(self.service, template, method, str(status)).inc()
+            self.metrics.latency.labels(self.service, template, method).observe(elapsed)
+            if template not in ("/health", "/metrics"):
+                access_log.info("request", extra={"method": method, "route": template, "status": status,
+                                                  "duration_ms": round(elapsed * 1000, 2)})
+            request_id_var.reset(token)
+
+
+def create_service_app(
+    *,
+    service: str,
+    title: str,
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None,
+    readiness: ReadinessCheck,
+    registry: CollectorRegistry | None = None,
+) -> FastAPI:
+    """The FastAPI app with everything every service shares; routers are added by the caller."""
+    app = FastAPI(title=title, lifespan=lifespan)
+    app.state.registry = registry or CollectorRegistry()
+    app.state.http_metrics = HttpMetrics(app.state.registry)
+    _install_error_handlers(app)
+    app.add_middleware(RequestObservabilityMiddleware, service=service, metrics=app.state.http_metrics)
+
+    @app.get("/health", tags=["ops"])
+    async def health() -> dict[str, str]:
+        """Liveness: answers while the process serves requests; checks nothing downstream."""
+        return {"status": "ok", "service": service}
+
+    @app.get("/ready", tags=["ops"])
+    async def ready() -> JSONResponse:
+        """Readiness: the service's own dependencies (store, model, downstream clients)."""
+        checks = await readiness(app)
+        ok = all(checks.values())
+        return JSONResponse({"status": "ready" if ok else "not_ready", "service": service, "checks": checks},
+                            status_code=200 if ok else 503)
+
+    @app.get("/metrics", tags=["ops"], include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(app.state.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app

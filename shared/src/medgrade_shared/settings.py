@@ -1,0 +1,39 @@
+"""Settings base classes. Each service subclasses one with its own env prefix and serves it
+through a cached ``get_settings()`` dependency; nothing is read at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MEDGRADE_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class StoreSettings(BaseSettings):
+    """Where state lives: a local folder (default, embedded) or an S3 bucket."""
+
+    store_backend: Literal["local", "s3"] = "local"
+    store_path: Path = Path("var/store")
+    s3_bucket: str | None = None
+    s3_prefix: str = ""
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+
+
+class DownstreamSettings(BaseSettings):
+    """Timeouts and retries for calls to another service."""
+
+    connect_timeout_s: float = Field(default=1.0, gt=0)
+    read_timeout_s: float = Field(default=10.0, gt=0)
+    retry_attempts: int = Field(default=3, ge=1, le=10)
+    retry_backoff_max_s: float = Field(default=0.5, gt=0)
+    max_connections: int = Field(default=64, ge=1)

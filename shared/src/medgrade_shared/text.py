@@ -1,0 +1,29 @@
+"""Text normalisation shared by the parser and the scorers, so both count and match alike."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TOKEN = re.compile(r"\S+")
+_NON_WORD = re.compile(r"[^a-z0-9']+")
+
+
+def count_tokens(text: str) -> int:
+    """Whitespace-separated tokens: what the summary length limits are written in."""
+    return len(_TOKEN.findall(text))
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents folded, punctuation to spaces, single spaces, padded with one
+    space each side so that ``" phrase " in normalise(text)`` is a word-boundary match."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    folded = folded.replace("\u2019", "'")
+    words = _NON_WORD.sub(" ", folded).split()
+    return f" {' '.join(words)} " if words else " "
+
+
+def contains_phrase(normalised_text: str, phrase: str) -> bool:
+    """Word-boundary phrase match; ``normalised_text`` comes from :func:`normalise`."""
+    needle = normalise(phrase)
+    return needle != " " and needle in normalised_text

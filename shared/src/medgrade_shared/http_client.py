@@ -72,6 +72,10 @@ class ServiceClient:
 
     async def request_json(self, method: str, path: str, *, body: bytes | None = None, params: dict | None = None) -> Any:
         """Send ``body`` (already JSON-encoded) and return the decoded JSON answer."""
+        return orjson.loads(await self.request_bytes(method, path, body=body, params=params))
+
+    async def request_bytes(self, method: str, path: str, *, body: bytes | None = None, params: dict | None = None) -> bytes:
+        """Send ``body`` (already JSON-encoded) and return the raw answer, retrying transient failures."""
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.retry_attempts),
             wait=wait_random_exponential(multiplier=0.05, max=self.settings.retry_backoff_max_s),
@@ -83,7 +87,7 @@ class ServiceClient:
                 return await self._attempt(method, path, body, params)
         raise AssertionError("unreachable: tenacity reraises the last error")
 
-    async def _attempt(self, method: str, path: str, body: bytes | None, params: dict | None) -> Any:
+    async def _attempt(self, method: str, path: str, body: bytes | None, params: dict | None) -> bytes:
         headers = {"Content-Type": "application/json"} if body is not None else None
         started = time.perf_counter()
         try:
@@ -100,7 +104,7 @@ class ServiceClient:
             message, error_body = _error_message(response)
             raise DownstreamError(self.target, f"http_{response.status_code}", response.status_code, message, error_body)
         self._observe(started, "ok")
-        return orjson.loads(response.content)
+        return response.content
 
     def _observe(self, started: float, outcome: str) -> None:
         self.metrics.latency.labels(self.target, outcome).observe(time.perf_counter() - started)

@@ -17,8 +17,8 @@ def count_tokens(text: str) -> int:
 def normalise(text: str) -> str:
     """Lower case, accents folded, punctuation to spaces, single spaces, padded with one
     space each side so that ``" phrase " in normalise(text)`` is a word-boundary match."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    folded = folded.replace("\u2019", "'")
+    folded = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
+    folded = folded.encode("ascii", "ignore").decode("ascii").lower()
     words = _NON_WORD.sub(" ", folded).split()
     return f" {' '.join(words)} " if words else " "
 

@@ -34,8 +34,10 @@ class GradingResult(BaseModel):
     components: dict[ComponentName, float]
     breakdown: dict[ComponentName, BreakdownEntry]
     feedback: list[FeedbackItem]
+    dropped_feedback: int = 0
     details: dict[ComponentName, ComponentResult]
     sections: list[dict[str, Any]]
     detected_order: list[str]
+    summary: dict[str, Any]
     timings_ms: dict[str, float]
     engine: dict[str, str] = Field(default_factory=dict, description="Versions of the scoring engine parts.")

@@ -1,0 +1,28 @@
+"""Dependencies: the long-lived objects the lifespan put on ``app.state``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from grading_orchestrator.pipeline import GradingPipeline
+from grading_orchestrator.results import ResultStore
+from grading_orchestrator.status import StatusChecker
+
+
+def _pipeline(request: Request) -> GradingPipeline:
+    return request.app.state.pipeline
+
+
+def _results(request: Request) -> ResultStore:
+    return request.app.state.results
+
+
+def _status(request: Request) -> StatusChecker:
+    return request.app.state.status_checker
+
+
+PipelineDep = Annotated[GradingPipeline, Depends(_pipeline)]
+ResultsDep = Annotated[ResultStore, Depends(_results)]
+StatusDep = Annotated[StatusChecker, Depends(_status)]

@@ -1,0 +1,21 @@
+"""``GET /gradings/{grading_id}``: a stored grading result."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from grading_orchestrator.api.deps import ResultsDep
+from medgrade_shared.errors import ApiError
+from medgrade_shared.models.errors import ErrorEnvelope
+from medgrade_shared.models.grading import GradingResult
+
+router = APIRouter(prefix="/gradings", tags=["grading"])
+
+
+@router.get("/{grading_id}", responses={200: {"model": GradingResult}, 404: {"model": ErrorEnvelope}})
+async def get_grading(grading_id: str, results: ResultsDep) -> Response:
+    document = await results.load(grading_id)
+    if document is None:
+        raise ApiError(404, "grading_not_found", f"no grading with id {grading_id!r}")
+    return Response(content=document, media_type="application/json")

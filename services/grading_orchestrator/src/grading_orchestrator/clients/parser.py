@@ -1,0 +1,17 @@
+"""document_parser client."""
+
+from __future__ import annotations
+
+import orjson
+
+from medgrade_shared.http_client import ServiceClient
+
+
+class ParserClient:
+    def __init__(self, service: ServiceClient) -> None:
+        self.service = service
+
+    async def parse(self, text: str, fmt: str, summary_text: str | None) -> bytes:
+        """The parsed transcript as raw JSON (forwarded to scoring without re-encoding)."""
+        body = orjson.dumps({"text": text, "format": fmt, "summary_text": summary_text})
+        return await self.service.request_bytes("POST", "/parse", body=body)

@@ -1,0 +1,23 @@
+"""scoring client. Request bodies are assembled from the raw rubric and parsed-transcript
+JSON, so the same bytes go to every component endpoint without re-encoding."""
+
+from __future__ import annotations
+
+from medgrade_shared.http_client import ServiceClient
+
+
+class ScoringClient:
+    def __init__(self, service: ServiceClient) -> None:
+        self.service = service
+
+    @staticmethod
+    def score_body(rubric_raw: bytes, parsed_raw: bytes) -> bytes:
+        return b'{"rubric":' + rubric_raw + b',"parsed":' + parsed_raw + b"}"
+
+    async def score_component(self, component: str, body: bytes) -> bytes:
+        return await self.service.request_bytes("POST", f"/score/{component}", body=body)
+
+    async def aggregate(self, rubric_raw: bytes, components: dict[str, bytes]) -> bytes:
+        parts = b",".join(b'"' + name.encode() + b'":' + raw for name, raw in components.items())
+        body = b'{"rubric":' + rubric_raw + b',"components":{' + parts + b"}}"
+        return await self.service.request_bytes("POST", "/score/aggregate", body=body)

@@ -1,0 +1,32 @@
+"""Orchestrator settings (env prefix ``MEDGRADE_ORCHESTRATOR_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from medgrade_shared.settings import DownstreamSettings, ServiceSettings, StoreSettings
+
+
+class OrchestratorSettings(ServiceSettings, StoreSettings, DownstreamSettings):
+    model_config = SettingsConfigDict(env_prefix="MEDGRADE_ORCHESTRATOR_", extra="ignore")
+
+    port: int = Field(default=8000, ge=1, le=65535)
+    rubric_service_url: str = "http://127.0.0.1:8001"
+    parser_service_url: str = "http://127.0.0.1:8002"
+    scoring_service_url: str = "http://127.0.0.1:8003"
+    grading_deadline_s: float = Field(
+        default=25.0, gt=0, description="Whole-grading deadline; kept below nginx proxy_read_timeout (30 s)."
+    )
+    rubric_latest_ttl_s: float = Field(
+        default=5.0, ge=0, description="How long 'latest version' lookups are cached; pinned versions are cached for good."
+    )
+    rubric_cache_size: int = Field(default=256, ge=1)
+    status_timeout_s: float = Field(default=2.0, gt=0)
+
+
+@lru_cache
+def get_settings() -> OrchestratorSettings:
+    return OrchestratorSettings()

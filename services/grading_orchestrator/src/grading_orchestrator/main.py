@@ -1,0 +1,75 @@
+"""App factory and entry point of the grading orchestrator."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import FastAPI
+
+from grading_orchestrator.api.routes import grade, gradings, status
+from grading_orchestrator.clients.parser import ParserClient
+from grading_orchestrator.clients.rubrics import RubricClient
+from grading_orchestrator.clients.scoring import ScoringClient
+from grading_orchestrator.core.config import OrchestratorSettings, get_settings
+from grading_orchestrator.core.metrics import GradingMetrics
+from grading_orchestrator.pipeline import GradingPipeline
+from grading_orchestrator.results import ResultStore
+from grading_orchestrator.status import StatusChecker
+from medgrade_shared.http_client import ServiceClient, make_async_client
+from medgrade_shared.log_config import configure_logging
+from medgrade_shared.metrics import DownstreamMetrics
+from medgrade_shared.service import create_service_app
+from medgrade_shared.store import StoreError, open_store
+
+
+def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        downstream = DownstreamMetrics(app.state.registry)
+        http = {
+            "rubric_management": make_async_client(settings.rubric_service_url, settings),
+            "document_parser": make_async_client(settings.parser_service_url, settings),
+            "scoring": make_async_client(settings.scoring_service_url, settings),
+        }
+        services = {name: ServiceClient(name, client, settings, downstream) for name, client in http.items()}
+        app.state.store = open_store(settings)
+        app.state.results = ResultStore(app.state.store)
+        app.state.pipeline = GradingPipeline(
+            rubrics=RubricClient(services["rubric_management"], latest_ttl_s=settings.rubric_latest_ttl_s,
+                                 max_entries=settings.rubric_cache_size),
+            parser=ParserClient(services["document_parser"]),
+            scoring=ScoringClient(services["scoring"]),
+            results=app.state.results,
+            metrics=GradingMetrics(app.state.registry),
+            deadline_s=settings.grading_deadline_s,
+        )
+        app.state.status_checker = StatusChecker(http, settings.status_timeout_s)
+        try:
+            yield
+        finally:
+            for client in http.values():
+                await client.aclose()
+
+    async def readiness(app: FastAPI) -> dict[str, bool]:
+        try:
+            app.state.store.check()
+        except StoreError:
+            return {"store": False}
+        return {"store": True}
+
+    app = create_service_app(service="grading_orchestrator", title="MedGrade grading API",
+                             lifespan=lifespan, readiness=readiness)
+    for module in (grade, gradings, status):
+        app.include_router(module.router)
+    return app
+
+
+def run() -> None:
+    settings = get_settings()
+    configure_logging("grading_orchestrator", settings.log_level)
+    uvicorn.run("grading_orchestrator.main:create_app", factory=True, host=settings.host, port=settings.port,
+                log_config=None, access_log=False)

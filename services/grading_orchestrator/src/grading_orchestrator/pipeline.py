@@ -1,0 +1,153 @@
+"""The grading pipeline: rubric → parse → components in parallel → aggregate → store.
+
+A grade is never produced from a partial set of components: any stage that still fails
+after the client's retries fails the whole request with an error naming the service, and
+nothing is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import UTC, datetime
+from importlib.metadata import version as package_version
+
+import orjson
+
+from grading_orchestrator.clients.parser import ParserClient
+from grading_orchestrator.clients.rubrics import RubricClient
+from grading_orchestrator.clients.scoring import ScoringClient
+from grading_orchestrator.core.metrics import GradingMetrics
+from grading_orchestrator.results import ResultStore
+from medgrade_shared.errors import ApiError
+from medgrade_shared.http_client import DownstreamError
+from medgrade_shared.models.grading import GradeRequest
+from medgrade_shared.models.rubric import COMPONENTS
+from medgrade_shared.store import StoreError
+
+ORCHESTRATOR_VERSION = package_version("medgrade-grading-orchestrator")
+
+
+class GradingPipeline:
+    def __init__(
+        self,
+        rubrics: RubricClient,
+        parser: ParserClient,
+        scoring: ScoringClient,
+        results: ResultStore,
+        metrics: GradingMetrics,
+        deadline_s: float,
+    ) -> None:
+        self.rubrics = rubrics
+        self.parser = parser
+        self.scoring = scoring
+        self.results = results
+        self.metrics = metrics
+        self.deadline_s = deadline_s
+
+    async def grade(self, request: GradeRequest) -> bytes:
+        """Grade one submission; return the stored result document (JSON bytes)."""
+        timings: dict[str, float] = {}
+        stage = "rubric"
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.deadline_s):
+                t0 = time.perf_counter()
+                rubric = await self.rubrics.get(request.rubric_id, request.rubric_version)
+                timings["rubric"] = _ms_since(t0)
+
+                stage, t0 = "parse", time.perf_counter()
+                submission = request.submission
+                parsed_raw = await self.parser.parse(submission.oral_transcript, submission.format, submission.summary_text)
+                timings["parse"] = _ms_since(t0)
+
+                stage, t0 = "score", time.perf_counter()
+                weighted = [c for c in COMPONENTS if rubric.weights.get(c, 0.0) > 0]
+                component_raw = await self._score_components(weighted, self.scoring.score_body(rubric.raw, parsed_raw))
+                timings["score"] = _ms_since(t0)
+
+                stage, t0 = "aggregate", time.perf_counter()
+                aggregate_raw = await self.scoring.aggregate(rubric.raw, component_raw)
+                timings["aggregate"] = _ms_since(t0)
+
+                stage, t0 = "store", time.perf_counter()
+                grading_id = uuid.uuid4().hex
+                timings["total"] = _ms_since(started)
+                document = _result_document(grading_id, request, rubric.version, parsed_raw, component_raw,
+                                            aggregate_raw, timings)
+                await self.results.save(grading_id, document)
+        except DownstreamError as exc:
+            raise self._downstream_failure(stage, exc) from None
+        except TimeoutError:
+            self.metrics.errors.labels(stage, "deadline").inc()
+            raise ApiError(504, "deadline_exceeded", f"grading did not finish within {self.deadline_s:g} s "
+                           f"(stage {stage}); no grade was produced", {"stage": stage}) from None
+        except (StoreError, OSError) as exc:
+            self.metrics.errors.labels("store", "unavailable").inc()
+            raise ApiError(503, "store_unavailable", "the result store is unavailable; no grade was stored",
+                           {"stage": "store"}) from exc
+        self._observe_scores(document)
+        return document
+
+    async def _score_components(self, components: list[str], body: bytes) -> dict[str, bytes]:
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = {name: group.create_task(self.scoring.score_component(name, body)) for name in components}
+        except* DownstreamError as failures:
+            raise failures.exceptions[0] from None
+        return {name: task.result() for name, task in tasks.items()}
+
+    def _downstream_failure(self, stage: str, exc: DownstreamError) -> ApiError:
+        self.metrics.errors.labels(stage, exc.reason).inc()
+        details = {"service": exc.target, "stage": stage, "downstream_error": exc.body}
+        status = exc.status_code
+        if status == 404 and stage == "rubric":
+            return ApiError(404, "rubric_not_found", exc.message, details)
+        if status is not None and 400 <= status < 500:
+            code = exc.body.get("code", "invalid_request") if isinstance(exc.body, dict) else "invalid_request"
+            return ApiError(413 if status == 413 else 422, code, exc.message, details)
+        if exc.transient:
+            return ApiError(503, "service_unavailable",
+                            f"{exc.target} is unavailable ({exc.message}); no grade was produced", details)
+        return ApiError(502, "bad_gateway", f"{exc.target} failed ({exc.message}); no grade was produced", details)
+
+    def _observe_scores(self, document: bytes) -> None:
+        result = orjson.loads(document)
+        self.metrics.overall_score.observe(result["overall"])
+        for component, score in result["components"].items():
+            self.metrics.component_score.labels(component).observe(score)
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
+def _result_document(grading_id: str, request: GradeRequest, rubric_version: str, parsed_raw: bytes,
+                     component_raw: dict[str, bytes], aggregate_raw: bytes, timings: dict[str, float]) -> bytes:
+    parsed = orjson.loads(parsed_raw)
+    components = {name: orjson.loads(raw) for name, raw in component_raw.items()}
+    aggregate = orjson.loads(aggregate_raw)
+    engine = {"orchestrator": ORCHESTRATOR_VERSION}
+    key_question_details = components.get("key_questions", {}).get("details", {})
+    for field in ("matcher", "matcher_version", "model", "model_version"):
+        if field in key_question_details:
+            engine[field] = str(key_question_details[field])
+    return orjson.dumps({
+        "grading_id": grading_id,
+        "created_at": datetime.now(UTC).isoformat(),
+        "student_id": request.student_id,
+        "rubric_id": request.rubric_id,
+        "rubric_version": rubric_version,
+        "overall": aggregate["overall"],
+        "components": {name: result["score"] for name, result in components.items()},
+        "breakdown": aggregate["breakdown"],
+        "feedback": aggregate["feedback"],
+        "dropped_feedback": aggregate.get("dropped_feedback", 0),
+        "details": components,
+        "sections": parsed["sections"],
+        "detected_order": parsed["detected_order"],
+        "summary": {"tokens": parsed["summary"]["tokens"], "source": parsed["summary"]["source"]},
+        "timings_ms": timings,
+        "engine": engine,
+    })

@@ -40,9 +40,13 @@ async def _add_request_id(request: httpx.Request) -> None:
         request.headers[REQUEST_ID_HEADER] = request_id
 
 
-def make_async_client(base_url: str, settings: DownstreamSettings) -> httpx.AsyncClient:
+def make_async_client(
+    base_url: str, settings: DownstreamSettings, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """``transport`` is for tests (``httpx.MockTransport``); production uses the default."""
     return httpx.AsyncClient(
         base_url=base_url,
+        transport=transport,
         timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
         limits=httpx.Limits(max_connections=settings.max_connections, max_keepalive_connections=settings.max_connections),
         event_hooks={"request": [_add_request_id]},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 
@@ -24,16 +25,19 @@ from medgrade_shared.service import create_service_app
 from medgrade_shared.store import StoreError, open_store
 
 
-def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
+def create_app(
+    settings: OrchestratorSettings | None = None, transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """``transport`` replaces the network for downstream calls in unit tests."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         downstream = DownstreamMetrics(app.state.registry)
         http = {
-            "rubric_management": make_async_client(settings.rubric_service_url, settings),
-            "document_parser": make_async_client(settings.parser_service_url, settings),
-            "scoring": make_async_client(settings.scoring_service_url, settings),
+            "rubric_management": make_async_client(settings.rubric_service_url, settings, transport),
+            "document_parser": make_async_client(settings.parser_service_url, settings, transport),
+            "scoring": make_async_client(settings.scoring_service_url, settings, transport),
         }
         services = {name: ServiceClient(name, client, settings, downstream) for name, client in http.items()}
         app.state.store = open_store(settings)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Create .venv (if needed) and install the shared package and the four services in editable
+# mode, with every dependency pinned by constraints.txt. Re-runs only when a pyproject,
+# requirements-dev.txt or constraints.txt changed. Prints the venv's python path last.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3}"
+VENV="${MEDGRADE_VENV:-.venv}"
+
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "MedGrade needs Python 3.11 or newer")'
+  "$PYTHON" -m venv "$VENV" >&2
+fi
+
+stamp=$(cat constraints.txt requirements-dev.txt shared/pyproject.toml services/*/pyproject.toml | sha256sum | cut -c1-16)
+if [ "$(cat "$VENV/.medgrade-installed" 2>/dev/null)" != "$stamp" ]; then
+  echo "installing MedGrade into $VENV (pinned by constraints.txt) ..." >&2
+  "$VENV/bin/python" -m pip install --quiet -c constraints.txt -r requirements-dev.txt \
+    -e shared \
+    -e services/rubric_management \
+    -e services/document_parser \
+    -e services/scoring \
+    -e services/grading_orchestrator >&2
+  echo "$stamp" > "$VENV/.medgrade-installed"
+fi
+echo "$VENV/bin/python"

@@ -1,0 +1,72 @@
+"""Fixtures: a scripted stand-in for the three downstream services (httpx.MockTransport)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import httpx
+import pytest
+
+RUBRIC = {
+    "rubric_id": "demo_v1", "version": "1.2.0", "status": "approved",
+    "weights": {"structure": 0.25, "key_questions": 0.5, "reasoning": 0.0, "summary": 0.25, "communication": 0.0},
+}
+PARSED = {
+    "format": "text", "utterances": [], "sections": [{"name": "CC", "start_index": 0, "end_index": 0}],
+    "detected_order": ["CC"], "summary": {"text": "", "tokens": 0, "source": "none"},
+    "roles_inferred": False, "warnings": [],
+}
+SCORES = {"structure": 0.5, "key_questions": 0.8, "summary": 0.4}
+
+
+def component(name: str) -> dict:
+    details = {"matcher": "lexical", "matcher_version": "1"} if name == "key_questions" else {}
+    return {"component": name, "score": SCORES[name], "successes": [], "violations": [], "details": details}
+
+
+class FakeServices:
+    """Answers like the real services; ``failures[path]`` scripts status codes to return first."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self.failures: dict[str, list[int]] = {}
+        self.bodies: dict[str, bytes] = {}
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handle)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        self.calls[path] += 1
+        self.bodies[path] = request.content
+        scripted = self.failures.get(path)
+        if scripted:
+            status = scripted.pop(0)
+            if status == 0:
+                raise httpx.ConnectError("connection refused", request=request)
+            return httpx.Response(status, json={"error": {"code": "x", "message": f"scripted {status}"}})
+        if path.startswith("/rubrics/"):
+            if path != "/rubrics/demo_v1":
+                return httpx.Response(404, json={"error": {"code": "not_found", "message": "no such rubric"}})
+            return httpx.Response(200, json=RUBRIC)
+        if path == "/parse":
+            return httpx.Response(200, json=PARSED)
+        if path == "/score/aggregate":
+            components = json.loads(request.content)["components"]
+            weights = RUBRIC["weights"]
+            overall = sum(weights[n] * c["score"] for n, c in components.items())
+            breakdown = {n: {"score": c["score"], "weight": weights[n], "weighted": weights[n] * c["score"]}
+                         for n, c in components.items()}
+            return httpx.Response(200, json={"overall": overall, "breakdown": breakdown, "feedback": [],
+                                             "dropped_feedback": 0})
+        if path.startswith("/score/"):
+            return httpx.Response(200, json=component(path.removeprefix("/score/")))
+        if path == "/health":
+            return httpx.Response(200, json={"status": "ok"})
+        return httpx.Response(404)
+
+
+@pytest.fixture
+def fake() -> FakeServices:
+    return FakeServices()

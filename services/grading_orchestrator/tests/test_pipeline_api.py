@@ -1,0 +1,130 @@
+"""The orchestrator's API and pipeline against scripted downstream services (no network)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from grading_orchestrator.core.config import OrchestratorSettings
+from grading_orchestrator.main import create_app
+
+SCORES = {"structure": 0.5, "key_questions": 0.8, "summary": 0.4}
+
+REQUEST = {"rubric_id": "demo_v1", "student_id": "s-1",
+           "submission": {"oral_transcript": "[00:01] Student: What brings you in?"}}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    return tmp_path / "store"
+
+
+@pytest.fixture
+def client(fake: FakeServices, store: Path):
+    settings = OrchestratorSettings(store_path=store, retry_backoff_max_s=0.01, rubric_latest_ttl_s=60)
+    with TestClient(create_app(settings, transport=fake.transport())) as test_client:
+        yield test_client
+
+
+def stored_gradings(store: Path) -> list[Path]:
+    return sorted((store / "gradings").glob("*.json")) if (store / "gradings").exists() else []
+
+
+def test_grade_combines_weighted_components_and_stores_the_result(client, fake, store):
+    response = client.post("/grade", json=REQUEST)
+    assert response.status_code == 200
+    result = response.json()
+    assert result["overall"] == pytest.approx(0.25 * 0.5 + 0.5 * 0.8 + 0.25 * 0.4)
+    assert result["components"] == SCORES
+    assert fake.calls["/score/reasoning"] == 0 and fake.calls["/score/communication"] == 0
+    assert result["rubric_version"] == "1.2.0"
+    assert result["engine"]["matcher"] == "lexical"
+    assert set(result["timings_ms"]) >= {"rubric", "parse", "score", "aggregate", "total"}
+    assert [p.stem for p in stored_gradings(store)] == [result["grading_id"]]
+    again = client.get(f"/gradings/{result['grading_id']}")
+    assert again.status_code == 200 and again.json() == result
+
+
+def test_every_component_gets_the_same_rubric_and_transcript_bytes(client, fake):
+    assert client.post("/grade", json=REQUEST).status_code == 200
+    bodies = {fake.bodies[f"/score/{c}"] for c in SCORES}
+    assert len(bodies) == 1
+    assert json.loads(bodies.pop())["rubric"]["rubric_id"] == "demo_v1"
+
+
+def test_a_component_failing_after_retries_fails_the_grade_naming_scoring(client, fake, store):
+    fake.failures["/score/summary"] = [503, 503, 503]
+    response = client.post("/grade", json=REQUEST)
+    assert response.status_code == 503
+    error = response.json()["error"]
+    assert error["details"]["service"] == "scoring" and "scoring" in error["message"]
+    assert fake.calls["/score/summary"] == 3
+    assert fake.calls["/score/aggregate"] == 0
+    assert stored_gradings(store) == []
+    metrics = client.get("/metrics").text
+    assert 'grading_errors_total{reason="http_503",stage="score"} 1.0' in metrics
+
+
+def test_transient_failures_are_retried_then_succeed(client, fake):
+    fake.failures["/parse"] = [0, 502]
+    assert client.post("/grade", json=REQUEST).status_code == 200
+    assert fake.calls["/parse"] == 3
+
+
+def test_client_errors_are_not_retried_and_keep_their_meaning(client, fake):
+    fake.failures["/parse"] = [422]
+    response = client.post("/grade", json=REQUEST)
+    assert response.status_code == 422
+    assert fake.calls["/parse"] == 1
+    assert response.json()["error"]["details"]["service"] == "document_parser"
+
+
+def test_unknown_rubric_is_404(client):
+    response = client.post("/grade", json={**REQUEST, "rubric_id": "nope_v1"})
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "rubric_not_found"
+
+
+def test_rubric_versions_are_cached(client, fake):
+    for _ in range(3):
+        assert client.post("/grade", json={**REQUEST, "rubric_version": "1.2.0"}).status_code == 200
+        assert client.post("/grade", json=REQUEST).status_code == 200
+    assert fake.calls["/rubrics/demo_v1"] == 2
+
+
+@pytest.mark.parametrize("body", [
+    b"{not json",
+    json.dumps({**REQUEST, "submission": {"oral_transcript": ""}}).encode(),
+    json.dumps({**REQUEST, "rubric_id": "../etc"}).encode(),
+    json.dumps({**REQUEST, "rubric_version": "latest"}).encode(),
+])
+def test_bad_requests_get_422_envelopes_without_calling_anything(client, fake, body):
+    response = client.post("/grade", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_request"
+    assert sum(fake.calls.values()) == 0
+
+
+def test_unknown_grading_is_404_and_ids_are_never_used_as_paths(client):
+    assert client.get("/gradings/0123456789abcdef0123456789abcdef").status_code == 404
+    assert client.get("/gradings/..%2F..%2Fetc%2Fpasswd").status_code == 404
+
+
+def test_services_status_reports_each_service(client, fake):
+    body = client.get("/services/status").json()
+    assert body["status"] == "ok"
+    assert set(body["services"]) == {"rubric_management", "document_parser", "scoring", "grading_orchestrator"}
+    fake.failures["/health"] = [0, 0, 0]
+    assert client.get("/services/status").json()["status"] == "degraded"
+
+
+def test_metrics_count_scores_and_downstream_calls(client):
+    client.post("/grade", json=REQUEST)
+    metrics = client.get("/metrics").text
+    assert "grading_overall_score_count 1.0" in metrics
+    assert 'grading_component_score_count{component="key_questions"} 1.0' in metrics
+    assert 'medgrade_downstream_request_duration_seconds_count{outcome="ok",target="scoring"} 4.0' in metrics
+    assert 'medgrade_http_requests_total{method="POST",route="/grade",service="grading_orchestrator",status="200"}' in metrics

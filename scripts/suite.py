@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -73,12 +74,20 @@ def _healthy(port: int) -> bool:
         return False
 
 
+def _port_in_use(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 def start(store_path: Path, timeout_s: float) -> None:
     (RUN_DIR / "logs").mkdir(parents=True, exist_ok=True)
     for name, (script, port, prefix) in SERVICES.items():
         if _running_pid(name):
             print(f"{name}: already running (pid {_running_pid(name)})")
             continue
+        if _port_in_use(port):
+            raise SystemExit(f"port {port} for {name} is taken by another process; stop it first "
+                             "(scripts/demo.sh stop stops a suite started by the demo)")
         env = {**os.environ, f"{prefix}PORT": str(port), f"{prefix}STORE_PATH": str(store_path)}
         with open(RUN_DIR / "logs" / f"{name}.log", "ab") as log:
             process = subprocess.Popen([str(BIN_DIR / script)], env=env, stdout=log, stderr=subprocess.STDOUT,

@@ -65,9 +65,16 @@ class PenaltyRule(_Open):
         if (self.missing is None) == (self.before is None):
             raise ValueError("a penalty rule needs exactly one of 'missing' or 'before'")
         names = [self.missing] if self.missing is not None else list(self.before or ())
+        canon = []
         for name in names:
-            if canonical_section(name) is None:
+            section = canonical_section(name)
+            if section is None:
                 raise ValueError(f"unknown section {name!r}; expected one of {', '.join(SECTION_NAMES)}")
+            canon.append(section)
+        if self.missing is not None:
+            self.missing = canon[0]
+        else:
+            self.before = (canon[0], canon[1])
         return self
 
 

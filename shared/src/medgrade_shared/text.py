@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _TOKEN = re.compile(r"\S+")
 _NON_WORD = re.compile(r"[^a-z0-9']+")
@@ -23,7 +24,13 @@ def normalise(text: str) -> str:
     return f" {' '.join(words)} " if words else " "
 
 
+@lru_cache(maxsize=8192)
+def _normalised_phrase(phrase: str) -> str:
+    return normalise(phrase)
+
+
 def contains_phrase(normalised_text: str, phrase: str) -> bool:
-    """Word-boundary phrase match; ``normalised_text`` comes from :func:`normalise`."""
-    needle = normalise(phrase)
+    """Word-boundary phrase match; ``normalised_text`` comes from :func:`normalise`.
+    Rubric phrases repeat across calls, so their normal form is cached."""
+    needle = _normalised_phrase(phrase)
     return needle != " " and needle in normalised_text

@@ -1,0 +1,1 @@
+"""MedGrade scoring service: component evaluators, aggregation and cited feedback."""

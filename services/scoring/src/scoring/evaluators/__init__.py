@@ -1,0 +1,1 @@
+"""Pure scoring functions: (rubric, parsed transcript) -> ComponentResult, and the aggregate."""

@@ -1,0 +1,76 @@
+"""Aggregate: the weighted overall score and the cited feedback of all components.
+
+overall = sum of weight * score over the components. Every component with a weight above
+zero must be present: a grade is never made from a partial set. Feedback is re-checked
+against this rubric version: an item whose rubric citation names another rubric or an
+anchor this version does not have is dropped and counted, never emitted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from medgrade_shared.citations import rubric_anchor
+from medgrade_shared.errors import ApiError
+from medgrade_shared.models.rubric import COMPONENTS, Rubric
+from medgrade_shared.models.scoring import AggregateResult, BreakdownEntry, ComponentName, ComponentResult, FeedbackItem
+
+from scoring.evaluators.scores import SCORE_DECIMALS, clamp_score
+
+log = logging.getLogger(__name__)
+
+_WEIGHT_TOLERANCE = 1e-6
+
+
+def _check_request(rubric: Rubric, components: Mapping[ComponentName, ComponentResult]) -> dict[str, float]:
+    weights = rubric.weights.as_dict()
+    if sum(weights.values()) > 1 + _WEIGHT_TOLERANCE:
+        raise ApiError(422, "invalid_weights", "the rubric's component weights sum to more than 1",
+                       details={"weights": weights})
+    missing = [name for name in COMPONENTS if weights[name] > 0 and name not in components]
+    if missing:
+        raise ApiError(422, "missing_components", f"results are missing for weighted components: {', '.join(missing)}",
+                       details={"missing": missing})
+    mislabelled = [name for name, result in components.items() if result.component != name]
+    if mislabelled:
+        raise ApiError(422, "component_mismatch", f"results filed under the wrong component: {', '.join(mislabelled)}",
+                       details={"components": mislabelled})
+    return weights
+
+
+def _cites_this_rubric(item: FeedbackItem, rubric: Rubric, anchors: frozenset[str]) -> bool:
+    cited = [rubric_anchor(c) for c in item.citations]
+    return all(ref[0] == rubric.rubric_id and ref[1] in anchors for ref in cited if ref is not None)
+
+
+def _rubric_position(item: FeedbackItem, anchor_order: Mapping[str, int]) -> int:
+    """Where the item's first rubric citation sits in the rubric (kept items cite known anchors)."""
+    return next(anchor_order[ref[1]] for ref in map(rubric_anchor, item.citations) if ref is not None)
+
+
+def aggregate(rubric: Rubric, components: Mapping[ComponentName, ComponentResult]) -> AggregateResult:
+    weights = _check_request(rubric, components)
+    anchors = rubric.anchors()
+    anchor_order = {anchor: position for position, anchor in enumerate(rubric.all_anchors_list())}
+    present = [name for name in COMPONENTS if name in components]
+
+    breakdown: dict[ComponentName, BreakdownEntry] = {}
+    overall = 0.0
+    feedback: list[FeedbackItem] = []
+    dropped = 0
+    for name in present:
+        result = components[name]
+        weighted = weights[name] * result.score
+        overall += weighted
+        breakdown[name] = BreakdownEntry(score=result.score, weight=weights[name],
+                                         weighted=round(weighted, SCORE_DECIMALS))
+        items = [*result.violations, *result.successes]
+        kept = [item for item in items if _cites_this_rubric(item, rubric, anchors)]
+        dropped += len(items) - len(kept)
+        feedback += sorted(kept, key=lambda item: (item.kind != "violation", _rubric_position(item, anchor_order)))
+    if dropped:
+        log.warning("dropped feedback citing unknown rubric anchors", extra={"dropped_feedback": dropped})
+    return AggregateResult(overall=clamp_score(overall), breakdown=breakdown, feedback=feedback,
+                           dropped_feedback=dropped)
+

@@ -1,0 +1,47 @@
+"""Communication: which of the rubric's behaviours did the student show?
+
+score = behaviours observed / behaviours defined, using the same lexical matcher as the key
+questions. A rubric that defines no behaviours scores 0.0 with a violation that says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from medgrade_shared.models.rubric import Rubric
+from medgrade_shared.models.scoring import ComponentResult
+from medgrade_shared.models.transcript import ParsedTranscript
+
+from scoring.evaluators.feedback import FeedbackCollector
+from scoring.evaluators.matching import (
+    LEXICAL_MATCHER,
+    LEXICAL_MATCHER_VERSION,
+    cite,
+    first_phrase_hit,
+    interviewer_lines,
+)
+from scoring.evaluators.scores import fraction
+
+
+def score_communication(rubric: Rubric, parsed: ParsedTranscript) -> ComponentResult:
+    spec = rubric.communication
+    feedback = FeedbackCollector(rubric.rubric_id, "communication")
+    if not spec.behaviours:
+        feedback.violation(spec.anchor, "The rubric defines no communication behaviours to assess.", "major")
+    lines = interviewer_lines(parsed)
+    observed = 0
+    behaviours: list[dict[str, Any]] = []
+    for behaviour in spec.behaviours:
+        hit = first_phrase_hit(lines, behaviour.phrases)
+        if hit:
+            observed += 1
+            feedback.success(behaviour.anchor, f"Showed: {behaviour.label}.", cite(hit.utterance))
+        else:
+            feedback.violation(behaviour.anchor, f"Did not show: {behaviour.label}.", "minor")
+        behaviours.append({"id": behaviour.id, "anchor": behaviour.anchor, "label": behaviour.label,
+                           "observed": hit is not None, "matched_phrase": hit.phrase if hit else None,
+                           "utterance_index": hit.utterance.index if hit else None,
+                           "citation": cite(hit.utterance) if hit else None})
+    details = {"matcher": LEXICAL_MATCHER, "matcher_version": LEXICAL_MATCHER_VERSION,
+               "observed": observed, "defined": len(spec.behaviours), "behaviours": behaviours}
+    return feedback.result(fraction(observed, len(spec.behaviours), when_empty=0.0), details)

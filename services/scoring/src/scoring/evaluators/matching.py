@@ -1,0 +1,72 @@
+"""Where the student said something: a lexical phrase matcher and an RE2 pattern search.
+
+Both look only at interviewer lines (the student); patient and other speakers never count.
+Lexical matching is word-boundary exact after normalisation: 'stroke' does not match
+'strokes', so rubric authors list the inflections they accept as phrases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from medgrade_shared.citations import utterance_citation
+from medgrade_shared.errors import ApiError
+from medgrade_shared.models.transcript import ParsedTranscript, Utterance
+from medgrade_shared.patterns import PatternError, compile_pattern
+from medgrade_shared.text import contains_phrase, normalise
+
+if TYPE_CHECKING:
+    import re2
+
+LEXICAL_MATCHER = "lexical"
+LEXICAL_MATCHER_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Line:
+    utterance: Utterance
+    normalised: str
+
+
+@dataclass(frozen=True)
+class PhraseHit:
+    utterance: Utterance
+    phrase: str
+
+
+def interviewer_lines(parsed: ParsedTranscript) -> list[Line]:
+    """The student's utterances in transcript order, each normalised once."""
+    ordered = sorted(parsed.utterances, key=lambda u: u.index)
+    return [Line(u, normalise(u.match_text)) for u in ordered if u.role == "interviewer"]
+
+
+def first_phrase_hit(lines: Sequence[Line], phrases: Sequence[str]) -> PhraseHit | None:
+    """The first line that contains any of the phrases (earlier phrases win within a line)."""
+    for line in lines:
+        for phrase in phrases:
+            if contains_phrase(line.normalised, phrase):
+                return PhraseHit(line.utterance, phrase)
+    return None
+
+
+def first_pattern_hit(lines: Sequence[Line], regex: re2._Regexp) -> Utterance | None:
+    """The first line whose match_text the pattern matches; patterns see the text unnormalised."""
+    for line in lines:
+        if regex.search(line.utterance.match_text) is not None:
+            return line.utterance
+    return None
+
+
+def compile_rubric_pattern(pattern: str, item_id: str) -> re2._Regexp:
+    """Compile a rubric pattern, or fail the request with a 422 naming the rubric item."""
+    try:
+        return compile_pattern(pattern)
+    except PatternError as exc:
+        raise ApiError(422, "invalid_pattern", f"pattern of rubric item {item_id!r} is not valid: {exc}",
+                       details={"item_id": item_id, "reason": str(exc)}) from None
+
+
+def cite(utterance: Utterance) -> str:
+    return utterance_citation(utterance.index, utterance.start, utterance.end)

@@ -1,0 +1,78 @@
+"""Reasoning: did the student state the clinical links the rubric requires?
+
+score = detected links / required links, minus ``major_gap_penalty`` for each missing link
+marked ``major``, clamped to [0, 1]. With no major links this is exactly detected/required;
+a rubric without links scores 1.0 and says so in the details.
+
+A link is detected when its RE2 pattern (the author writes word boundaries as ``\\b``)
+matches an interviewer line, or the separate written summary (``summary.source ==
+"summary_text"``). It counts only with a student span to cite beside the rubric anchor: the
+first matching line, else the summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from medgrade_shared.citations import summary_citation
+from medgrade_shared.models.rubric import Rubric
+from medgrade_shared.models.scoring import ComponentResult
+from medgrade_shared.models.transcript import ParsedTranscript, SummaryText
+from medgrade_shared.text import count_tokens
+
+from scoring.evaluators.feedback import FeedbackCollector
+from scoring.evaluators.matching import Line, cite, compile_rubric_pattern, first_pattern_hit, interviewer_lines
+from scoring.evaluators.scores import fraction
+
+if TYPE_CHECKING:
+    import re2
+
+
+_NOT_FOUND: dict[str, Any] = {"source": None, "utterance_index": None, "citation": None}
+
+
+def _locate(regex: re2._Regexp, lines: Sequence[Line], summary: SummaryText | None) -> dict[str, Any] | None:
+    """Where the pattern first matches: an interviewer line, else the written summary."""
+    utterance = first_pattern_hit(lines, regex)
+    if utterance is not None:
+        return {"source": "oral", "utterance_index": utterance.index, "citation": cite(utterance)}
+    if summary is not None and regex.search(summary.text) is not None:
+        tokens = summary.tokens or count_tokens(summary.text)
+        return {"source": "summary", "utterance_index": None, "citation": summary_citation(tokens)}
+    return None
+
+
+def score_reasoning(rubric: Rubric, parsed: ParsedTranscript) -> ComponentResult:
+    spec = rubric.reasoning
+    links = spec.required_links
+    patterns = [compile_rubric_pattern(link.pattern, link.id) for link in links]
+    feedback = FeedbackCollector(rubric.rubric_id, "reasoning")
+    lines = interviewer_lines(parsed)
+    summary = parsed.summary if parsed.summary.source == "summary_text" else None
+
+    detected = missing_major = 0
+    link_details: list[dict[str, Any]] = []
+    for link, regex in zip(links, patterns, strict=True):
+        label = link.label or link.id
+        found = _locate(regex, lines, summary)
+        if found is not None:
+            detected += 1
+            feedback.success(link.anchor, f"Stated the link: {label}.", found["citation"])
+        else:
+            missing_major += 1 if link.major else 0
+            feedback.violation(link.anchor, f"Did not state the link: {label}.", "major" if link.major else "minor")
+        link_details.append({"id": link.id, "anchor": link.anchor, "major": link.major,
+                             "detected": found is not None, **(found or _NOT_FOUND)})
+
+    ratio = fraction(detected, len(links), when_empty=1.0)
+    details: dict[str, Any] = {
+        "detected": detected,
+        "required": len(links),
+        "missing_major": missing_major,
+        "major_gap_penalty": spec.major_gap_penalty,
+        "links": link_details,
+    }
+    if not links:
+        details["note"] = "the rubric defines no reasoning links; the component scores 1.0"
+    return feedback.result(ratio - spec.major_gap_penalty * missing_major, details)

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import pytest
+from medgrade_shared.models.rubric import Rubric
+from medgrade_shared.models.transcript import ParsedTranscript, SummaryText
+
+from scoring.evaluators.summary import score_summary
+
+
+def test_short_summary_with_all_elements_scores_one(chest, chest_transcript) -> None:
+    result = score_summary(chest, chest_transcript)
+
+    assert result.score == 1.0
+    assert result.details["matched"] == ["age_sex", "onset"]
+    assert [item.citations for item in result.successes] == [
+        ["rubric://chest_pain_v1#SUM.age_sex", "student://summary#tokens=10"],
+        ["rubric://chest_pain_v1#SUM.onset", "student://summary#tokens=10"],
+    ]
+
+
+def test_overflow_reduces_the_length_half_and_cites_the_token_count(chest, make_parsed) -> None:
+    summary = "A 60-year-old woman " + " ".join(["word"] * 32)  # 35 tokens: 5 over 30
+    result = score_summary(chest, make_parsed(summary=summary))
+
+    assert result.details["overflow"] == 5
+    assert result.score == pytest.approx(0.5 * 0.5 + 0.5 * 1 / 2)
+    overflow = result.violations[0]
+    assert overflow.citations == ["rubric://chest_pain_v1#SUM", "student://summary#tokens=35"]
+    assert result.violations[1].citations == ["rubric://chest_pain_v1#SUM.onset"]
+
+
+def test_length_half_bottoms_out_at_zero(chest, make_parsed) -> None:
+    summary = "55-year-old man, onset this morning " + " ".join(["word"] * 60)
+    result = score_summary(chest, make_parsed(summary=summary))
+
+    assert result.details["length_term"] == 0.0
+    assert result.score == 0.5
+    assert result.violations[0].severity == "major"
+
+
+def test_token_count_from_the_text_when_the_parser_gave_none(chest) -> None:
+    parsed = ParsedTranscript(utterances=[], summary=SummaryText(text=" ".join(["x"] * 40), source="summary_text"))
+
+    assert score_summary(chest, parsed).details["tokens"] == 40
+
+
+def test_empty_summary_misses_every_element(chest, make_parsed) -> None:
+    result = score_summary(chest, make_parsed())
+
+    assert result.details["tokens"] == 0
+    assert result.details["matched"] == []
+    assert result.score == 0.5
+    assert [item.citations[0] for item in result.violations] == [
+        "rubric://chest_pain_v1#SUM", "rubric://chest_pain_v1#SUM.age_sex", "rubric://chest_pain_v1#SUM.onset"]
+
+
+def test_reference_bare_string_elements(stroke, make_parsed) -> None:
+    result = score_summary(stroke, make_parsed(summary="Patient, age 70, with left arm weakness."))
+
+    assert result.details["matched"] == ["age", "weakness"]
+    assert result.score == 1.0
+
+
+def test_no_required_elements_gives_that_half_in_full(chest, make_parsed) -> None:
+    data = chest.model_dump()
+    data["summary"]["required_elements"] = []
+    result = score_summary(Rubric.model_validate(data), make_parsed(summary=" ".join(["w"] * 35)))
+
+    assert result.score == pytest.approx(0.5 + 0.5 * 0.5)
+    assert "no required elements" in result.details["note"]

@@ -1,0 +1,1 @@
+"""MedGrade rubric management: rubrics as immutable, versioned JSON objects in the store."""

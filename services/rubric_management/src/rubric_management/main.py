@@ -1,0 +1,55 @@
+"""The rubric management service: app factory and entry point."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import FastAPI
+from medgrade_shared.log_config import configure_logging
+from medgrade_shared.service import create_service_app
+from medgrade_shared.store import StoreError, open_store
+from starlette.concurrency import run_in_threadpool
+
+from rubric_management.api.routes import rubrics
+from rubric_management.core.config import RubricSettings, get_settings
+from rubric_management.repository import RubricRepository
+from rubric_management.seeding import seed_examples
+
+SERVICE = "rubric_management"
+
+
+async def _readiness(app: FastAPI) -> dict[str, bool]:
+    repository: RubricRepository | None = getattr(app.state, "repository", None)
+    if repository is None:
+        return {"store": False}
+    try:
+        await run_in_threadpool(repository.store.check)
+    except StoreError:
+        return {"store": False}
+    return {"store": True}
+
+
+def create_app(settings: RubricSettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        repository = RubricRepository(open_store(settings))
+        if settings.seed_examples:
+            await run_in_threadpool(seed_examples, repository)
+        app.state.repository = repository
+        yield
+
+    app = create_service_app(service=SERVICE, title="MedGrade rubric management", lifespan=lifespan,
+                             readiness=_readiness)
+    app.include_router(rubrics.router)
+    return app
+
+
+def run() -> None:
+    settings = get_settings()
+    configure_logging(SERVICE, settings.log_level)
+    uvicorn.run("rubric_management.main:create_app", factory=True, host=settings.host, port=settings.port,
+                log_config=None, access_log=False)

@@ -1,0 +1,31 @@
+"""The example rubrics packaged with the service, stored at startup when they are missing."""
+
+from __future__ import annotations
+
+import logging
+from importlib.resources import files
+
+from medgrade_shared.models.rubric import Rubric
+
+from rubric_management.repository import CreateOutcome, RubricRepository
+
+log = logging.getLogger(__name__)
+
+
+def example_rubrics() -> list[Rubric]:
+    folder = files("rubric_management").joinpath("examples")
+    entries = sorted((entry for entry in folder.iterdir() if entry.name.endswith(".json")), key=lambda e: e.name)
+    return [Rubric.model_validate_json(entry.read_bytes()) for entry in entries]
+
+
+def seed_examples(repository: RubricRepository) -> None:
+    """Store each example; a version already stored with other content is left alone."""
+    for rubric in example_rubrics():
+        outcome, _ = repository.create(rubric)
+        if outcome is CreateOutcome.CONFLICT:
+            log.warning(
+                "example rubric not seeded: this version is already stored with other content",
+                extra={"rubric_id": rubric.rubric_id, "version": rubric.version},
+            )
+        else:
+            log.info("example rubric seeded", extra={"rubric_id": rubric.rubric_id, "outcome": outcome.value})

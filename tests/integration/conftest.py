@@ -1,0 +1,50 @@
+"""Integration tests talk to the real services started by run_integration_tests.sh."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ORCHESTRATOR = os.environ.get("MEDGRADE_IT_ORCHESTRATOR", "http://127.0.0.1:8000")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def store_path() -> Path:
+    path = os.environ.get("MEDGRADE_IT_STORE")
+    if not path:
+        pytest.fail("MEDGRADE_IT_STORE is not set: run these tests through run_integration_tests.sh")
+    return Path(path)
+
+
+@pytest.fixture(scope="session")
+def api() -> Iterator[httpx.Client]:
+    headers = {}
+    key_file = Path(os.environ.get("MEDGRADE_RUN_DIR", ROOT / ".run")) / "demo-api-key"
+    if key_file.exists():
+        headers["X-API-Key"] = key_file.read_text().strip()
+    with httpx.Client(base_url=ORCHESTRATOR, timeout=30, headers=headers) as client:
+        yield client
+
+
+def sample(name: str) -> str:
+    return (ROOT / "samples" / name).read_text(encoding="utf-8")
+
+
+def wait_for(predicate, timeout_s: float = 30.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    pytest.fail(f"timed out waiting for {what}")

@@ -1,0 +1,33 @@
+"""App factory and the process entry point (``medgrade-document-parser``)."""
+
+from __future__ import annotations
+
+import uvicorn
+from fastapi import FastAPI
+from medgrade_shared.log_config import configure_logging
+from medgrade_shared.service import create_service_app
+
+from document_parser.api.routes import parse
+from document_parser.core.config import ParserSettings, get_settings
+
+SERVICE = "document_parser"
+
+
+async def _readiness(_: FastAPI) -> dict[str, bool]:
+    """The parser has no dependencies: ready as soon as it serves."""
+    return {"parser": True}
+
+
+def create_app(settings: ParserSettings | None = None) -> FastAPI:
+    app = create_service_app(service=SERVICE, title="MedGrade document parser", lifespan=None, readiness=_readiness)
+    if settings is not None:
+        app.dependency_overrides[get_settings] = lambda: settings
+    app.include_router(parse.router)
+    return app
+
+
+def run() -> None:
+    settings = get_settings()
+    configure_logging(SERVICE, settings.log_level)
+    uvicorn.run("document_parser.main:create_app", factory=True, host=settings.host, port=settings.port,
+                log_config=None, access_log=False)

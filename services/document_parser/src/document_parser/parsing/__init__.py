@@ -1,0 +1,1 @@
+"""Transcript parsing, independent of HTTP: :func:`document_parser.parsing.pipeline.parse_transcript`."""

@@ -1,0 +1,48 @@
+"""JSON transcripts: a list of ``{"speaker": ..., "text": ..., "start": ...}`` objects; ``start``
+(seconds, or a ``MM:SS``/``HH:MM:SS`` clock) is optional."""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+
+from document_parser.parsing.errors import TranscriptError
+from document_parser.parsing.raw import RawUtterance, Reading
+from document_parser.parsing.timestamps import parse_clock
+
+
+class _JsonUtterance(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    speaker: str = Field(min_length=1, max_length=200)
+    text: str
+    start: float | None = Field(default=None, ge=0)
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _clock(cls, value: object) -> object:
+        if isinstance(value, str):
+            seconds = parse_clock(value)
+            return value if seconds is None else seconds
+        return value
+
+
+_ADAPTER = TypeAdapter(list[_JsonUtterance])
+
+
+def parse_json(text: str) -> Reading:
+    """Items with blank text are left out: they carry nothing to grade."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        raise TranscriptError("invalid_json", "The transcript is not valid JSON.") from None
+    try:
+        items = _ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        details = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()[:20]]
+        raise TranscriptError("invalid_json_transcript",
+                              "A JSON transcript is a list of objects with speaker, text and optional start.",
+                              details) from None
+    return Reading([RawUtterance(item.speaker.strip(), item.text.strip(), item.start)
+                    for item in items if item.text.strip()])

@@ -1,0 +1,102 @@
+"""Section names and the evidence for each: explicit headings and topic phrases.
+
+Phrase weights: 3 for a phrase that by itself names the topic ("do you smoke"); 4 for one
+that must also outweigh a strong phrase of another topic in the same question ("allergic to
+any medication"); 1 for a phrase that only hints at it ("fever" may be a review of systems
+or part of the history of the complaint). Segmentation needs the hints of a topic to add up
+before it opens a section, so a single hint inside another topic does not.
+"""
+
+from __future__ import annotations
+
+SUMMARY = "Summary"
+SECTIONS = ("CC", "HPI", "ROS", "PMH", "MEDS", "ALLERGIES", "SH", "FH", SUMMARY)
+OPENING = "CC"
+
+HEADINGS: dict[str, tuple[str, ...]] = {
+    "CC": ("chief complaint", "presenting complaint", "reason for visit", "reason for attendance", "cc", "pc"),
+    "HPI": ("history of present illness", "history of presenting illness", "history of presenting complaint",
+            "history of the presenting complaint", "history of the present illness", "hpi", "hpc", "hopc"),
+    "ROS": ("review of systems", "systems review", "system review", "systemic enquiry", "ros"),
+    "PMH": ("past medical history", "medical history", "past history", "pmh", "pmhx"),
+    "MEDS": ("medications", "medication", "current medications", "meds", "drug history", "dh"),
+    "ALLERGIES": ("allergies", "allergy", "drug allergies"),
+    "SH": ("social history", "sh", "shx"),
+    "FH": ("family history", "fh", "fhx"),
+    SUMMARY: ("summary", "assessment", "assessment and plan", "impression", "conclusion"),
+}
+# Spoken openings of a summary: a section start without a colon after them.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    SUMMARY: ("in summary", "to summarise", "to summarize", "to recap", "in conclusion", "to sum up",
+              "in short", "let me summarise", "let me summarize"),
+}
+
+SPECIFIC, STRONG, HINT = 4.0, 3.0, 1.0
+PHRASES: dict[str, dict[str, float]] = {
+    "CC": {
+        "what brings you": STRONG, "brings you in": STRONG, "brought you in": STRONG, "brings you here": STRONG,
+        "brought you here": STRONG, "how can i help": STRONG, "how can we help": STRONG,
+        "what can i do for you": STRONG, "what seems to be the problem": STRONG, "what's the problem": STRONG,
+        "what's been going on": HINT, "presenting with": STRONG, "presents with": STRONG,
+        "presented with": STRONG, "complaining of": STRONG, "came in with": STRONG, "main problem": STRONG,
+    },
+    "HPI": {
+        "when did it start": STRONG, "when did this start": STRONG, "when did the": HINT, "when did you first": 2.0,
+        "how long": HINT, "started": HINT, "began": HINT, "ago": HINT, "describe": HINT, "where is the pain": 2.0,
+        "whereabouts": HINT, "worse": HINT, "better": HINT, "radiate": HINT, "radiates": HINT, "radiating": HINT,
+        "spread": HINT, "move anywhere": HINT, "come and go": HINT, "comes and goes": HINT, "constant": HINT,
+        "how bad": HINT, "out of 10": HINT, "out of ten": HINT, "scale": HINT, "how severe": HINT,
+        "severity": HINT, "suddenly": HINT, "sudden": HINT, "gradually": HINT, "onset": HINT, "trigger": HINT,
+        "what were you doing": HINT, "how often": HINT, "how many times": HINT, "first noticed": HINT,
+        "tried anything": HINT, "anything like this before": HINT, "episode": HINT, "episodes": HINT,
+    },
+    "ROS": {
+        "review of systems": STRONG, "systems review": STRONG, "any other symptoms": STRONG,
+        "other symptoms": 2.0, "head to toe": STRONG, "fever": HINT, "fevers": HINT, "feverish": HINT,
+        "temperature": HINT, "chills": HINT, "night sweats": HINT, "sweats": HINT, "weight loss": HINT,
+        "lost weight": HINT, "appetite": HINT, "cough": HINT, "short of breath": HINT,
+        "shortness of breath": HINT, "breathless": HINT, "chest pain": HINT, "palpitations": HINT,
+        "nausea": HINT, "vomiting": HINT, "diarrhoea": HINT, "diarrhea": HINT, "constipation": HINT,
+        "bowels": HINT, "waterworks": HINT, "urine": HINT, "urinary": HINT, "headache": HINT,
+        "headaches": HINT, "dizzy": HINT, "dizziness": HINT, "rash": HINT, "rashes": HINT, "numbness": HINT,
+        "tingling": HINT, "vision": HINT, "fatigue": HINT, "tiredness": HINT, "joint pain": HINT,
+    },
+    "PMH": {
+        "medical history": STRONG, "past medical": STRONG, "medical problems": STRONG,
+        "medical conditions": STRONG, "health problems": STRONG, "other conditions": STRONG,
+        "any conditions": STRONG, "long term conditions": STRONG, "operations": STRONG, "operation": STRONG,
+        "surgery": STRONG, "surgeries": STRONG, "been in hospital": STRONG, "admitted to hospital": STRONG,
+        "hospital admissions": STRONG, "past history": STRONG, "diagnosed with": 2.0, "history of": HINT,
+        "diabetes": HINT, "blood pressure": HINT, "asthma": HINT, "epilepsy": HINT, "heart problems": HINT,
+        "cholesterol": HINT, "fit and well": STRONG, "general health": STRONG, "overall health": STRONG,
+    },
+    "MEDS": {
+        "medication": STRONG, "medications": STRONG, "medicine": STRONG, "medicines": STRONG,
+        "tablets": STRONG, "pills": STRONG, "taking anything": STRONG, "take anything": STRONG,
+        "prescribed": STRONG, "prescription": STRONG, "over the counter": STRONG, "drug history": STRONG,
+        "inhaler": 2.0, "takes": 2.0, "regular": HINT,
+    },
+    "ALLERGIES": {
+        "allergy": SPECIFIC, "allergies": SPECIFIC, "allergic": SPECIFIC, "nkda": SPECIFIC, "reactions to": 2.0,
+    },
+    "SH": {
+        "smoke": STRONG, "smoker": STRONG, "smokes": STRONG, "smoking": STRONG, "smoked": STRONG,
+        "cigarettes": STRONG, "alcohol": STRONG, "do you drink": STRONG, "drink": HINT, "drinks": HINT,
+        "drinking": HINT, "units": HINT, "working": HINT, "currently working": STRONG,
+        "recreational": STRONG, "drugs": 2.0, "live with": STRONG, "lives with": STRONG, "living with": 2.0,
+        "at home": HINT, "who's at home": STRONG, "do you work": STRONG, "for a living": STRONG,
+        "works as": STRONG, "occupation": STRONG, "what do you do": 2.0, "job": 2.0, "work": HINT,
+        "exercise": HINT, "diet": HINT, "drive": HINT, "social history": STRONG, "independent": HINT,
+        "married": HINT, "partner": HINT,
+    },
+    "FH": {
+        "family history": STRONG, "in the family": STRONG, "in your family": STRONG, "family members": STRONG,
+        "anyone in your family": STRONG, "mother had": STRONG, "father had": STRONG, "mum had": STRONG,
+        "dad had": STRONG, "relatives": STRONG, "family": 2.0, "parents": HINT, "siblings": HINT,
+        "brother": HINT, "sister": HINT,
+    },
+    SUMMARY: {
+        "summarise": 4.0, "summarize": 4.0, "summary": 4.0, "recap": 4.0, "sum up": 4.0, "differential": 2.0,
+        "differentials": 2.0, "my impression": 2.0, "diagnosis": 2.0, "the plan": 2.0,
+    },
+}

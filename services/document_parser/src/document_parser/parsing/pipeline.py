@@ -1,0 +1,52 @@
+"""The one entry point: transcript text in, :class:`ParsedTranscript` out. Pure and
+synchronous, so the API runs it in the thread pool and benchmarks call it directly."""
+
+from __future__ import annotations
+
+from medgrade_shared.models.transcript import ParsedTranscript
+
+from document_parser.parsing.errors import TranscriptError
+from document_parser.parsing.formats import READERS, detect_format
+from document_parser.parsing.segmentation import detected_order, segment
+from document_parser.parsing.summary import build_summary
+from document_parser.parsing.utterances import build_utterances
+
+# A 30-hour interview; far past any real transcript, and it bounds the work an input of
+# millions of one-word lines can cause (each utterance costs tens of microseconds).
+MAX_UTTERANCES = 100_000
+
+
+def parse_transcript(text: str, fmt: str = "auto", summary_text: str | None = None) -> ParsedTranscript:
+    """Parse ``text`` in format ``fmt`` (``auto``, ``text``, ``vtt``, ``srt``, ``json``).
+
+    Raises :class:`TranscriptError` for input that is not a usable transcript.
+    """
+    if not text.strip():
+        raise TranscriptError("empty_transcript", "The transcript is empty.")
+    resolved = detect_format(text) if fmt == "auto" else fmt
+    reader = READERS.get(resolved)
+    if reader is None:
+        raise TranscriptError("format_not_supported", f"Unknown transcript format {resolved!r}.")
+    reading = reader(text)
+    if not reading.utterances:
+        raise TranscriptError("no_utterances", "No utterances were found in the transcript.")
+    if len(reading.utterances) > MAX_UTTERANCES:
+        raise TranscriptError("too_many_utterances", f"The transcript has more than {MAX_UTTERANCES} utterances.")
+    utterances, unstamped = build_utterances(reading.utterances)
+    sections = segment(utterances)
+    warnings = []
+    if reading.roles_inferred:
+        warnings.append("No speaker labels: the transcript is read as a monologue by the student.")
+    if unstamped:
+        warnings.append(f"{unstamped} utterance(s) had no time stamp; each starts when the one before it did.")
+    if not any(u.role == "interviewer" for u in utterances):
+        warnings.append("No interviewer was recognised among the speakers; sections use all non-patient speech.")
+    return ParsedTranscript(
+        format=resolved,
+        utterances=utterances,
+        sections=sections,
+        detected_order=detected_order(sections),
+        summary=build_summary(summary_text, utterances, sections),
+        roles_inferred=reading.roles_inferred,
+        warnings=warnings,
+    )

@@ -1,0 +1,66 @@
+"""Speaker labels (``Doctor:``) and the role each label stands for.
+
+A label is a short capitalised name before a colon: at most 3 words and 30 characters,
+every word capitalised or a number (``Speaker 3``, ``Dr. Shah``), unless it names a known
+role. Words that usually start an ordinary field or heading (``Note:``, ``Time:``,
+``Allergies:``) are never labels, so such a line stays text instead of becoming a speaker.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from medgrade_shared.models.transcript import Role
+
+MONOLOGUE_SPEAKER = "Student"
+
+_INTERVIEWER = frozenset({"student", "doctor", "dr", "clinician", "examiner", "interviewer", "gp", "nurse",
+                          "physician", "candidate"})
+_PATIENT = frozenset({"patient", "pt", "parent", "carer", "caregiver", "mum", "mom", "mother", "father", "dad"})
+_NOT_SPEAKERS = frozenset({
+    "note", "notes", "nb", "time", "date", "day", "plan", "diagnosis", "impression", "assessment", "summary",
+    "age", "name", "sex", "gender", "dob", "location", "site", "duration", "onset", "severity", "pain",
+    "history", "examination", "exam", "vitals", "bp", "hr", "rr", "temp", "temperature", "spo2", "sats",
+    "findings", "result", "results", "investigations", "management", "differential", "differentials", "ddx",
+    "recap", "conclusion", "chief complaint", "presenting complaint", "cc", "pc", "hpi", "hpc",
+    "history of present illness", "history of presenting illness", "history of presenting complaint",
+    "review of systems", "systems review", "ros", "past medical history", "medical history", "pmh", "pmhx",
+    "medications", "medication", "meds", "drug history", "dh", "allergies", "allergy", "social history", "sh",
+    "shx", "family history", "fh", "fhx", "warning", "important", "example", "eg", "ie", "yes", "no", "ok",
+    "okay", "so", "well", "also", "and", "but", "re", "subject", "title", "case", "update", "reason",
+})
+LABEL_PATTERN = r"(?P<label>[^\W\d_][\w.'\-]*(?: [\w.'\-]+){0,2})[ \t]*:(?!\d)[ \t]*"
+_LABEL = re.compile(LABEL_PATTERN)
+_MAX_LABEL_CHARS = 30
+
+
+def _words(label: str) -> list[str]:
+    return [w.strip(".'-").lower() for w in label.split()]
+
+
+@lru_cache(maxsize=4096)
+def role_for(speaker: str) -> Role:
+    """``interviewer`` or ``patient`` when any word of the label names that role, else ``other``."""
+    words = _words(speaker)
+    if any(w in _INTERVIEWER for w in words):
+        return "interviewer"
+    if any(w in _PATIENT or w.removesuffix("'s") in _PATIENT for w in words):
+        return "patient"
+    return "other"
+
+
+@lru_cache(maxsize=4096)
+def is_label(label: str) -> bool:
+    """Whether a candidate matched by :data:`LABEL_PATTERN` is a speaker label."""
+    if len(label) > _MAX_LABEL_CHARS or " ".join(_words(label)) in _NOT_SPEAKERS:
+        return False
+    return role_for(label) != "other" or all(w[0].isupper() or w[0].isdigit() for w in label.split())
+
+
+def split_label(text: str) -> tuple[str | None, str]:
+    """(label, rest) when ``text`` starts with a speaker label; (None, text) otherwise."""
+    match = _LABEL.match(text, 0, _MAX_LABEL_CHARS + 8)
+    if match is None or not is_label(match.group("label")):
+        return None, text
+    return match.group("label"), text[match.end():]

@@ -1,0 +1,36 @@
+"""From reader output to the contract's utterances: roles, match text, start and end times."""
+
+from __future__ import annotations
+
+from medgrade_shared.models.transcript import Utterance
+
+from document_parser.parsing.raw import RawUtterance
+from document_parser.parsing.speakers import role_for
+from document_parser.parsing.tags import match_text
+from document_parser.parsing.timing import Span, fill_starts, spans
+
+
+def build_utterances(raw: list[RawUtterance]) -> tuple[list[Utterance], int]:
+    """The utterances, and how many had no time stamp in an otherwise timed transcript."""
+    matched = [match_text(r.text) for r in raw]
+    timed = any(r.start is not None for r in raw)
+    unstamped = sum(r.start is None for r in raw) if timed else 0
+    times: list[Span | None] = [None] * len(raw)
+    if timed:
+        starts = fill_starts([r.start for r in raw])
+        times = list(spans(starts, [len(m.split()) for m in matched]))
+        times = [_cue_end(span, r.end) for span, r in zip(times, raw, strict=True)]
+    roles = {speaker: role_for(speaker) for speaker in {r.speaker for r in raw}}
+    utterances = [
+        Utterance(index=i, speaker=r.speaker, role=roles[r.speaker], text=r.text, match_text=m,
+                  start=t.start if t else None, end=t.end if t else None, end_estimated=bool(t and t.estimated))
+        for i, (r, m, t) in enumerate(zip(raw, matched, times, strict=True))
+    ]
+    return utterances, unstamped
+
+
+def _cue_end(span: Span, given_end: float | None) -> Span:
+    """A format that records ends (WebVTT) knows better than the next start does."""
+    if given_end is not None and given_end > span.start:
+        return Span(span.start, given_end, False)
+    return span

@@ -1,0 +1,97 @@
+from medgrade_shared.text import normalise
+
+from document_parser.parsing.evidence import normalised, section_evidence
+from document_parser.parsing.pipeline import parse_transcript
+
+
+def section_of(parsed, index: int) -> str:
+    return next(s.name for s in parsed.sections if s.start_index <= index <= s.end_index)
+
+
+def assert_partition(parsed) -> None:
+    assert parsed.sections[0].start_index == 0
+    assert parsed.sections[-1].end_index == len(parsed.utterances) - 1
+    for before, after in zip(parsed.sections, parsed.sections[1:], strict=False):
+        assert after.start_index == before.end_index + 1
+    assert sum(s.end_index - s.start_index + 1 for s in parsed.sections) == len(parsed.utterances)
+
+
+def test_interview_sections_in_order(interview: str) -> None:
+    parsed = parse_transcript(interview, "text")
+    assert parsed.detected_order == ["CC", "HPI", "PMH", "MEDS", "ALLERGIES", "SH", "FH", "Summary"]
+    assert_partition(parsed)
+
+
+def test_a_stray_fever_question_inside_hpi_does_not_open_ros(interview: str) -> None:
+    parsed = parse_transcript(interview, "text")
+    fever = next(u.index for u in parsed.utterances if u.text == "Any fever?")
+    assert section_of(parsed, fever) == "HPI"
+    assert "ROS" not in parsed.detected_order
+
+
+def test_several_systems_screened_in_a_row_open_ros() -> None:
+    text = ("Doctor: What brings you in?\nPatient: Chest pain.\nDoctor: When did it start? Where is the pain?\n"
+            "Patient: This morning, central.\nDoctor: Any fever or night sweats?\nPatient: No.\n"
+            "Doctor: Any cough or shortness of breath?\nPatient: No.\nDoctor: Any nausea or vomiting?\n"
+            "Patient: No.\nDoctor: Any medical conditions?\nPatient: None.")
+    parsed = parse_transcript(text, "text")
+    assert parsed.detected_order == ["CC", "HPI", "ROS", "PMH"]
+
+
+def test_patient_answers_belong_to_the_section_of_the_question(interview: str) -> None:
+    parsed = parse_transcript(interview, "text")
+    for utterance in parsed.utterances[1:]:
+        if utterance.role == "patient":
+            assert section_of(parsed, utterance.index) == section_of(parsed, utterance.index - 1)
+
+
+def test_summary_mentioning_family_history_stays_summary(interview: str) -> None:
+    parsed = parse_transcript(interview, "text")
+    assert parsed.sections[-1].name == "Summary"
+    summary_start = parsed.sections[-1].start_index
+    assert "family history" in parsed.utterances[summary_start].match_text
+    assert parsed.sections[-1].end_index == len(parsed.utterances) - 1
+
+
+def test_summary_lasts_to_the_end_whatever_follows(interview: str) -> None:
+    text = interview + "[01:35] Student: Do you have any allergies? And do you smoke?\n[01:40] Patient: No.\n"
+    parsed = parse_transcript(text, "text")
+    assert parsed.sections[-1].name == "Summary"
+    assert parsed.detected_order.count("Summary") == 1
+    assert [s.name for s in parsed.sections].index("Summary") == len(parsed.sections) - 1
+
+
+def test_opening_small_talk_goes_to_cc() -> None:
+    parsed = parse_transcript("Doctor: Hello.\nPatient: Hi.\nDoctor: Please take a seat.\nPatient: Thanks.\n"
+                              "Doctor: When did the pain start? How long has it lasted? Is it worse at night?\n"
+                              "Patient: Two days.", "text")
+    assert [(s.name, s.start_index, s.end_index) for s in parsed.sections] == [("CC", 0, 3), ("HPI", 4, 5)]
+
+
+def test_presentation_headings_give_the_sections(presentation: str) -> None:
+    parsed = parse_transcript(presentation, "text")
+    assert parsed.detected_order == ["CC", "HPI", "PMH", "MEDS", "ALLERGIES", "SH", "FH", "Summary"]
+    assert_partition(parsed)
+    fever = next(u.index for u in parsed.utterances if "fever" in u.text)
+    assert section_of(parsed, fever) == "HPI"
+
+
+def test_spoken_summary_opening_in_a_presentation() -> None:
+    parsed = parse_transcript("Mrs Lee is 70 and presents with a cough.\nIt started a week ago and is worse at night."
+                              "\nSo, to recap, a week of cough, and her mother had asthma.", "text")
+    assert parsed.detected_order == ["CC", "HPI", "Summary"]
+    assert parsed.sections[-1].start_index == len(parsed.utterances) - 1
+
+
+def test_heading_and_phrase_evidence() -> None:
+    assert section_evidence("Past medical history: none")["PMH"] >= 6
+    assert section_evidence("Are you allergic to any medication?")["ALLERGIES"] > \
+        section_evidence("Are you allergic to any medication?")["MEDS"]
+    assert section_evidence("How are you today?") == {}
+
+
+def test_fast_normalisation_matches_the_shared_one() -> None:
+    samples = ["Okay. It's 7 OUT of 10, isn't it?", "Cr\u00e8me br\u00fbl\u00e9e\u2019s fine", "", "a\tb\nc",
+               "<UNIN/> x-y_z"]
+    for text in samples:
+        assert normalised(text) == normalise(text)

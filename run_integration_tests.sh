@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Start the real services as local processes on the documented ports (own run folder and
-# a temporary store), wait until /services/status reports ok, run tests/integration, and
-# stop everything on exit, also on failure (then the services' logs are printed).
+# a temporary store), with the nginx gateway on 8080 (5 requests/s, burst 5 per client, so
+# the rate-limit test is quick) and Prometheus on 9090, wait until /services/status reports
+# ok, check the Prometheus config and alert rules, run tests/integration, and stop
+# everything on exit, also on failure (then the logs are printed). Needs nginx and
+# Prometheus installed (.ci/run installs them).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -26,5 +29,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$py" scripts/suite.py start --store-path "$MEDGRADE_IT_STORE"
-"$py" -m pytest tests/integration "$@"
+"$py" scripts/suite.py start --store-path "$MEDGRADE_IT_STORE" --with-gateway --with-prometheus \
+  --gateway-rate 5r/s --gateway-burst 5
+"$py" -m pytest tests/test_prometheus_config.py tests/integration "$@"

@@ -1,12 +1,16 @@
 """Start, stop and use the MedGrade suite as local processes (no Docker needed).
 
-    python scripts/suite.py start       # four services on 8000-8003, local store in var/store
+    python scripts/suite.py start       # four services on 8000-8003, local store in var/store,
+                                        # and the nginx gateway on 8080 when nginx is installed
+    python scripts/suite.py start --with-prometheus   # also Prometheus on 9090
     python scripts/suite.py grade FILE --rubric stroke_v1
     python scripts/suite.py status
     python scripts/suite.py stop
 
-Each service runs as its own process (its console script from the virtual environment),
-logs to .run/logs/<service>.log and records its PID in .run/<service>.pid.
+Each process (service, nginx, Prometheus) logs to .run/logs/<name>.log and records its PID
+in .run/<name>.pid. ``start`` also makes sure the key store holds a ``demo`` client with
+every scope and keeps its key in .run/demo-api-key (mode 600); ``grade`` and ``status`` send
+it, through the gateway when it runs.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pwd
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,6 +29,9 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from medgrade_shared.api_keys import SCOPES, ApiKeyStore, open_key_file
+from medgrade_shared.settings import StoreSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_DIR = Path(os.environ.get("MEDGRADE_RUN_DIR", ROOT / ".run")).resolve()
@@ -35,11 +45,19 @@ SERVICES = {
     "grading_orchestrator": ("medgrade-grading-orchestrator", 8000, "MEDGRADE_ORCHESTRATOR_"),
 }
 ORCHESTRATOR = "http://127.0.0.1:8000"
+GATEWAY_PORT = 8080
+GATEWAY = f"http://127.0.0.1:{GATEWAY_PORT}"
+PROMETHEUS_PORT = 9090
+PROMETHEUS = f"http://127.0.0.1:{PROMETHEUS_PORT}"
+DEMO_CLIENT = "demo"
+DEMO_KEY_FILE = RUN_DIR / "demo-api-key"
+# nginx and Prometheus live in /usr/sbin or /usr/bin, which a non-root PATH may lack.
+TOOL_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/bin"])
 
 
-def _get_json(url: str, timeout: float = 2.0) -> tuple[int, dict]:
+def _get_json(url: str, timeout: float = 2.0, headers: dict[str, str] | None = None) -> tuple[int, dict]:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=timeout) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read() or b"{}")
@@ -55,7 +73,16 @@ def _running_pid(name: str) -> int | None:
         os.kill(pid, 0)
     except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
         return None
-    return pid
+    return None if _zombie(pid) else pid
+
+
+def _zombie(pid: int) -> bool:
+    """A killed process whose new parent never reaps it (an init that does not) still
+    answers kill(pid, 0), but it is not running."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _wait_until(predicate, what: str, timeout_s: float) -> None:
@@ -79,36 +106,144 @@ def _port_in_use(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def start(store_path: Path, timeout_s: float) -> None:
+def _launch(name: str, port: int, argv: list[str], env: dict[str, str] | None = None) -> None:
+    """Start ``argv`` in its own session with its PID in the run folder, unless it runs already."""
+    if _running_pid(name):
+        print(f"{name}: already running (pid {_running_pid(name)})")
+        return
+    if _port_in_use(port):
+        raise SystemExit(f"port {port} for {name} is taken by another process; stop it first "
+                         "(scripts/demo.sh stop stops a suite started by the demo)")
+    with open(RUN_DIR / "logs" / f"{name}.log", "ab") as log:
+        process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+                                   start_new_session=True)
+    _pid_file(name).write_text(str(process.pid))
+    print(f"{name}: started on 127.0.0.1:{port} (pid {process.pid})")
+
+
+def ensure_demo_key(store_path: Path) -> str:
+    """A working key of the ``demo`` client (every scope) in DEMO_KEY_FILE. Only hashes are
+    stored, so a demo key whose file is gone is revoked and replaced."""
+    keys = ApiKeyStore(open_key_file(StoreSettings(store_backend="local", store_path=store_path)))
+    if DEMO_KEY_FILE.exists():
+        key = DEMO_KEY_FILE.read_text().strip()
+        client = keys.verify(key)
+        if client is not None and client.name == DEMO_CLIENT:
+            return key
+    keys.revoke(name=DEMO_CLIENT)
+    key = keys.create(DEMO_CLIENT, list(SCOPES))
+    DEMO_KEY_FILE.unlink(missing_ok=True)
+    fd = os.open(DEMO_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    print(f"created the API key of client {DEMO_CLIENT!r} in {DEMO_KEY_FILE}")
+    return key
+
+
+def _key_headers() -> dict[str, str]:
+    return {"X-API-Key": DEMO_KEY_FILE.read_text().strip()} if DEMO_KEY_FILE.exists() else {}
+
+
+def render(template: Path, values: dict[str, str]) -> str:
+    """Fill the ${NAME} placeholders of a template; every one must be given."""
+    text = template.read_text()
+    for name, value in values.items():
+        text = text.replace("${" + name + "}", value)
+    missing = sorted(set(re.findall(r"\$\{([A-Z_]+)\}", text)))
+    if missing:
+        raise SystemExit(f"{template.name}: no value for {', '.join(missing)}")
+    return text
+
+
+def start_gateway(nginx: str, rate: str, burst: int, timeout_s: float) -> None:
+    """nginx on 127.0.0.1:8080 from the repository's nginx.conf, everything in the run folder."""
+    if _running_pid("gateway"):
+        print(f"gateway: already running (pid {_running_pid('gateway')})")
+        return
+    home = RUN_DIR / "nginx"
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "nginx.conf"
+    config.write_text(render(ROOT / "nginx.conf", {
+        "GATEWAY_LISTEN": f"127.0.0.1:{GATEWAY_PORT}", "GATEWAY_RUN_DIR": str(home),
+        "GATEWAY_ACCESS_LOG": str(RUN_DIR / "logs" / "gateway-access.log"),
+        "GATEWAY_ERROR_LOG": str(RUN_DIR / "logs" / "gateway.log"),
+        "GATEWAY_RATE": rate, "GATEWAY_BURST": str(burst),
+        "ORCHESTRATOR_UPSTREAM": f"127.0.0.1:{SERVICES['grading_orchestrator'][1]}",
+        "RUBRICS_UPSTREAM": f"127.0.0.1:{SERVICES['rubric_management'][1]}",
+    }))
+    # Run by root, nginx would switch its workers to "nobody", who cannot enter a private run folder.
+    user = f" user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
+    argv = [nginx, "-p", str(home), "-c", str(config), "-e", str(RUN_DIR / "logs" / "gateway.log"),
+            "-g", "daemon off;" + user]
+    check = subprocess.run([*argv, "-t", "-q"], capture_output=True, text=True)
+    if check.returncode != 0:
+        raise SystemExit(f"nginx rejects {config}:\n{check.stderr}")
+    _launch("gateway", GATEWAY_PORT, argv)
+    _wait_until(lambda: _answers(GATEWAY + "/services/status", _key_headers()),
+                "the gateway to route /services/status", timeout_s)
+    print(f"gateway is up: {GATEWAY} (rate {rate} per client, burst {burst})")
+
+
+def start_prometheus(prometheus: str, timeout_s: float) -> None:
+    """Prometheus on 127.0.0.1:9090 scraping the four services every second, with the
+    repository's alert rules; its data stays in the run folder."""
+    if _running_pid("prometheus"):
+        print(f"prometheus: already running (pid {_running_pid('prometheus')})")
+        return
+    config = RUN_DIR / "prometheus.yml"
+    scrape = [{"job_name": name, "static_configs": [{"targets": [f"127.0.0.1:{port}"]}]}
+              for name, (_, port, _) in SERVICES.items()]
+    config.write_text(json.dumps({  # JSON is YAML
+        "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
+        "rule_files": [str(ROOT / "prometheus" / "alerts.yml")],
+        "scrape_configs": scrape,
+    }, indent=2))
+    argv = [prometheus, f"--config.file={config}", f"--storage.tsdb.path={RUN_DIR / 'prometheus-data'}",
+            f"--web.listen-address=127.0.0.1:{PROMETHEUS_PORT}", "--storage.tsdb.retention.time=1d"]
+    _launch("prometheus", PROMETHEUS_PORT, argv)
+    _wait_until(lambda: _answers(PROMETHEUS + "/-/ready"), "Prometheus /-/ready", timeout_s)
+    print(f"prometheus is up: {PROMETHEUS}")
+
+
+def start(store_path: Path, timeout_s: float, nginx: str | None, prometheus: str | None,
+          rate: str, burst: int) -> None:
     (RUN_DIR / "logs").mkdir(parents=True, exist_ok=True)
+    key = ensure_demo_key(store_path)
     for name, (script, port, prefix) in SERVICES.items():
-        if _running_pid(name):
-            print(f"{name}: already running (pid {_running_pid(name)})")
-            continue
-        if _port_in_use(port):
-            raise SystemExit(f"port {port} for {name} is taken by another process; stop it first "
-                             "(scripts/demo.sh stop stops a suite started by the demo)")
         env = {**os.environ, f"{prefix}PORT": str(port), f"{prefix}STORE_PATH": str(store_path)}
-        with open(RUN_DIR / "logs" / f"{name}.log", "ab") as log:
-            process = subprocess.Popen([str(BIN_DIR / script)], env=env, stdout=log, stderr=subprocess.STDOUT,
-                                       cwd=ROOT, start_new_session=True)
-        _pid_file(name).write_text(str(process.pid))
-        print(f"{name}: started on 127.0.0.1:{port} (pid {process.pid})")
+        _launch(name, port, [str(BIN_DIR / script)], env)
     for name, (_, port, _) in SERVICES.items():
         _wait_until(lambda port=port: _healthy(port), f"{name} /health", timeout_s)
-    _wait_until(lambda: _suite_ok(), "/services/status to report ok", timeout_s)
+    _wait_until(lambda: _suite_ok({"X-API-Key": key}), "/services/status to report ok", timeout_s)
     print("suite is up: " + ORCHESTRATOR + "/services/status reports ok")
+    if nginx:
+        start_gateway(nginx, rate, burst, timeout_s)
+    if prometheus:
+        start_prometheus(prometheus, timeout_s)
 
 
-def _suite_ok() -> bool:
+def _answers(url: str, headers: dict[str, str] | None = None) -> bool:
     try:
-        return _get_json(ORCHESTRATOR + "/services/status")[1].get("status") == "ok"
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=1.0) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _suite_ok(headers: dict[str, str]) -> bool:
+    try:
+        return _get_json(ORCHESTRATOR + "/services/status", headers=headers)[1].get("status") == "ok"
     except (OSError, ValueError):
         return False
 
 
+def _base_url() -> str:
+    """Through the gateway when it runs, else straight to the orchestrator."""
+    return GATEWAY if _running_pid("gateway") else ORCHESTRATOR
+
+
 def stop() -> None:
-    for name in SERVICES:
+    for name in ("gateway", "prometheus", *SERVICES):
         pid = _running_pid(name)
         if pid is None:
             _pid_file(name).unlink(missing_ok=True)
@@ -124,20 +259,22 @@ def stop() -> None:
 
 
 def status() -> int:
+    base = _base_url()
     try:
-        code, body = _get_json(ORCHESTRATOR + "/services/status")
+        code, body = _get_json(base + "/services/status", headers=_key_headers())
     except OSError:
-        print("the orchestrator is not answering on " + ORCHESTRATOR)
+        print("the suite is not answering on " + base)
         return 1
     print(json.dumps(body, indent=2))
-    return 0 if body.get("status") == "ok" else 1
+    return 0 if code == 200 and body.get("status") == "ok" else 1
 
 
 def grade(transcript: Path, rubric_id: str, student_id: str) -> int:
     request = {"rubric_id": rubric_id, "student_id": student_id,
                "submission": {"oral_transcript": transcript.read_text(encoding="utf-8")}}
-    req = urllib.request.Request(ORCHESTRATOR + "/grade", data=json.dumps(request).encode(),
-                                 headers={"Content-Type": "application/json"}, method="POST")
+    base = _base_url()
+    req = urllib.request.Request(base + "/grade", data=json.dumps(request).encode(),
+                                 headers={"Content-Type": "application/json", **_key_headers()}, method="POST")
     try:
         with urllib.request.urlopen(req, timeout=30) as response:
             result = json.loads(response.read())
@@ -155,8 +292,9 @@ def grade(transcript: Path, rubric_id: str, student_id: str) -> int:
         print(f"  [{item['kind']}] {item['message']}  {' '.join(item['citations'])}")
     if len(result["feedback"]) > 12:
         print(f"  ... {len(result['feedback']) - 12} more in the full result")
-    print("\nfetch it again:\n  curl -s " + ORCHESTRATOR + f"/gradings/{result['grading_id']}")
-    print("grade your own transcript:\n  curl -s -X POST " + ORCHESTRATOR + "/grade -H 'Content-Type: application/json' "
+    key = f'-H "X-API-Key: $(cat {DEMO_KEY_FILE})"'
+    print(f"\nfetch it again:\n  curl -s {key} {base}/gradings/{result['grading_id']}")
+    print(f"grade your own transcript:\n  curl -s {key} -X POST {base}/grade -H 'Content-Type: application/json' "
           f"-d '{{\"rubric_id\": \"{rubric_id}\", \"student_id\": \"s1\", "
           "\"submission\": {\"oral_transcript\": \"[00:01] Student: What brings you in today?\\n"
           "[00:04] Patient: My arm went weak.\"}}'")
@@ -166,10 +304,16 @@ def grade(transcript: Path, rubric_id: str, student_id: str) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    start_cmd = sub.add_parser("start", help="start the four services as local processes")
+    start_cmd = sub.add_parser("start", help="start the four services (and nginx, Prometheus) as local processes")
     start_cmd.add_argument("--store-path", type=Path, default=ROOT / "var" / "store")
     start_cmd.add_argument("--timeout", type=float, default=60.0)
-    sub.add_parser("stop", help="stop the services started by 'start'")
+    gateway = start_cmd.add_mutually_exclusive_group()
+    gateway.add_argument("--with-gateway", action="store_true", help="require nginx (default: use it if installed)")
+    gateway.add_argument("--no-gateway", action="store_true", help="do not start nginx even if it is installed")
+    start_cmd.add_argument("--with-prometheus", action="store_true", help="also start Prometheus on 9090")
+    start_cmd.add_argument("--gateway-rate", default="10r/s", help="per-client request rate (nginx limit_req)")
+    start_cmd.add_argument("--gateway-burst", type=int, default=20, help="requests over the rate before 429")
+    sub.add_parser("stop", help="stop everything 'start' started")
     sub.add_parser("status", help="print /services/status")
     grade_cmd = sub.add_parser("grade", help="grade a transcript file")
     grade_cmd.add_argument("transcript", type=Path)
@@ -177,7 +321,15 @@ def main() -> int:
     grade_cmd.add_argument("--student", default="demo-student")
     args = parser.parse_args()
     if args.command == "start":
-        start(args.store_path.resolve(), args.timeout)
+        if not re.fullmatch(r"[1-9][0-9]*r/[sm]", args.gateway_rate):
+            parser.error("--gateway-rate looks like 10r/s or 600r/m")
+        nginx = None if args.no_gateway else shutil.which("nginx", path=TOOL_PATH)
+        prometheus = shutil.which("prometheus", path=TOOL_PATH) if args.with_prometheus else None
+        if args.with_gateway and not nginx:
+            parser.error("--with-gateway: no nginx binary found (apt-get install nginx-light)")
+        if args.with_prometheus and not prometheus:
+            parser.error("--with-prometheus: no prometheus binary found (apt-get install prometheus)")
+        start(args.store_path.resolve(), args.timeout, nginx, prometheus, args.gateway_rate, args.gateway_burst)
         return 0
     if args.command == "stop":
         stop()

@@ -24,7 +24,8 @@ def store(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(fake: FakeServices, store: Path):
-    settings = OrchestratorSettings(store_path=store, retry_backoff_max_s=0.01, rubric_latest_ttl_s=60)
+    settings = OrchestratorSettings(store_path=store, retry_backoff_max_s=0.01, rubric_latest_ttl_s=60,
+                                    auth_required=False)
     with TestClient(create_app(settings, transport=fake.transport())) as test_client:
         yield test_client
 

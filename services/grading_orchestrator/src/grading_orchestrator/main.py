@@ -7,9 +7,11 @@ from contextlib import asynccontextmanager
 
 import httpx
 import uvicorn
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
+from grading_orchestrator.api.routes import auth as auth_routes
 from grading_orchestrator.api.routes import grade, gradings, status
+from grading_orchestrator.auth import require_scope
 from grading_orchestrator.clients.parser import ParserClient
 from grading_orchestrator.clients.rubrics import RubricClient
 from grading_orchestrator.clients.scoring import ScoringClient
@@ -18,6 +20,7 @@ from grading_orchestrator.core.metrics import GradingMetrics
 from grading_orchestrator.pipeline import GradingPipeline
 from grading_orchestrator.results import ResultStore
 from grading_orchestrator.status import StatusChecker
+from medgrade_shared.api_keys import ApiKeyStore, open_key_file
 from medgrade_shared.http_client import ServiceClient, make_async_client
 from medgrade_shared.log_config import configure_logging
 from medgrade_shared.metrics import DownstreamMetrics
@@ -42,6 +45,7 @@ def create_app(
         services = {name: ServiceClient(name, client, settings, downstream) for name, client in http.items()}
         app.state.store = open_store(settings)
         app.state.results = ResultStore(app.state.store)
+        app.state.api_keys = ApiKeyStore(open_key_file(settings, settings.api_keys_recheck_s))
         app.state.pipeline = GradingPipeline(
             rubrics=RubricClient(services["rubric_management"], latest_ttl_s=settings.rubric_latest_ttl_s,
                                  max_entries=settings.rubric_cache_size),
@@ -67,8 +71,10 @@ def create_app(
 
     app = create_service_app(service="grading_orchestrator", title="MedGrade grading API",
                              lifespan=lifespan, readiness=readiness)
+    keyed = [Depends(require_scope("grade"))] if settings.auth_required else []
     for module in (grade, gradings, status):
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=keyed)
+    app.include_router(auth_routes.router)
     return app
 
 

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from grading_orchestrator.pipeline import GradingPipeline
 from grading_orchestrator.results import ResultStore
 from grading_orchestrator.status import StatusChecker
+from medgrade_shared.api_keys import ApiKeyStore
 
 
 def _pipeline(request: Request) -> GradingPipeline:
@@ -23,6 +24,11 @@ def _status(request: Request) -> StatusChecker:
     return request.app.state.status_checker
 
 
+def _api_keys(request: Request) -> ApiKeyStore:
+    return request.app.state.api_keys
+
+
 PipelineDep = Annotated[GradingPipeline, Depends(_pipeline)]
 ResultsDep = Annotated[ResultStore, Depends(_results)]
 StatusDep = Annotated[StatusChecker, Depends(_status)]
+ApiKeysDep = Annotated[ApiKeyStore, Depends(_api_keys)]

@@ -25,6 +25,14 @@ class OrchestratorSettings(ServiceSettings, StoreSettings, DownstreamSettings):
     )
     rubric_cache_size: int = Field(default=256, ge=1)
     status_timeout_s: float = Field(default=2.0, gt=0)
+    auth_required: bool = Field(
+        default=True,
+        description="Require an API key on the public routes; false only where nginx (which checks keys) or "
+        "trusted internal callers are the only ones that can reach the orchestrator.",
+    )
+    api_keys_recheck_s: float = Field(
+        default=5.0, ge=0, description="How long the S3 key file is trusted before its ETag is checked again."
+    )
 
 
 @lru_cache

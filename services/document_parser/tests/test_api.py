@@ -38,10 +38,17 @@ def test_malformed_json_transcript_is_a_422(client: TestClient) -> None:
     assert response.json()["error"]["code"] == "invalid_json"
 
 
-def test_unsupported_format_is_a_422(client: TestClient) -> None:
-    response = client.post("/parse", json={"text": "1\n00:00:01,000 --> 00:00:02,000\nHi", "format": "srt"})
+def test_unknown_format_is_a_422(client: TestClient) -> None:
+    response = client.post("/parse", json={"text": "Doctor: Hi", "format": "docx"})
     assert response.status_code == 422
-    assert response.json()["error"]["code"] == "format_not_supported"
+    assert response.json()["error"]["code"] == "invalid_request"
+
+
+def test_malformed_srt_is_a_422(client: TestClient) -> None:
+    text = "1\n00:00:01,000 --> 00:00:02,000\nHi\n\n2\n00:00:0x,000 --> 00:00:03,000\nYo\n"
+    response = client.post("/parse", json={"text": text, "format": "srt"})
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_srt"
 
 
 def test_transcript_longer_than_the_setting_is_refused(client: TestClient) -> None:

@@ -1,6 +1,4 @@
-from medgrade_shared.text import normalise
-
-from document_parser.parsing.evidence import normalised, section_evidence
+from document_parser.parsing.evidence import section_evidence
 from document_parser.parsing.pipeline import parse_transcript
 
 
@@ -84,14 +82,37 @@ def test_spoken_summary_opening_in_a_presentation() -> None:
 
 
 def test_heading_and_phrase_evidence() -> None:
-    assert section_evidence("Past medical history: none")["PMH"] >= 6
-    assert section_evidence("Are you allergic to any medication?")["ALLERGIES"] > \
-        section_evidence("Are you allergic to any medication?")["MEDS"]
-    assert section_evidence("How are you today?") == {}
+    assert section_evidence("Past medical history: none").scores["PMH"] >= 6
+    allergy = section_evidence("Are you allergic to any medication?")
+    assert allergy.scores["ALLERGIES"] > allergy.scores["MEDS"]
+    assert allergy.opens == {"ALLERGIES"}
+    assert section_evidence("How are you today?") == ({}, frozenset())
 
 
-def test_fast_normalisation_matches_the_shared_one() -> None:
-    samples = ["Okay. It's 7 OUT of 10, isn't it?", "Cr\u00e8me br\u00fbl\u00e9e\u2019s fine", "", "a\tb\nc",
-               "<UNIN/> x-y_z"]
-    for text in samples:
-        assert normalised(text) == normalise(text)
+def test_statements_count_less_than_questions_in_a_dialogue() -> None:
+    question = section_evidence("Do you smoke?", statement_weight=0.25).scores["SH"]
+    statement = section_evidence("Smoking is a risk factor.", statement_weight=0.25).scores["SH"]
+    assert statement == question / 4
+    assert section_evidence("Smoking is a risk factor.", statement_weight=0.25).opens == frozenset()
+
+
+def test_only_summary_cue_words_open_the_summary() -> None:
+    assert section_evidence("So the diagnosis is migraine.").opens == frozenset()
+    assert "Summary" in section_evidence("Let me just recap what you said.").opens
+
+
+def test_a_short_clear_question_opens_its_section_inside_another() -> None:
+    parsed = parse_transcript("Doctor: What brings you in?\nPatient: A rash.\nDoctor: What medicines do you take?\n"
+                              "Patient: Ramipril.\nDoctor: Any allergies to medicines?\nPatient: No.\n"
+                              "Doctor: Do you smoke?\nPatient: No.", "text")
+    assert [(s.name, s.start_index) for s in parsed.sections] == [("CC", 0), ("MEDS", 2), ("ALLERGIES", 4), ("SH", 6)]
+
+
+def test_summary_starts_at_its_cue_words_not_at_an_earlier_diagnosis(interview: str) -> None:
+    text = interview.replace("[01:20] Student: So to summarise",
+                             "[01:18] Student: I think the diagnosis is migraine, and the plan is rest.\n"
+                             "[01:20] Student: So to summarise")
+    parsed = parse_transcript(text, "text")
+    summary = parsed.sections[-1]
+    assert summary.name == "Summary"
+    assert parsed.utterances[summary.start_index].text.startswith("So to summarise")

@@ -14,6 +14,7 @@ class ParserSettings(ServiceSettings):
 
     port: int = Field(default=8002, ge=1, le=65535)
     max_chars: int = Field(default=10_000_000, ge=1, description="Longest transcript accepted, in characters.")
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1, description="Largest file accepted by /parse/upload.")
 
 
 @lru_cache

@@ -6,10 +6,12 @@ from typing import Any
 
 
 class TranscriptError(ValueError):
-    """Input that is not a usable transcript; the API renders it as a 422 with ``code``."""
+    """Input that is not a usable transcript; the API renders it with ``status`` (422 unless
+    the input is not a kind of file the parser reads at all: 415) and ``code``."""
 
-    def __init__(self, code: str, message: str, details: Any = None) -> None:
+    def __init__(self, code: str, message: str, details: Any = None, status: int = 422) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.details = details
+        self.status = status

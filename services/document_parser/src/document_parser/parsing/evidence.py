@@ -1,16 +1,26 @@
 """How strongly one utterance points at each section: an explicit heading at its start plus
-the weights of the topic phrases it contains (each distinct phrase counted once)."""
+the weights of the topic phrases it contains (each distinct phrase counted once per sentence).
+
+Questions carry the topic of an interview; the interviewer's statements (explanations,
+reasoning, reassurance) mention topics without moving to them, so in a dialogue they count
+``statement_weight`` of their phrase weight. A question whose clearest topic is named by a
+strong phrase *opens* that section (it may start it however short it is), and only summary
+cue words (or a summary heading) may start the summary.
+"""
 
 from __future__ import annotations
 
-import string
+import re
+from typing import NamedTuple
 
 from medgrade_shared.text import normalise
 
 from document_parser.parsing.headings import find_heading
-from document_parser.parsing.lexicon import PHRASES
+from document_parser.parsing.lexicon import PHRASES, STRONG, SUMMARY, SUMMARY_CUES
 
 Phrase = tuple[str, str, float]  # padded normalised phrase, section, weight
+
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 
 
 def _index_by_first_word(phrases: dict[str, dict[str, float]]) -> dict[str, list[Phrase]]:
@@ -24,32 +34,47 @@ def _index_by_first_word(phrases: dict[str, dict[str, float]]) -> dict[str, list
 
 _INDEX = _index_by_first_word(PHRASES)
 _FIRST_WORDS = frozenset(_INDEX)
-_ASCII_WORD_CHARS = frozenset(string.ascii_lowercase + string.digits + "'")
-_ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(128) if chr(c) not in _ASCII_WORD_CHARS})
+_CUES = tuple(normalise(cue) for cue in SUMMARY_CUES)
 
 
-def normalised(text: str) -> str:
-    """Exactly :func:`medgrade_shared.text.normalise`; ASCII text (nearly every transcript)
-    takes a translate-table path about four times faster than the shared regex one."""
-    if not text.isascii():
-        return normalise(text)
-    words = text.lower().translate(_ASCII_NON_WORD).split()
-    return f" {' '.join(words)} " if words else " "
+class Evidence(NamedTuple):
+    scores: dict[str, float]  # section -> weight; empty when the utterance names no topic
+    opens: frozenset[str]  # sections this utterance may start: clear topic questions, headings, summary cues
 
 
-def section_evidence(text: str) -> dict[str, float]:
-    """Section name -> evidence weight; empty when the utterance says nothing about a topic.
-
-    Phrases are looked up only under first words the utterance contains, then matched as
-    padded substrings of the normalised text (a word-boundary match), which keeps this linear.
-    """
+def phrase_scores(text: str) -> tuple[dict[str, float], dict[str, float]]:
+    """(section -> summed weight, section -> weight of its strongest phrase) of the topic
+    phrases in ``text``. Phrases are looked up only under first words the text contains, then
+    matched as padded substrings of the normalised text (a word-boundary match): linear."""
     scores: dict[str, float] = {}
-    heading = find_heading(text)
-    if heading is not None:
-        scores[heading.section] = heading.weight
-    words = normalised(text)
+    strongest: dict[str, float] = {}
+    words = normalise(text)
     for word in _FIRST_WORDS.intersection(words.split()):
         for padded, section, weight in _INDEX[word]:
             if padded in words:
                 scores[section] = scores.get(section, 0.0) + weight
-    return scores
+                strongest[section] = max(strongest.get(section, 0.0), weight)
+    return scores, strongest
+
+
+def section_evidence(text: str, statement_weight: float = 1.0) -> Evidence:
+    scores: dict[str, float] = {}
+    opens: set[str] = set()
+    heading = find_heading(text)
+    if heading is not None:
+        scores[heading.section] = heading.weight
+        opens.add(heading.section)
+    for sentence in _SENTENCE_END.split(text):
+        found, strongest = phrase_scores(sentence)
+        if not found:
+            continue
+        question = sentence.rstrip().endswith("?")
+        weight = 1.0 if question else statement_weight
+        for section, score in found.items():
+            scores[section] = scores.get(section, 0.0) + score * (1.0 if section == SUMMARY else weight)
+        top = max(found, key=found.__getitem__)
+        if question and strongest[top] >= STRONG and all(s < found[top] for k, s in found.items() if k != top):
+            opens.add(top)
+    if SUMMARY in scores and any(cue in normalise(text) for cue in _CUES):
+        opens.add(SUMMARY)
+    return Evidence(scores, frozenset(opens))

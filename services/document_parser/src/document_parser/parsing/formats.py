@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.json_format import parse_json
 from document_parser.parsing.plain_text import parse_plain_text
 from document_parser.parsing.raw import Reading
+from document_parser.parsing.srt_format import parse_srt
 from document_parser.parsing.vtt import parse_vtt
 
 _JSON_LIST = re.compile(r"\[\s*[{\]]")
@@ -27,16 +27,9 @@ def detect_format(text: str) -> str:
     return "text"
 
 
-def _not_supported(name: str) -> Callable[[str], Reading]:
-    def reader(_: str) -> Reading:
-        raise TranscriptError("format_not_supported",
-                              f"{name} transcripts are not supported yet; send plain text, WebVTT or JSON.")
-    return reader
-
-
 READERS: dict[str, Callable[[str], Reading]] = {
     "text": parse_plain_text,
     "vtt": parse_vtt,
     "json": parse_json,
-    "srt": _not_supported("SRT"),
+    "srt": parse_srt,
 }

@@ -32,6 +32,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 SPECIFIC, STRONG, HINT = 4.0, 3.0, 1.0
+# Words that start a summary; other summary evidence ("diagnosis") only keeps one going.
+SUMMARY_CUES = ("summarise", "summarize", "summary", "recap", "sum up")
 PHRASES: dict[str, dict[str, float]] = {
     "CC": {
         "what brings you": STRONG, "brings you in": STRONG, "brought you in": STRONG, "brings you here": STRONG,
@@ -39,6 +41,8 @@ PHRASES: dict[str, dict[str, float]] = {
         "what can i do for you": STRONG, "what seems to be the problem": STRONG, "what's the problem": STRONG,
         "what's been going on": HINT, "presenting with": STRONG, "presents with": STRONG,
         "presented with": STRONG, "complaining of": STRONG, "came in with": STRONG, "main problem": STRONG,
+        "what's going on": STRONG, "going on with you": STRONG, "what brings": STRONG, "here today": HINT,
+        "in today": HINT,
     },
     "HPI": {
         "when did it start": STRONG, "when did this start": STRONG, "when did the": HINT, "when did you first": 2.0,
@@ -49,6 +53,9 @@ PHRASES: dict[str, dict[str, float]] = {
         "severity": HINT, "suddenly": HINT, "sudden": HINT, "gradually": HINT, "onset": HINT, "trigger": HINT,
         "what were you doing": HINT, "how often": HINT, "how many times": HINT, "first noticed": HINT,
         "tried anything": HINT, "anything like this before": HINT, "episode": HINT, "episodes": HINT,
+        "with it": HINT, "with the pain": HINT, "along with": HINT,  # symptoms associated with the complaint
+        "symptoms": HINT, "this pain": 2.0, "getting worse": HINT, "happened": HINT,
+        "last night": HINT, "this morning": HINT, "for the past": HINT,
     },
     "ROS": {
         "review of systems": STRONG, "systems review": STRONG, "any other symptoms": STRONG,
@@ -60,6 +67,9 @@ PHRASES: dict[str, dict[str, float]] = {
         "bowels": HINT, "waterworks": HINT, "urine": HINT, "urinary": HINT, "headache": HINT,
         "headaches": HINT, "dizzy": HINT, "dizziness": HINT, "rash": HINT, "rashes": HINT, "numbness": HINT,
         "tingling": HINT, "vision": HINT, "fatigue": HINT, "tiredness": HINT, "joint pain": HINT,
+        "blood in": HINT, "stool": HINT, "stools": HINT, "sputum": HINT, "bowel movements": HINT,
+        "wheezing": HINT, "sore throat": HINT, "swelling": HINT, "hearing": HINT, "frequency": HINT,
+        "any changes in": 2.0, "nothing like that": HINT,
     },
     "PMH": {
         "medical history": STRONG, "past medical": STRONG, "medical problems": STRONG,
@@ -69,12 +79,22 @@ PHRASES: dict[str, dict[str, float]] = {
         "hospital admissions": STRONG, "past history": STRONG, "diagnosed with": 2.0, "history of": HINT,
         "diabetes": HINT, "blood pressure": HINT, "asthma": HINT, "epilepsy": HINT, "heart problems": HINT,
         "cholesterol": HINT, "fit and well": STRONG, "general health": STRONG, "overall health": STRONG,
+        "had surgery": STRONG, "any surgeries": STRONG, "surgical history": STRONG, "chronic": HINT,
+        "appendix": HINT, "gallbladder": HINT, "hysterectomy": 2.0, "c section": 2.0, "removed": HINT,
+        "diagnosed": HINT, "ever had": HINT, "depression": HINT, "in the past": HINT, "thyroid": HINT,
+        "high blood pressure": HINT, "conditions": HINT,
+        "health conditions": STRONG, "should know about": HINT, "cancer": HINT, "anemia": HINT,
+        "hepatitis": HINT, "arthritis": HINT, "copd": HINT, "heart disease": HINT, "kidney disease": HINT,
     },
     "MEDS": {
         "medication": STRONG, "medications": STRONG, "medicine": STRONG, "medicines": STRONG,
         "tablets": STRONG, "pills": STRONG, "taking anything": STRONG, "take anything": STRONG,
         "prescribed": STRONG, "prescription": STRONG, "over the counter": STRONG, "drug history": STRONG,
         "inhaler": 2.0, "takes": 2.0, "regular": HINT,
+        "meds": STRONG, "currently taking": STRONG, "i take": 2.0, "you taking": 2.0, "taking any": 2.0,
+        "as needed": 2.0, "once a day": HINT, "twice a day": HINT, "a day": HINT, "daily": HINT, "mg": HINT,
+        "m g": HINT, "dose": HINT,
+        "insulin": HINT, "vitamins": 2.0, "supplements": 2.0, "refill": 2.0,
     },
     "ALLERGIES": {
         "allergy": SPECIFIC, "allergies": SPECIFIC, "allergic": SPECIFIC, "nkda": SPECIFIC, "reactions to": 2.0,
@@ -88,15 +108,23 @@ PHRASES: dict[str, dict[str, float]] = {
         "works as": STRONG, "occupation": STRONG, "what do you do": 2.0, "job": 2.0, "work": HINT,
         "exercise": HINT, "diet": HINT, "drive": HINT, "social history": STRONG, "independent": HINT,
         "married": HINT, "partner": HINT,
+        "tobacco": STRONG, "retired": STRONG, "illicit": STRONG, "pack": 2.0, "packs": 2.0, "i drink": 2.0,
+        "don't drink": 2.0, "i smoke": STRONG, "live alone": STRONG, "alone": HINT, "children": HINT,
+        "kids": HINT, "you married": STRONG, "marijuana": STRONG, "beer": 2.0, "wine": 2.0, "caffeine": 2.0,
+        "school": HINT, "grade": HINT, "sports": HINT, "hobbies": STRONG, "employed": 2.0, "coffee": HINT,
     },
     "FH": {
         "family history": STRONG, "in the family": STRONG, "in your family": STRONG, "family members": STRONG,
         "anyone in your family": STRONG, "mother had": STRONG, "father had": STRONG, "mum had": STRONG,
         "dad had": STRONG, "relatives": STRONG, "family": 2.0, "parents": HINT, "siblings": HINT,
         "brother": HINT, "sister": HINT,
+        "run in": 2.0, "runs in": 2.0, "passed away": 2.0, "died": HINT, "my dad": 2.0, "my mom": 2.0,
+        "my father": 2.0, "my mother": 2.0, "grandmother": 2.0, "grandfather": 2.0,
+        "family medical history": SPECIFIC, "family's medical history": SPECIFIC, "family's": 2.0,
+        "my family": 2.0, "hereditary": STRONG, "genetic": HINT,
     },
     SUMMARY: {
-        "summarise": 4.0, "summarize": 4.0, "summary": 4.0, "recap": 4.0, "sum up": 4.0, "differential": 2.0,
-        "differentials": 2.0, "my impression": 2.0, "diagnosis": 2.0, "the plan": 2.0,
+        **dict.fromkeys(SUMMARY_CUES, SPECIFIC), "differential": 2.0, "differentials": 2.0, "my impression": 2.0,
+        "diagnosis": 2.0, "the plan": 2.0,
     },
 }

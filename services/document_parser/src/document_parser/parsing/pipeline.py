@@ -17,7 +17,8 @@ MAX_UTTERANCES = 100_000
 
 
 def parse_transcript(text: str, fmt: str = "auto", summary_text: str | None = None) -> ParsedTranscript:
-    """Parse ``text`` in format ``fmt`` (``auto``, ``text``, ``vtt``, ``srt``, ``json``).
+    """Parse ``text`` in format ``fmt`` (``auto``, ``text``, ``vtt``, ``srt``, ``json``); files
+    (PDF, Word, text in any encoding) go through :func:`document_parser.parsing.uploads.parse_upload`.
 
     Raises :class:`TranscriptError` for input that is not a usable transcript.
     """
@@ -32,11 +33,13 @@ def parse_transcript(text: str, fmt: str = "auto", summary_text: str | None = No
         raise TranscriptError("no_utterances", "No utterances were found in the transcript.")
     if len(reading.utterances) > MAX_UTTERANCES:
         raise TranscriptError("too_many_utterances", f"The transcript has more than {MAX_UTTERANCES} utterances.")
-    utterances, unstamped = build_utterances(reading.utterances)
+    utterances, unstamped, inferred = build_utterances(reading.utterances)
     sections = segment(utterances)
     warnings = []
     if reading.roles_inferred:
         warnings.append("No speaker labels: the transcript is read as a monologue by the student.")
+    elif inferred:
+        warnings.append("No speaker is labelled as the interviewer: roles were inferred from who asks the questions.")
     if unstamped:
         warnings.append(f"{unstamped} utterance(s) had no time stamp; each starts when the one before it did.")
     if not any(u.role == "interviewer" for u in utterances):
@@ -47,6 +50,6 @@ def parse_transcript(text: str, fmt: str = "auto", summary_text: str | None = No
         sections=sections,
         detected_order=detected_order(sections),
         summary=build_summary(summary_text, utterances, sections),
-        roles_inferred=reading.roles_inferred,
+        roles_inferred=reading.roles_inferred or inferred,
         warnings=warnings,
     )

@@ -5,11 +5,15 @@ presentation); a patient's answer belongs to the section of the question before 
 evidence-bearing utterances are labelled by a best-path decoding in which every change of
 section costs ``SWITCH_COST``: a topic opens a section only when its evidence outweighs the
 cost of switching to it and back, so one stray "any fever?" inside the history of the
-complaint stays there. Summary is absorbing: once entered it lasts to the end, whatever the
-summary mentions; and since a summary restates the other topics, once in Summary their
-evidence counts ``SUMMARY_RESTATES`` of its weight towards staying there (entering it takes
-summary evidence of its own). Utterances before the first
-evidence are the opening complaint (CC).
+complaint stays there. An utterance that *opens* a section (a clear topic question, a
+heading: see :mod:`evidence`) switches to it at no cost, so a short "Any allergies?" still
+starts its own section.
+
+Summary is entered only at an utterance with summary cue words, and is absorbing: once
+entered it lasts to the end, whatever the summary mentions. Since a summary restates the
+other topics, their evidence counts ``SUMMARY_RESTATES`` of its weight towards the summary,
+on the entering line as on the following ones. Utterances before the first evidence are the
+opening complaint (CC).
 """
 
 from __future__ import annotations
@@ -18,11 +22,12 @@ import math
 
 from medgrade_shared.models.transcript import Section, Utterance
 
-from document_parser.parsing.evidence import section_evidence
+from document_parser.parsing.evidence import Evidence, section_evidence
 from document_parser.parsing.lexicon import OPENING, SECTIONS, SUMMARY
 
 SWITCH_COST = 1.5
 SUMMARY_RESTATES = 0.5
+STATEMENT_WEIGHT = 1 / 3  # of an interviewer's statement in a dialogue, against a question
 _SUMMARY_AT = SECTIONS.index(SUMMARY)
 _OPEN_SECTIONS = [i for i in range(len(SECTIONS)) if i != _SUMMARY_AT]
 
@@ -32,33 +37,31 @@ def segment(utterances: list[Utterance]) -> list[Section]:
     if not utterances:
         return []
     roles = {"interviewer"} if any(u.role == "interviewer" for u in utterances) else {"interviewer", "other"}
-    evidence = [(i, _vector(scores)) for i, u in enumerate(utterances)
-                if u.role in roles and (scores := section_evidence(u.match_text))]
+    statement_weight = STATEMENT_WEIGHT if any(u.role == "patient" for u in utterances) else 1.0
+    evidence = [(i, found) for i, u in enumerate(utterances)
+                if u.role in roles and (found := section_evidence(u.match_text, statement_weight)).scores]
     labels = [SECTIONS.index(OPENING)] * len(utterances)
     if evidence:
         positions = [i for i, _ in evidence]
-        states = _decode([scores for _, scores in evidence])
+        states = decode([found for _, found in evidence])
         for first, upto, state in zip(positions, [*positions[1:], len(utterances)], states, strict=True):
             labels[first:upto] = [state] * (upto - first)
     return _runs(labels)
 
 
-def _vector(scores: dict[str, float]) -> tuple[float, ...]:
-    return tuple(scores.get(name, 0.0) for name in SECTIONS)
-
-
-def _decode(evidence: list[tuple[float, ...]]) -> list[int]:
-    """Best section per evidence-bearing utterance (a Viterbi path over the sections)."""
+def decode(evidence: list[Evidence]) -> list[int]:
+    """Best section index per evidence-bearing utterance (a Viterbi path over the sections)."""
     opening = SECTIONS.index(OPENING)
     scores = [0.0 if s == opening else -math.inf for s in range(len(SECTIONS))]  # before any evidence: CC
     back: list[tuple[int, int]] = []  # per step: best open section before it, bit s set when state s stayed
-    for own in evidence:
+    for found in evidence:
+        own = [found.scores.get(name, 0.0) for name in SECTIONS]
+        own[_SUMMARY_AT] += SUMMARY_RESTATES * (sum(own) - own[_SUMMARY_AT])
         best_open = max(_OPEN_SECTIONS, key=lambda s: scores[s])
-        switched_in = scores[best_open] - SWITCH_COST
         stay = [scores[s] + own[s] for s in range(len(SECTIONS))]
-        stay[_SUMMARY_AT] += SUMMARY_RESTATES * (sum(own) - own[_SUMMARY_AT])
-        enter = [switched_in + own[s] for s in range(len(SECTIONS))]
-        if not own[_SUMMARY_AT]:
+        enter = [scores[best_open] - (0.0 if name in found.opens else SWITCH_COST) + own[s]
+                 for s, name in enumerate(SECTIONS)]
+        if SUMMARY not in found.opens:
             enter[_SUMMARY_AT] = -math.inf
         stayed = sum(1 << s for s in range(len(SECTIONS)) if stay[s] > enter[s])  # ties: switch later
         scores = [max(stay[s], enter[s]) for s in range(len(SECTIONS))]

@@ -15,9 +15,16 @@ from medgrade_shared.models.transcript import Role
 
 MONOLOGUE_SPEAKER = "Student"
 
-_INTERVIEWER = frozenset({"student", "doctor", "dr", "clinician", "examiner", "interviewer", "gp", "nurse",
-                          "physician", "candidate"})
-_PATIENT = frozenset({"patient", "pt", "parent", "carer", "caregiver", "mum", "mom", "mother", "father", "dad"})
+_INTERVIEWER = frozenset({
+    "student", "doctor", "dr", "doc", "clinician", "examiner", "interviewer", "gp", "nurse", "physician", "candidate",
+    "consultant", "registrar", "resident", "practitioner", "provider", "medic", "paramedic", "midwife", "pharmacist",
+    "therapist", "md", "np", "docotr", "clinican",  # the last two: misspellings found in real transcripts
+})
+_PATIENT = frozenset({
+    "patient", "pt", "parent", "carer", "caregiver", "guardian", "mum", "mom", "mother", "father", "dad", "family",
+    "relative", "wife", "husband", "partner", "son", "daughter", "client",
+})
+_WORD = re.compile(r"[^\W\d_]+")
 _NOT_SPEAKERS = frozenset({
     "note", "notes", "nb", "time", "date", "day", "plan", "diagnosis", "impression", "assessment", "summary",
     "age", "name", "sex", "gender", "dob", "location", "site", "duration", "onset", "severity", "pain",
@@ -39,13 +46,18 @@ def _words(label: str) -> list[str]:
     return [w.strip(".'-").lower() for w in label.split()]
 
 
+def _role_words(label: str) -> list[str]:
+    """Letters-only words: ``Guest_family_1`` -> guest, family."""
+    return _WORD.findall(label.lower())
+
+
 @lru_cache(maxsize=4096)
 def role_for(speaker: str) -> Role:
     """``interviewer`` or ``patient`` when any word of the label names that role, else ``other``."""
-    words = _words(speaker)
+    words = _role_words(speaker)
     if any(w in _INTERVIEWER for w in words):
         return "interviewer"
-    if any(w in _PATIENT or w.removesuffix("'s") in _PATIENT for w in words):
+    if any(w in _PATIENT for w in words):
         return "patient"
     return "other"
 

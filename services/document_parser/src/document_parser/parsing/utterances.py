@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from medgrade_shared.models.transcript import Utterance
 
 from document_parser.parsing.raw import RawUtterance
-from document_parser.parsing.speakers import role_for
+from document_parser.parsing.roles import assign_roles
 from document_parser.parsing.tags import match_text
 from document_parser.parsing.timing import Span, fill_starts, spans
 
 
-def build_utterances(raw: list[RawUtterance]) -> tuple[list[Utterance], int]:
-    """The utterances, and how many had no time stamp in an otherwise timed transcript."""
+class Built(NamedTuple):
+    utterances: list[Utterance]
+    unstamped: int  # utterances without a time stamp in an otherwise timed transcript
+    roles_inferred: bool
+
+
+def build_utterances(raw: list[RawUtterance]) -> Built:
     matched = [match_text(r.text) for r in raw]
     timed = any(r.start is not None for r in raw)
     unstamped = sum(r.start is None for r in raw) if timed else 0
@@ -20,13 +27,13 @@ def build_utterances(raw: list[RawUtterance]) -> tuple[list[Utterance], int]:
         starts = fill_starts([r.start for r in raw])
         times = list(spans(starts, [len(m.split()) for m in matched]))
         times = [_cue_end(span, r.end) for span, r in zip(times, raw, strict=True)]
-    roles = {speaker: role_for(speaker) for speaker in {r.speaker for r in raw}}
+    roles, inferred = assign_roles(raw)
     utterances = [
         Utterance(index=i, speaker=r.speaker, role=roles[r.speaker], text=r.text, match_text=m,
                   start=t.start if t else None, end=t.end if t else None, end_estimated=bool(t and t.estimated))
         for i, (r, m, t) in enumerate(zip(raw, matched, times, strict=True))
     ]
-    return utterances, unstamped
+    return Built(utterances, unstamped, inferred)
 
 
 def _cue_end(span: Span, given_end: float | None) -> Span:

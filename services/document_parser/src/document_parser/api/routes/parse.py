@@ -1,24 +1,45 @@
-"""``POST /parse``: a transcript in, utterances, sections and the summary out."""
+"""``POST /parse`` (a transcript as text) and ``POST /parse/upload`` (a file): utterances,
+sections and the summary out. Plain ``def`` routes: parsing is CPU work, so FastAPI runs
+them in the thread pool."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, UploadFile
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.transcript import ParsedTranscript, ParseRequest
 
 from document_parser.api.deps import SettingsDep
 from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.pipeline import parse_transcript
+from document_parser.parsing.uploads import parse_upload
 
 router = APIRouter(prefix="/parse", tags=["parse"])
+
+UploadFormat = Literal["auto", "text", "vtt", "srt", "json", "docx", "pdf"]
 
 
 @router.post("", response_model=ParsedTranscript)
 def parse(request: ParseRequest, settings: SettingsDep) -> ParsedTranscript:
-    """A plain ``def``: parsing is CPU work, so FastAPI runs it in the thread pool."""
     if len(request.text) > settings.max_chars:
         raise ApiError(413, "transcript_too_large", f"The transcript is longer than {settings.max_chars} characters.")
     try:
         return parse_transcript(request.text, request.format, request.summary_text)
     except TranscriptError as exc:
-        raise ApiError(422, exc.code, exc.message, exc.details) from None
+        raise ApiError(exc.status, exc.code, exc.message, exc.details) from None
+
+
+@router.post("/upload", response_model=ParsedTranscript)
+def upload(settings: SettingsDep, file: Annotated[UploadFile, File(description="The transcript file.")],
+           summary_text: Annotated[str | None, Form(max_length=100_000)] = None,
+           format: Annotated[UploadFormat, Form()] = "auto") -> ParsedTranscript:
+    """The type is sniffed from the bytes: a PDF (``%PDF-``), a Word document (a ZIP with
+    ``word/document.xml``) or text (UTF-8, UTF-8/UTF-16 with a BOM, else Windows-1252)."""
+    data = file.file.read(settings.max_upload_bytes + 1)
+    if len(data) > settings.max_upload_bytes:
+        raise ApiError(413, "file_too_large", f"The file is larger than {settings.max_upload_bytes} bytes.")
+    try:
+        return parse_upload(data, file.filename, format, summary_text)
+    except TranscriptError as exc:
+        raise ApiError(exc.status, exc.code, exc.message, exc.details) from None

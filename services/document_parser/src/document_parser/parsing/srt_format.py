@@ -1,0 +1,17 @@
+"""SRT transcripts, read with ``srt``: numbered cues with start and end times."""
+
+from __future__ import annotations
+
+import srt
+
+from document_parser.parsing.cues import Cue, read_cues
+from document_parser.parsing.errors import TranscriptError
+from document_parser.parsing.raw import Reading
+
+
+def parse_srt(text: str) -> Reading:
+    try:
+        subtitles = list(srt.parse(text.lstrip("\ufeff")))
+    except (srt.SRTParseError, ValueError) as exc:
+        raise TranscriptError("invalid_srt", f"The SRT transcript is malformed: {exc}") from None
+    return read_cues(Cue(s.start.total_seconds(), s.end.total_seconds(), s.content) for s in subtitles)

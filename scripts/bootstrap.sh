@@ -21,7 +21,8 @@ if [ "$(cat "$VENV/.medgrade-installed" 2>/dev/null)" != "$stamp" ]; then
     -e services/rubric_management \
     -e services/document_parser \
     -e services/scoring \
-    -e services/grading_orchestrator >&2
+    -e services/grading_orchestrator \
+    2> >(grep -v "^WARNING: Location" >&2) >&2
   echo "$stamp" > "$VENV/.medgrade-installed"
 fi
 echo "$VENV/bin/python"

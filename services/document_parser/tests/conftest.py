@@ -1,7 +1,10 @@
-from collections.abc import Iterator
+import io
+from collections.abc import Callable, Iterator
 
+import docx
 import pytest
 from fastapi.testclient import TestClient
+from fpdf import FPDF
 
 from document_parser.core.config import ParserSettings
 from document_parser.main import create_app
@@ -64,3 +67,86 @@ def presentation() -> str:
 def client() -> Iterator[TestClient]:
     with TestClient(create_app(ParserSettings(port=8002, max_chars=200_000))) as test_client:
         yield test_client
+
+
+CONSULTATION = [  # (start in seconds, speaker, text): one short consultation, rendered in every format
+    (2, "Doctor", "Hello, I'm Dr Shah. What brings you in today?"),
+    (6, "Patient", "I've had a cough for about a week, and a <UNSURE>bit of</UNSURE> fever."),
+    (12, "Doctor", "When did it start? Is it worse at night?"),
+    (17, "Patient", "Last Monday. Yes, worse at night."),
+    (21, "Doctor", "Any shortness of breath, chest pain or weight loss?"),
+    (26, "Patient", "No, none of that <UNIN/>."),
+    (30, "Doctor", "Do you have any medical conditions, such as asthma?"),
+    (35, "Patient", "Just high blood pressure."),
+    (39, "Doctor", "What medications do you take?"),
+    (43, "Patient", "Amlodipine, five milligrams."),
+    (47, "Doctor", "Do you have any allergies to medicines?"),
+    (51, "Patient", "Penicillin gives me a rash."),
+    (55, "Doctor", "Do you smoke or drink alcohol?"),
+    (59, "Patient", "I stopped smoking ten years ago."),
+    (63, "Doctor", "Is there any family history of lung problems?"),
+    (68, "Patient", "My father had COPD."),
+    (72, "Doctor", "So to summarise, a week of cough and fever in a man with high blood pressure, allergic to "
+                   "penicillin."),
+    (80, "Patient", "Yes, that's right."),
+]
+
+
+def clock(seconds: int, separator: str = ".") -> str:
+    return f"00:{seconds // 60:02d}:{seconds % 60:02d}{separator}000"
+
+
+def render_txt(lines: list[tuple[int, str, str]]) -> str:
+    return "".join(f"[{s // 60:02d}:{s % 60:02d}] {speaker}: {text}\n" for s, speaker, text in lines)
+
+
+def render_vtt(lines: list[tuple[int, str, str]]) -> str:
+    return "WEBVTT\n\n" + "\n".join(f"{clock(s)} --> {clock(s + 3)}\n<v {speaker}>{text.replace(' <UNIN/>', '')}\n"
+                                    for s, speaker, text in lines)
+
+
+def render_srt(lines: list[tuple[int, str, str]]) -> str:
+    return "\n".join(f"{i}\n{clock(s, ',')} --> {clock(s + 3, ',')}\n{speaker}: {text}\n"
+                     for i, (s, speaker, text) in enumerate(lines, 1))
+
+
+def render_docx(lines: list[tuple[int, str, str]]) -> bytes:
+    """A title paragraph, then a Time | Speaker | Text table, as transcription services export."""
+    document = docx.Document()
+    document.add_paragraph("Consultation transcript")
+    table = document.add_table(rows=1, cols=3)
+    for cell, title in zip(table.rows[0].cells, ("Time", "Speaker", "Text"), strict=True):
+        cell.text = title
+    for s, speaker, text in lines:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text, cells[2].text = f"{s // 60:02d}:{s % 60:02d}", speaker, text
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def render_pdf(text: str) -> bytes:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    for line in text.splitlines():
+        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+@pytest.fixture
+def consultation() -> list[tuple[int, str, str]]:
+    return CONSULTATION
+
+
+@pytest.fixture
+def rendered(consultation: list[tuple[int, str, str]]) -> dict[str, bytes]:
+    """The consultation as the bytes of a .txt, .vtt, .srt, .docx and .pdf file."""
+    txt = render_txt(consultation)
+    return {"txt": txt.encode(), "vtt": render_vtt(consultation).encode(), "srt": render_srt(consultation).encode(),
+            "docx": render_docx(consultation), "pdf": render_pdf(txt)}
+
+
+@pytest.fixture
+def make_pdf() -> Callable[[str], bytes]:
+    return render_pdf

@@ -39,6 +39,14 @@ def test_json_list_of_objects() -> None:
         ("Doctor", "interviewer", 0.0, 4.0), ("Patient", "patient", 4.0, 5.0)]
 
 
+def test_json_from_two_channels_is_ordered_stably_by_start() -> None:
+    payload = [{"speaker": "Doctor", "text": "Any cough?", "start": 5},
+               {"speaker": "Doctor", "text": "Hello.", "start": 1},
+               {"speaker": "Patient", "text": "Hi.", "start": 1}, {"speaker": "Patient", "text": "Yes.", "start": 6}]
+    parsed = parse_transcript(json.dumps(payload), "json")
+    assert [u.text for u in parsed.utterances] == ["Hello.", "Hi.", "Any cough?", "Yes."]
+
+
 @pytest.mark.parametrize(("text", "code"), [("[{", "invalid_json"), ("[" * 100_000, "invalid_json"),
                                             ('[{"text": "no speaker"}]', "invalid_json_transcript"),
                                             ('{"speaker": "Doctor", "text": "x"}', "invalid_json_transcript")])

@@ -116,3 +116,10 @@ def test_summary_starts_at_its_cue_words_not_at_an_earlier_diagnosis(interview: 
     summary = parsed.sections[-1]
     assert summary.name == "Summary"
     assert parsed.utterances[summary.start_index].text.startswith("So to summarise")
+
+
+def test_conditions_asked_about_the_family_are_family_history() -> None:
+    found = section_evidence("Does anyone in your family have diabetes or heart disease?")
+    assert set(found.scores) == {"FH"}
+    assert found.opens == {"FH"}
+    assert set(section_evidence("Do you have diabetes or heart disease?").scores) == {"PMH"}

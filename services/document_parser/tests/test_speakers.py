@@ -40,3 +40,35 @@ def test_label_longer_than_three_words_or_thirty_characters_is_text() -> None:
     assert split_label("Four Capitalised Words Here: x")[0] is None
     assert split_label("Extraordinarilylongspeakernames: x")[0] is None
     assert split_label("Speaker 3: hello") == ("Speaker 3", "hello")
+
+
+@pytest.mark.parametrize(("speaker", "role"), [
+    ("Guest_clinician", "interviewer"), ("Guest_clinican", "interviewer"), ("Doctor_2", "interviewer"),
+    ("Docotr_2", "interviewer"), ("Consultant", "interviewer"), ("Guest_family_1", "patient"),
+    ("Gest_family", "patient"), ("Wife", "patient"), ("Daughter", "patient"),
+])
+def test_aliases_and_misspellings_found_in_real_transcripts(speaker: str, role: str) -> None:
+    assert role_for(speaker) == role
+
+
+def test_numbered_speakers_get_roles_from_who_asks_the_questions() -> None:
+    parsed = parse_transcript("Speaker 1: I've had chest pain since this morning.\n"
+                              "Speaker 2: I'm sorry to hear that. Where is the pain?\n"
+                              "Speaker 1: In the middle.\nSpeaker 2: Does it spread anywhere?\n"
+                              "Speaker 1: To my arm.\nSpeaker 2: OK, and do you smoke?\nSpeaker 1: No.", "text")
+    assert {u.speaker: u.role for u in parsed.utterances} == {"Speaker 1": "patient", "Speaker 2": "interviewer"}
+    assert parsed.roles_inferred is True
+    assert any("inferred" in warning for warning in parsed.warnings)
+    assert parsed.detected_order[-1] == "SH"
+
+
+def test_labelled_roles_are_not_inferred() -> None:
+    parsed = parse_transcript("Doctor: How are you?\nSpeaker 2: Who, me?\nPatient: Fine.", "text")
+    assert [u.role for u in parsed.utterances] == ["interviewer", "other", "patient"]
+    assert parsed.roles_inferred is False
+
+
+def test_a_lone_unnamed_speaker_is_the_interviewer() -> None:
+    parsed = parse_transcript("SPEAKER_00: Mr Jones is 58 and presents with chest pain.", "text")
+    assert parsed.utterances[0].role == "interviewer"
+    assert parsed.roles_inferred is True

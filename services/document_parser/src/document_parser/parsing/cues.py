@@ -32,7 +32,7 @@ class Cue(NamedTuple):
 
 def _voiced_parts(payload: str) -> list[tuple[str | None, str]]:
     """(voice or None, text) pieces of a payload, split at voice spans."""
-    voices = list(_VOICE.finditer(payload))
+    voices = list(_VOICE.finditer(payload)) if "<v" in payload else []
     if not voices:
         return [(None, payload)]
     parts = [(None, payload[:voices[0].start()])]
@@ -47,13 +47,13 @@ def read_cues(cues: Iterable[Cue]) -> Reading:
     inferred = False
     for cue in sorted(cues, key=lambda c: c.start):
         for voice, part in _voiced_parts(cue.payload):
-            text = _DIALOGUE_DASH.sub("", _MARKUP.sub("", part).strip())
+            text = _DIALOGUE_DASH.sub("", (_MARKUP.sub("", part) if "<" in part else part).strip())
             if voice is None:
                 label, body = split_label(text)
                 if label is not None:
                     voice, text = label, body
             speaker = voice or speaker
-            text = html.unescape(text).strip()
+            text = (html.unescape(text) if "&" in text else text).strip()
             if text:
                 inferred = inferred or speaker is None
                 utterances.append(RawUtterance(speaker or MONOLOGUE_SPEAKER, text, cue.start, cue.end))

@@ -42,7 +42,7 @@ class Evidence(NamedTuple):
     opens: frozenset[str]  # sections this utterance may start: clear topic questions, headings, summary cues
 
 
-def phrase_scores(text: str) -> tuple[dict[str, float], dict[str, float]]:
+def _phrase_scores(text: str) -> tuple[dict[str, float], dict[str, float]]:
     """(section -> summed weight, section -> weight of its strongest phrase) of the topic
     phrases in ``text``. Phrases are looked up only under first words the text contains, then
     matched as padded substrings of the normalised text (a word-boundary match): linear."""
@@ -58,16 +58,22 @@ def phrase_scores(text: str) -> tuple[dict[str, float], dict[str, float]]:
 
 
 def section_evidence(text: str, statement_weight: float = 1.0) -> Evidence:
+    """The evidence of one utterance: its heading, and its phrases sentence by sentence (an
+    utterance without a question mark is one block of statements), those outside questions
+    scaled by ``statement_weight`` except summary words, which are statements by nature."""
     scores: dict[str, float] = {}
     opens: set[str] = set()
     heading = find_heading(text)
     if heading is not None:
         scores[heading.section] = heading.weight
         opens.add(heading.section)
-    for sentence in _SENTENCE_END.split(text):
-        found, strongest = phrase_scores(sentence)
+    sentences = _SENTENCE_END.split(text) if "?" in text else [text]  # no question: one block of statements
+    for sentence in sentences:
+        found, strongest = _phrase_scores(sentence)
         if not found:
             continue
+        if "FH" in found and "PMH" in found:  # "any family history of heart disease": the family's conditions
+            found["FH"] += found.pop("PMH")
         question = sentence.rstrip().endswith("?")
         weight = 1.0 if question else statement_weight
         for section, score in found.items():

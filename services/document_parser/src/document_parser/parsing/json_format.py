@@ -32,7 +32,9 @@ _ADAPTER = TypeAdapter(list[_JsonUtterance])
 
 
 def parse_json(text: str) -> Reading:
-    """Items with blank text are left out: they carry nothing to grade."""
+    """Items with blank text are left out: they carry nothing to grade. When every item has a
+    start, items are ordered stably by it (two recording channels interleave); otherwise the
+    list order stands."""
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
@@ -44,5 +46,8 @@ def parse_json(text: str) -> Reading:
         raise TranscriptError("invalid_json_transcript",
                               "A JSON transcript is a list of objects with speaker, text and optional start.",
                               details) from None
-    return Reading([RawUtterance(item.speaker.strip(), item.text.strip(), item.start)
-                    for item in items if item.text.strip()])
+    utterances = [RawUtterance(item.speaker.strip(), item.text.strip(), item.start)
+                  for item in items if item.text.strip()]
+    if all(u.start is not None for u in utterances):
+        utterances.sort(key=lambda u: u.start)
+    return Reading(utterances)

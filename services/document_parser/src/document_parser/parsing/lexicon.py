@@ -5,6 +5,10 @@ that must also outweigh a strong phrase of another topic in the same question ("
 any medication"); 1 for a phrase that only hints at it ("fever" may be a review of systems
 or part of the history of the complaint). Segmentation needs the hints of a topic to add up
 before it opens a section, so a single hint inside another topic does not.
+
+The phrase lists were extended by hand from the words that tell the sections apart in the
+MTS-Dialog training file (its validation file untouched); ``benchmarks/eval_segmentation.py``
+measures them on both.
 """
 
 from __future__ import annotations
@@ -55,7 +59,7 @@ PHRASES: dict[str, dict[str, float]] = {
         "tried anything": HINT, "anything like this before": HINT, "episode": HINT, "episodes": HINT,
         "with it": HINT, "with the pain": HINT, "along with": HINT,  # symptoms associated with the complaint
         "symptoms": HINT, "this pain": 2.0, "getting worse": HINT, "happened": HINT,
-        "last night": HINT, "this morning": HINT, "for the past": HINT,
+        "last night": HINT, "this morning": HINT, "for the past": HINT, "tell me more": HINT,
     },
     "ROS": {
         "review of systems": STRONG, "systems review": STRONG, "any other symptoms": STRONG,
@@ -70,6 +74,9 @@ PHRASES: dict[str, dict[str, float]] = {
         "blood in": HINT, "stool": HINT, "stools": HINT, "sputum": HINT, "bowel movements": HINT,
         "wheezing": HINT, "sore throat": HINT, "swelling": HINT, "hearing": HINT, "frequency": HINT,
         "any changes in": 2.0, "nothing like that": HINT,
+        "sleep": HINT, "sleeping": HINT, "mood": HINT, "tremor": HINT, "tremors": HINT,
+        "blacked out": HINT, "passed out": HINT, "fainted": HINT, "difficulty breathing": HINT, "wheeze": HINT,
+        "itching": HINT, "bruising": HINT, "bleeding": HINT, "discharge": HINT, "weight gain": HINT,
     },
     "PMH": {
         "medical history": STRONG, "past medical": STRONG, "medical problems": STRONG,
@@ -82,9 +89,11 @@ PHRASES: dict[str, dict[str, float]] = {
         "had surgery": STRONG, "any surgeries": STRONG, "surgical history": STRONG, "chronic": HINT,
         "appendix": HINT, "gallbladder": HINT, "hysterectomy": 2.0, "c section": 2.0, "removed": HINT,
         "diagnosed": HINT, "ever had": HINT, "depression": HINT, "in the past": HINT, "thyroid": HINT,
-        "high blood pressure": HINT, "conditions": HINT,
+        "conditions": HINT,
         "health conditions": STRONG, "should know about": HINT, "cancer": HINT, "anemia": HINT,
         "hepatitis": HINT, "arthritis": HINT, "copd": HINT, "heart disease": HINT, "kidney disease": HINT,
+        "should be aware of": HINT, "replacement": HINT, "pregnancy": HINT, "delivery": HINT,
+        "childhood": HINT, "seizures": HINT, "stroke before": 2.0,
     },
     "MEDS": {
         "medication": STRONG, "medications": STRONG, "medicine": STRONG, "medicines": STRONG,
@@ -112,6 +121,9 @@ PHRASES: dict[str, dict[str, float]] = {
         "don't drink": 2.0, "i smoke": STRONG, "live alone": STRONG, "alone": HINT, "children": HINT,
         "kids": HINT, "you married": STRONG, "marijuana": STRONG, "beer": 2.0, "wine": 2.0, "caffeine": 2.0,
         "school": HINT, "grade": HINT, "sports": HINT, "hobbies": STRONG, "employed": 2.0, "coffee": HINT,
+        "sexually active": STRONG, "sexual": 2.0, "relationship": HINT, "wife": HINT, "husband": HINT,
+        "divorced": 2.0, "widow": 2.0, "widowed": 2.0, "marriage": 2.0, "nursing home": 2.0, "facility": HINT,
+        "where do you live": STRONG, "foster": 2.0,
     },
     "FH": {
         "family history": STRONG, "in the family": STRONG, "in your family": STRONG, "family members": STRONG,
@@ -122,6 +134,8 @@ PHRASES: dict[str, dict[str, float]] = {
         "my father": 2.0, "my mother": 2.0, "grandmother": 2.0, "grandfather": 2.0,
         "family medical history": SPECIFIC, "family's medical history": SPECIFIC, "family's": 2.0,
         "my family": 2.0, "hereditary": STRONG, "genetic": HINT,
+        "running in": 2.0, "dad's side": STRONG, "mom's side": STRONG, "mum's side": STRONG,
+        "father's side": STRONG, "mother's side": STRONG,
     },
     SUMMARY: {
         **dict.fromkeys(SUMMARY_CUES, SPECIFIC), "differential": 2.0, "differentials": 2.0, "my impression": 2.0,

@@ -3,10 +3,14 @@ synchronous, so the API runs it in the thread pool and benchmarks call it direct
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from medgrade_shared.models.transcript import ParsedTranscript
 
+from document_parser.parsing.collector import collector_paused
 from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.formats import READERS, detect_format
+from document_parser.parsing.raw import Reading
 from document_parser.parsing.segmentation import detected_order, segment
 from document_parser.parsing.summary import build_summary
 from document_parser.parsing.utterances import build_utterances
@@ -28,6 +32,11 @@ def parse_transcript(text: str, fmt: str = "auto", summary_text: str | None = No
     reader = READERS.get(resolved)
     if reader is None:
         raise TranscriptError("format_not_supported", f"Unknown transcript format {resolved!r}.")
+    with collector_paused():
+        return _parse(resolved, reader, text, summary_text)
+
+
+def _parse(resolved: str, reader: Callable[[str], Reading], text: str, summary_text: str | None) -> ParsedTranscript:
     reading = reader(text)
     if not reading.utterances:
         raise TranscriptError("no_utterances", "No utterances were found in the transcript.")

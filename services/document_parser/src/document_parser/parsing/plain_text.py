@@ -1,11 +1,13 @@
 """Plain-text transcripts: one line per turn, an optional time stamp, an optional speaker label.
 
-Dialogue (the first line has a speaker label): a labelled line starts an utterance; a stamped
+Dialogue (the first line has a speaker label, or a line among the first ``PREAMBLE_LINES``
+does and at least two speakers are labelled): a labelled line starts an utterance; a stamped
 line without a label starts one by the same speaker; any other line continues the current
-utterance. Monologue (no label on the first line, e.g. an oral case presentation): everything
-is said by the student, and labels are text. A timed monologue is split at stamps and
-headings; an untimed one has no turns at all, so it is split at headings, blank lines and
-sentences to give segmentation units to work with.
+utterance. Lines before the first label (a document's title, a date) are the preamble, said
+by :data:`PREAMBLE_SPEAKER`, whose role is ``other``. Monologue (no label on the first line,
+e.g. an oral case presentation): everything is said by the student, and labels are text. A
+timed monologue is split at stamps and headings; an untimed one has no turns at all, so it is
+split at headings, blank lines and sentences to give segmentation units to work with.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from document_parser.parsing.raw import RawUtterance, Reading
 from document_parser.parsing.sentences import split_sentences
 from document_parser.parsing.speakers import MONOLOGUE_SPEAKER
 
+PREAMBLE_LINES = 3
+PREAMBLE_SPEAKER = "Document"
 # A turn: (index of its first line, speaker, start); it runs to the next turn's first line.
 _Turn = tuple[int, str, float | None]
 
@@ -25,16 +29,29 @@ def parse_plain_text(text: str) -> Reading:
     lines = list(iter_lines(text))
     if not lines:
         return Reading([])
-    if lines[0].label is not None:
+    if lines[0].label is not None or _dialogue_after_preamble(lines):
         return Reading(_join(_dialogue(lines), [line.body for line in lines]))
     if any(line.stamp is not None for line in lines):
         return Reading(_join(_timed_monologue(lines), [line.rest for line in lines]), roles_inferred=True)
     return Reading(_untimed_monologue(text), roles_inferred=True)
 
 
+def _dialogue_after_preamble(lines: list[Line]) -> bool:
+    if all(line.label is None for line in lines[:PREAMBLE_LINES]):
+        return False
+    speakers: set[str] = set()
+    for line in lines:
+        if line.label is not None:
+            speakers.add(line.label)
+            if len(speakers) > 1:
+                return True
+    return False
+
+
 def _dialogue(lines: list[Line]) -> list[_Turn]:
-    """The first line has a label, so a line without one always has a turn to continue."""
-    turns: list[_Turn] = []
+    """Lines before the first label are the preamble's turn; after it, a line without a label
+    always has a turn to continue."""
+    turns: list[_Turn] = [] if lines[0].label is not None else [(0, PREAMBLE_SPEAKER, lines[0].stamp)]
     for i, line in enumerate(lines):
         if line.label is not None:
             turns.append((i, line.label, line.stamp))

@@ -43,13 +43,13 @@ def segment(utterances: list[Utterance]) -> list[Section]:
     labels = [SECTIONS.index(OPENING)] * len(utterances)
     if evidence:
         positions = [i for i, _ in evidence]
-        states = decode([found for _, found in evidence])
+        states = _decode([found for _, found in evidence])
         for first, upto, state in zip(positions, [*positions[1:], len(utterances)], states, strict=True):
             labels[first:upto] = [state] * (upto - first)
     return _runs(labels)
 
 
-def decode(evidence: list[Evidence]) -> list[int]:
+def _decode(evidence: list[Evidence]) -> list[int]:
     """Best section index per evidence-bearing utterance (a Viterbi path over the sections)."""
     opening = SECTIONS.index(OPENING)
     scores = [0.0 if s == opening else -math.inf for s in range(len(SECTIONS))]  # before any evidence: CC

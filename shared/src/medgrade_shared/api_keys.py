@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
-
 from medgrade_shared.settings import StoreSettings
 from medgrade_shared.store import StoreError
 
@@ -186,7 +185,9 @@ class S3KeyFile:
 def open_key_file(settings: StoreSettings, recheck_after_s: float = 5.0) -> KeyFile:
     """The key document in the configured store (``recheck_after_s`` applies to S3)."""
     if settings.store_backend == "s3":
-        from medgrade_shared.s3_store import S3Store  # boto3 is imported only when S3 is used
+        from medgrade_shared.s3_store import (
+            S3Store,  # boto3 is imported only when S3 is used
+        )
 
         store = S3Store.from_settings(settings)
         return S3KeyFile(store.client, store.bucket, store.prefix + API_KEYS_KEY, recheck_after_s)

@@ -9,11 +9,15 @@ from typing import Any
 
 import httpx
 import orjson
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
-
 from medgrade_shared.metrics import DownstreamMetrics
 from medgrade_shared.request_context import REQUEST_ID_HEADER, current_request_id
 from medgrade_shared.settings import DownstreamSettings
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_random_exponential,
+)
 
 TRANSIENT_STATUS = frozenset({502, 503, 504})
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 import logging
 import sys
 
-from pythonjsonlogger.json import JsonFormatter
-
 from medgrade_shared.request_context import current_request_id
+from pythonjsonlogger.json import JsonFormatter
 
 
 class _ContextFilter(logging.Filter):

@@ -10,17 +10,23 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from medgrade_shared.errors import ApiError
+from medgrade_shared.log_config import configure_logging
+from medgrade_shared.metrics import HttpMetrics
+from medgrade_shared.models.errors import ErrorBody, ErrorEnvelope
+from medgrade_shared.request_context import (
+    REQUEST_ID_HEADER,
+    accept_or_create_request_id,
+    request_id_var,
+)
+from medgrade_shared.settings import ServiceSettings
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from medgrade_shared.errors import ApiError
-from medgrade_shared.metrics import HttpMetrics
-from medgrade_shared.models.errors import ErrorBody, ErrorEnvelope
-from medgrade_shared.request_context import REQUEST_ID_HEADER, accept_or_create_request_id, request_id_var
 
 ReadinessCheck = Callable[[FastAPI], Awaitable[dict[str, bool]]]
 
@@ -146,3 +152,10 @@ def create_service_app(
         return Response(generate_latest(app.state.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+def serve(service: str, factory: str, settings: ServiceSettings) -> None:
+    """Run one service's app factory (``"package.main:create_app"``) under uvicorn, with the
+    JSON logs configured and uvicorn's own access log off (the middleware writes one)."""
+    configure_logging(service, settings.log_level)
+    uvicorn.run(factory, factory=True, host=settings.host, port=settings.port, log_config=None, access_log=False)

@@ -100,7 +100,9 @@ class LocalStore:
 
 def open_store(settings: StoreSettings) -> ObjectStore:
     if settings.store_backend == "s3":
-        from medgrade_shared.s3_store import S3Store  # boto3 is imported only when S3 is used
+        from medgrade_shared.s3_store import (
+            S3Store,  # boto3 is imported only when S3 is used
+        )
 
         return S3Store.from_settings(settings)
     return LocalStore(settings.store_path)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import uvicorn
 from fastapi import FastAPI
-from medgrade_shared.log_config import configure_logging
-from medgrade_shared.service import create_service_app
+from medgrade_shared.service import create_service_app, serve
 
 from document_parser.api.routes import parse
 from document_parser.core.config import ParserSettings, get_settings
@@ -27,7 +25,4 @@ def create_app(settings: ParserSettings | None = None) -> FastAPI:
 
 
 def run() -> None:
-    settings = get_settings()
-    configure_logging(SERVICE, settings.log_level)
-    uvicorn.run("document_parser.main:create_app", factory=True, host=settings.host, port=settings.port,
-                log_config=None, access_log=False)
+    serve(SERVICE, "document_parser.main:create_app", get_settings())

@@ -6,8 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-import uvicorn
 from fastapi import Depends, FastAPI
+from medgrade_shared.api_keys import ApiKeyStore, open_key_file
+from medgrade_shared.http_client import ServiceClient, make_async_client
+from medgrade_shared.metrics import DownstreamMetrics
+from medgrade_shared.service import create_service_app, serve
+from medgrade_shared.store import StoreError, open_store
 
 from grading_orchestrator.api.routes import auth as auth_routes
 from grading_orchestrator.api.routes import grade, gradings, status
@@ -20,12 +24,6 @@ from grading_orchestrator.core.metrics import GradingMetrics
 from grading_orchestrator.pipeline import GradingPipeline
 from grading_orchestrator.results import ResultStore
 from grading_orchestrator.status import StatusChecker
-from medgrade_shared.api_keys import ApiKeyStore, open_key_file
-from medgrade_shared.http_client import ServiceClient, make_async_client
-from medgrade_shared.log_config import configure_logging
-from medgrade_shared.metrics import DownstreamMetrics
-from medgrade_shared.service import create_service_app
-from medgrade_shared.store import StoreError, open_store
 
 
 def create_app(
@@ -79,7 +77,4 @@ def create_app(
 
 
 def run() -> None:
-    settings = get_settings()
-    configure_logging("grading_orchestrator", settings.log_level)
-    uvicorn.run("grading_orchestrator.main:create_app", factory=True, host=settings.host, port=settings.port,
-                log_config=None, access_log=False)
+    serve("grading_orchestrator", "grading_orchestrator.main:create_app", get_settings())

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import uvicorn
 from fastapi import FastAPI
-from medgrade_shared.log_config import configure_logging
 from medgrade_shared.patterns import PatternError, compile_pattern
-from medgrade_shared.service import create_service_app
+from medgrade_shared.service import create_service_app, serve
 
 from scoring.api.routes.score import router as score_router
 from scoring.core.config import ScoringSettings, get_settings
@@ -31,7 +29,4 @@ def create_app(settings: ScoringSettings | None = None) -> FastAPI:
 
 
 def run() -> None:
-    settings = get_settings()
-    configure_logging(SERVICE, settings.log_level)
-    uvicorn.run("scoring.main:create_app", factory=True, host=settings.host, port=settings.port,
-                log_config=None, access_log=False)
+    serve(SERVICE, "scoring.main:create_app", get_settings())

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
-
 from medgrade_shared.models.rubric import RubricId, SemVer
-from medgrade_shared.models.scoring import BreakdownEntry, ComponentName, ComponentResult, FeedbackItem
+from medgrade_shared.models.scoring import (
+    BreakdownEntry,
+    ComponentName,
+    ComponentResult,
+    FeedbackItem,
+)
+from pydantic import BaseModel, Field
 
 
 class Submission(BaseModel):

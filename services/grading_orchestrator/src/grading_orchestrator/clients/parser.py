@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import orjson
-
 from medgrade_shared.http_client import ServiceClient
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from medgrade_shared.settings import DownstreamSettings, ServiceSettings, StoreSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
-
-from medgrade_shared.settings import DownstreamSettings, ServiceSettings, StoreSettings
 
 
 class OrchestratorSettings(ServiceSettings, StoreSettings, DownstreamSettings):

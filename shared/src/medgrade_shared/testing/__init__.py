@@ -1,0 +1,1 @@
+"""Pytest plugins shared by the MedGrade test suites (loaded with ``pytest_plugins``)."""

@@ -22,7 +22,6 @@ import httpx
 from document_parser.parsing.pipeline import parse_transcript
 from medgrade_shared.models.rubric import COMPONENTS, Rubric
 from medgrade_shared.models.scoring import AggregateRequest, ComponentResult, ScoreRequest
-from medgrade_shared.models.transcript import ParsedTranscript
 from rubric_management.seeding import example_rubrics
 from scoring.evaluators.aggregate import aggregate
 from scoring.evaluators.communication import score_communication
@@ -37,13 +36,14 @@ EVALUATORS = {"structure": score_structure, "key_questions": score_key_questions
 
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def describe(label: str, seconds: list[float], wall: float | None = None) -> float:
     ms = [s * 1000 for s in seconds]
     p50 = statistics.median(ms)
-    line = f"{label:<34} n={len(ms):<5} p50 {p50:7.2f} ms  p95 {percentile(ms, 95):7.2f} ms  p99 {percentile(ms, 99):7.2f} ms"
+    line = (f"{label:<34} n={len(ms):<5} p50 {p50:7.2f} ms  p95 {percentile(ms, 95):7.2f} ms  "
+            f"p99 {percentile(ms, 99):7.2f} ms")
     if wall:
         line += f"  throughput {len(ms) / wall:7.1f}/s"
     print(line)
@@ -66,7 +66,9 @@ def grade_in_process(rubric_raw: bytes, text: str) -> dict:
     return json.loads(aggregate(request.rubric, request.components).model_dump_json())
 
 
-async def over_http(base_url: str, payload: dict, n: int, concurrency: int, headers: dict) -> tuple[list[float], int, float]:
+async def over_http(
+    base_url: str, payload: dict, n: int, concurrency: int, headers: dict
+) -> tuple[list[float], int, float]:
     latencies: list[float] = []
     errors = 0
     queue = list(range(n))

@@ -70,7 +70,8 @@ def long_webvtt(consultations: list[str], size: int) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, required=True, help="the PriMock57 folder (dayN_consultationMM.txt/.vtt)")
+    parser.add_argument("--corpus", type=Path, required=True,
+                        help="the PriMock57 folder (dayN_consultationMM.txt/.vtt)")
     args = parser.parse_args()
     files = sorted(args.corpus.glob("day*_consultation*.txt"))
     if not files:

@@ -32,7 +32,7 @@ def test_rubric_citation_round_trip():
 
 
 @pytest.mark.parametrize("bad", [
-    "rubric://Stroke#Q.x", "rubric://stroke_v1#", "student://oral#00:10-00:10", "student://oral#00:10–00:12",
+    "rubric://Stroke#Q.x", "rubric://stroke_v1#", "student://oral#00:10-00:10", "student://oral#00:10–00:12",  # noqa: RUF001 (an en dash must be refused)
     "student://oral#00:12-00:10", "student://oral#1:2-1:3", "http://x", "student://summary#tokens=x",
 ])
 def test_malformed_citations_are_refused(bad):

@@ -63,7 +63,8 @@ def test_concurrent_writers_of_one_key_have_exactly_one_winner(store):
     assert store.get("rubrics/race/1.0.1.json").startswith(b"writer ")
 
 
-@pytest.mark.parametrize("key", ["../escape.json", "rubrics/../../x", "/abs/path", "a//b", "a/./b", "a\x00b", "", "a/b c"])
+@pytest.mark.parametrize(
+    "key", ["../escape.json", "rubrics/../../x", "/abs/path", "a//b", "a/./b", "a\x00b", "", "a/b c"])
 def test_unsafe_keys_are_refused(store, key):
     with pytest.raises(ValueError):
         store.put_new(key, b"x")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from medgrade_shared.patterns import PatternError, compile_pattern
 from medgrade_shared.text import (
     _normalise_folded,
@@ -24,7 +25,8 @@ def test_token_count():
 
 @pytest.mark.parametrize("text", [
     "Okay. It's 7 OUT of 10, isn't it?", "".join(chr(c) for c in range(128)), "", " \t\n", "<UNIN/> x-y_z",
-    "Cr\u00e8me br\u00fbl\u00e9e\u2019s fine", "na\u00efve \u2013 caf\u00e9", "\u00bd \ufb01ne \u2460 \u00c6", "\u65e5\u672c x",
+    "Cr\u00e8me br\u00fbl\u00e9e\u2019s fine", "na\u00efve \u2013 caf\u00e9",
+    "\u00bd \ufb01ne \u2460 \u00c6", "\u65e5\u672c x",
 ])
 def test_normalise_gives_the_general_path_result_for_any_text(text):
     assert normalise(text) == _normalise_folded(text)

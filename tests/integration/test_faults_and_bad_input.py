@@ -79,7 +79,8 @@ def test_unknown_speakers_and_untimed_transcripts_still_grade(api):
     text = "Student: Hello, what brings you in?\nInterpreter: She says her arm is weak.\nStudent: When did this start?"
     response = api.post("/grade", json={**REQUEST, "submission": {"oral_transcript": text}})
     assert response.status_code == 200, response.text
-    onset = next(q for q in response.json()["details"]["key_questions"]["details"]["questions"] if q["id"] == "onset_time")
+    questions = response.json()["details"]["key_questions"]["details"]["questions"]
+    onset = next(q for q in questions if q["id"] == "onset_time")
     assert onset["asked"] and onset["citation"] == "student://oral#utt=2"
 
 

@@ -23,7 +23,7 @@ def store(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def client(fake: FakeServices, store: Path):
+def client(fake, store: Path):
     settings = OrchestratorSettings(store_path=store, retry_backoff_max_s=0.01, rubric_latest_ttl_s=60,
                                     auth_required=False)
     with TestClient(create_app(settings, transport=fake.transport())) as test_client:
@@ -128,4 +128,5 @@ def test_metrics_count_scores_and_downstream_calls(client):
     assert "grading_overall_score_count 1.0" in metrics
     assert 'grading_component_score_count{component="key_questions"} 1.0' in metrics
     assert 'medgrade_downstream_request_duration_seconds_count{outcome="ok",target="scoring"} 4.0' in metrics
-    assert 'medgrade_http_requests_total{method="POST",route="/grade",service="grading_orchestrator",status="200"}' in metrics
+    assert ('medgrade_http_requests_total{method="POST",route="/grade",service="grading_orchestrator",'
+            'status="200"}') in metrics

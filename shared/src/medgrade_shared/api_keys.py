@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
+
 from medgrade_shared.settings import StoreSettings
 from medgrade_shared.store import StoreError
 

@@ -9,15 +9,16 @@ from typing import Any
 
 import httpx
 import orjson
-from medgrade_shared.metrics import DownstreamMetrics
-from medgrade_shared.request_context import REQUEST_ID_HEADER, current_request_id
-from medgrade_shared.settings import DownstreamSettings
 from tenacity import (
     AsyncRetrying,
     retry_if_exception,
     stop_after_attempt,
     wait_random_exponential,
 )
+
+from medgrade_shared.metrics import DownstreamMetrics
+from medgrade_shared.request_context import REQUEST_ID_HEADER, current_request_id
+from medgrade_shared.settings import DownstreamSettings
 
 TRANSIENT_STATUS = frozenset({502, 503, 504})
 
@@ -52,7 +53,8 @@ def make_async_client(
         base_url=base_url,
         transport=transport,
         timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
-        limits=httpx.Limits(max_connections=settings.max_connections, max_keepalive_connections=settings.max_connections),
+        limits=httpx.Limits(max_connections=settings.max_connections,
+                            max_keepalive_connections=settings.max_connections),
         event_hooks={"request": [_add_request_id]},
     )
 
@@ -78,11 +80,15 @@ class ServiceClient:
         self.settings = settings
         self.metrics = metrics
 
-    async def request_json(self, method: str, path: str, *, body: bytes | None = None, params: dict | None = None) -> Any:
+    async def request_json(
+        self, method: str, path: str, *, body: bytes | None = None, params: dict | None = None
+    ) -> Any:
         """Send ``body`` (already JSON-encoded) and return the decoded JSON answer."""
         return orjson.loads(await self.request_bytes(method, path, body=body, params=params))
 
-    async def request_bytes(self, method: str, path: str, *, body: bytes | None = None, params: dict | None = None) -> bytes:
+    async def request_bytes(
+        self, method: str, path: str, *, body: bytes | None = None, params: dict | None = None
+    ) -> bytes:
         """Send ``body`` (already JSON-encoded) and return the raw answer, retrying transient failures."""
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.retry_attempts),
@@ -110,7 +116,8 @@ class ServiceClient:
             outcome = "server_error" if response.status_code >= 500 else "client_error"
             self._observe(started, outcome)
             message, error_body = _error_message(response)
-            raise DownstreamError(self.target, f"http_{response.status_code}", response.status_code, message, error_body)
+            raise DownstreamError(self.target, f"http_{response.status_code}", response.status_code, message,
+                                  error_body)
         self._observe(started, "ok")
         return response.content
 

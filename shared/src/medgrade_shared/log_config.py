@@ -8,8 +8,9 @@ from __future__ import annotations
 import logging
 import sys
 
-from medgrade_shared.request_context import current_request_id
 from pythonjsonlogger.json import JsonFormatter
+
+from medgrade_shared.request_context import current_request_id
 
 
 class _ContextFilter(logging.Filter):

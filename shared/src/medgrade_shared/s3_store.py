@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+
 from medgrade_shared.settings import StoreSettings
 from medgrade_shared.store import StoreError, validate_key
 

@@ -14,6 +14,10 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from medgrade_shared.errors import ApiError
 from medgrade_shared.log_config import configure_logging
 from medgrade_shared.metrics import HttpMetrics
@@ -24,9 +28,6 @@ from medgrade_shared.request_context import (
     request_id_var,
 )
 from medgrade_shared.settings import ServiceSettings
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ReadinessCheck = Callable[[FastAPI], Awaitable[dict[str, bool]]]
 

@@ -16,11 +16,11 @@ from urllib.parse import unquote
 
 from fastapi import Security
 from fastapi.security import APIKeyHeader
+
+from grading_orchestrator.api.deps import ApiKeysDep
 from medgrade_shared.api_keys import ApiKeyStore, Client
 from medgrade_shared.errors import ApiError
 from medgrade_shared.store import StoreError
-
-from grading_orchestrator.api.deps import ApiKeysDep
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from grading_orchestrator.core.config import OrchestratorSettings
 from medgrade_shared.api_keys import SCOPES, ApiKeyStore, KeyStoreError, open_key_file
 from medgrade_shared.store import StoreError
-
-from grading_orchestrator.core.config import OrchestratorSettings
 
 
 def _parser() -> argparse.ArgumentParser:

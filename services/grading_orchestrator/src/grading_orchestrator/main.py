@@ -7,11 +7,6 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import Depends, FastAPI
-from medgrade_shared.api_keys import ApiKeyStore, open_key_file
-from medgrade_shared.http_client import ServiceClient, make_async_client
-from medgrade_shared.metrics import DownstreamMetrics
-from medgrade_shared.service import create_service_app, serve
-from medgrade_shared.store import StoreError, open_store
 
 from grading_orchestrator.api.routes import auth as auth_routes
 from grading_orchestrator.api.routes import grade, gradings, status
@@ -24,6 +19,11 @@ from grading_orchestrator.core.metrics import GradingMetrics
 from grading_orchestrator.pipeline import GradingPipeline
 from grading_orchestrator.results import ResultStore
 from grading_orchestrator.status import StatusChecker
+from medgrade_shared.api_keys import ApiKeyStore, open_key_file
+from medgrade_shared.http_client import ServiceClient, make_async_client
+from medgrade_shared.metrics import DownstreamMetrics
+from medgrade_shared.service import create_service_app, serve
+from medgrade_shared.store import StoreError, open_store
 
 
 def create_app(

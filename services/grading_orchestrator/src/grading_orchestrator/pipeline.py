@@ -14,17 +14,17 @@ from datetime import UTC, datetime
 from importlib.metadata import version as package_version
 
 import orjson
-from medgrade_shared.errors import ApiError
-from medgrade_shared.http_client import DownstreamError
-from medgrade_shared.models.grading import GradeRequest
-from medgrade_shared.models.rubric import COMPONENTS
-from medgrade_shared.store import StoreError
 
 from grading_orchestrator.clients.parser import ParserClient
 from grading_orchestrator.clients.rubrics import RubricClient
 from grading_orchestrator.clients.scoring import ScoringClient
 from grading_orchestrator.core.metrics import GradingMetrics
 from grading_orchestrator.results import ResultStore
+from medgrade_shared.errors import ApiError
+from medgrade_shared.http_client import DownstreamError
+from medgrade_shared.models.grading import GradeRequest
+from medgrade_shared.models.rubric import COMPONENTS
+from medgrade_shared.store import StoreError
 
 ORCHESTRATOR_VERSION = package_version("medgrade-grading-orchestrator")
 
@@ -59,7 +59,8 @@ class GradingPipeline:
 
                 stage, t0 = "parse", time.perf_counter()
                 submission = request.submission
-                parsed_raw = await self.parser.parse(submission.oral_transcript, submission.format, submission.summary_text)
+                parsed_raw = await self.parser.parse(
+                    submission.oral_transcript, submission.format, submission.summary_text)
                 timings["parse"] = _ms_since(t0)
 
                 stage, t0 = "score", time.perf_counter()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, Field
+
 from medgrade_shared.models.rubric import RubricId, SemVer
 from medgrade_shared.models.scoring import (
     BreakdownEntry,
@@ -12,7 +14,6 @@ from medgrade_shared.models.scoring import (
     ComponentResult,
     FeedbackItem,
 )
-from pydantic import BaseModel, Field
 
 
 class Submission(BaseModel):

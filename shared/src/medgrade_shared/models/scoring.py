@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from pydantic import BaseModel, Field, field_validator
+
 from medgrade_shared.citations import is_rubric_citation, validate_citation
 from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.transcript import ParsedTranscript
-from pydantic import BaseModel, Field, field_validator
 
 ComponentName = Literal["structure", "key_questions", "reasoning", "summary", "communication"]
 

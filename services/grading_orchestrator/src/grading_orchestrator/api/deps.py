@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from medgrade_shared.api_keys import ApiKeyStore
 
 from grading_orchestrator.pipeline import GradingPipeline
 from grading_orchestrator.results import ResultStore
 from grading_orchestrator.status import StatusChecker
+from medgrade_shared.api_keys import ApiKeyStore
 
 
 def _pipeline(request: Request) -> GradingPipeline:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import orjson
+
 from medgrade_shared.http_client import ServiceClient
 
 

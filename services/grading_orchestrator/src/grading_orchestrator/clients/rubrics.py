@@ -11,6 +11,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import orjson
+
 from medgrade_shared.http_client import ServiceClient
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from medgrade_shared.settings import DownstreamSettings, ServiceSettings, StoreSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from medgrade_shared.settings import DownstreamSettings, ServiceSettings, StoreSettings
 
 
 class OrchestratorSettings(ServiceSettings, StoreSettings, DownstreamSettings):
@@ -20,7 +21,8 @@ class OrchestratorSettings(ServiceSettings, StoreSettings, DownstreamSettings):
         default=25.0, gt=0, description="Whole-grading deadline; kept below nginx proxy_read_timeout (30 s)."
     )
     rubric_latest_ttl_s: float = Field(
-        default=5.0, ge=0, description="How long 'latest version' lookups are cached; pinned versions are cached for good."
+        default=5.0, ge=0,
+        description="How long 'latest version' lookups are cached; pinned versions are cached for good.",
     )
     rubric_cache_size: int = Field(default=256, ge=1)
     status_timeout_s: float = Field(default=2.0, gt=0)

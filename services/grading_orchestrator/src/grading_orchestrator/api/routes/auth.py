@@ -12,11 +12,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
-from medgrade_shared.api_keys import SCOPES
-from medgrade_shared.models.errors import ErrorEnvelope
 
 from grading_orchestrator.api.deps import ApiKeysDep
 from grading_orchestrator.auth import ApiKeyValue, authorize, required_scope
+from medgrade_shared.api_keys import SCOPES
+from medgrade_shared.models.errors import ErrorEnvelope
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import Response
-from medgrade_shared.models.errors import ErrorEnvelope
-from medgrade_shared.models.grading import GradeRequest, GradingResult
 
 from grading_orchestrator.api.deps import PipelineDep
+from medgrade_shared.models.errors import ErrorEnvelope
+from medgrade_shared.models.grading import GradeRequest, GradingResult
 
 router = APIRouter(prefix="/grade", tags=["grading"])
 

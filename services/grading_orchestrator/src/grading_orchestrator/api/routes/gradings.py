@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import Response
+
+from grading_orchestrator.api.deps import ResultsDep
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.errors import ErrorEnvelope
 from medgrade_shared.models.grading import GradingResult
-
-from grading_orchestrator.api.deps import ResultsDep
 
 router = APIRouter(prefix="/gradings", tags=["grading"])
 

@@ -1,7 +1,9 @@
-"""POST /rubrics: versions are immutable, re-submitting the same content is idempotent."""
+"""POST /rubrics: versions are immutable, re-submitting the same content is idempotent, a
+requested status is applied (approved through the QA gate)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -19,11 +21,13 @@ def test_create_returns_201_with_the_rubric_etag_and_location(
     assert response.json()["key_questions"] == stroke["key_questions"]
 
 
-def test_version_defaults_to_1_0_0(empty_client: TestClient, stroke: dict[str, Any]) -> None:
-    body = {key: value for key, value in stroke.items() if key != "version"}
+def test_version_defaults_to_1_0_0_and_status_to_draft(empty_client: TestClient, stroke: dict[str, Any]) -> None:
+    body = {key: value for key, value in stroke.items() if key not in ("version", "status")}
     response = empty_client.post("/rubrics", json=body)
     assert response.status_code == 201
-    assert response.json()["version"] == "1.0.0"
+    assert (response.json()["version"], response.json()["status"]) == ("1.0.0", "draft")
+    assert empty_client.get("/rubrics/stroke_v1/versions").json()["items"] == [{"version": "1.0.0",
+                                                                                 "status": "draft"}]
 
 
 def test_identical_content_is_200_and_other_content_is_409(empty_client: TestClient, stroke: dict[str, Any]) -> None:
@@ -43,6 +47,30 @@ def test_identical_content_is_200_and_other_content_is_409(empty_client: TestCli
     assert empty_client.get("/rubrics/stroke_v1").json()["title"] == stroke["title"]
 
 
+def test_identical_content_with_a_further_status_moves_it_forward_never_back(
+    empty_client: TestClient, stroke: dict[str, Any]
+) -> None:
+    assert empty_client.post("/rubrics", json={**stroke, "status": "draft"}).json()["status"] == "draft"
+    approved = empty_client.post("/rubrics", json=stroke)
+    assert (approved.status_code, approved.json()["status"]) == (200, "approved")
+    back = empty_client.post("/rubrics", json={**stroke, "status": "draft"})
+    assert (back.status_code, back.json()["status"]) == (200, "approved")
+
+
+def test_creating_an_approved_version_that_fails_qa_stores_nothing(
+    empty_client: TestClient, stroke: dict[str, Any]
+) -> None:
+    weights = {**stroke["weights"], "structure": 0.5}
+    response = empty_client.post("/rubrics", json={**stroke, "weights": weights})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "qa_failed"
+    assert [finding["check"] for finding in error["details"]["errors"]] == ["weights"]
+    assert empty_client.get("/rubrics").json()["total"] == 0
+    draft = empty_client.post("/rubrics", json={**stroke, "weights": weights, "status": "draft"})
+    assert draft.status_code == 201
+
+
 def test_a_seed_does_not_replace_a_stored_version_with_other_content(
     make_client: Any, stroke: dict[str, Any]
 ) -> None:
@@ -53,11 +81,12 @@ def test_a_seed_does_not_replace_a_stored_version_with_other_content(
     assert seeded.get("/rubrics/chest_pain_v1").status_code == 200
 
 
-def test_restarting_with_seeds_already_stored_keeps_them_unchanged(make_client: Any, store_path) -> None:
-    make_client()
-    stored = (store_path / "rubrics" / "stroke_v1" / "1.0.0.json").read_bytes()
+def test_restarting_with_seeds_already_stored_keeps_them_unchanged(make_client: Any) -> None:
+    first = make_client()
+    store = first.app.state.repository.store
+    before = {key: store.get(key) for key in store.list_keys("rubrics")}
     again = make_client()
-    assert again.get("/rubrics/stroke_v1").content == stored
+    assert {key: store.get(key) for key in store.list_keys("rubrics")} == before
     assert again.get("/rubrics").json()["items"][1]["versions"] == 1
 
 
@@ -72,9 +101,33 @@ def test_a_pattern_re2_cannot_compile_is_refused(empty_client: TestClient, strok
     reasoning = {**stroke["reasoning"]}
     reasoning["required_links"] = [*reasoning["required_links"][:1],
                                    {"id": "backref", "pattern": r"(a)\1", "major": False}]
-    response = empty_client.post("/rubrics", json={**stroke, "reasoning": reasoning})
+    response = empty_client.post("/rubrics", json={**stroke, "reasoning": reasoning, "status": "draft"})
     assert response.status_code == 422
     error = response.json()["error"]
     assert error["code"] == "invalid_request"
     assert [problem["loc"] for problem in error["details"]] == [["reasoning", "required_links", 1, "pattern"]]
     assert empty_client.get("/rubrics").json()["total"] == 0
+
+
+def test_a_body_that_is_not_json_is_a_422_and_another_media_type_a_415(empty_client: TestClient) -> None:
+    broken = empty_client.post("/rubrics", content=b'{"rubric_id": ', headers={"content-type": "application/json"})
+    assert broken.status_code == 422
+    assert "not valid JSON" in broken.json()["error"]["message"]
+    form = empty_client.post("/rubrics", data={"rubric_id": "x"})
+    assert form.status_code == 415
+    assert form.json()["error"]["code"] == "unsupported_media_type"
+    not_an_object = empty_client.post("/rubrics", json=["rubric_id"])
+    assert not_an_object.status_code == 422
+
+
+def test_seeding_approves_an_example_stored_before_status_markers(make_client: Any, stroke: dict[str, Any]) -> None:
+    """Earlier versions of the service stored the status inside the content object."""
+    first = make_client(seed_examples=False)
+    legacy = json.dumps(stroke, sort_keys=True, separators=(",", ":")).encode()
+    assert b'"status":"approved"' in legacy
+    assert first.app.state.repository.store.put_new("rubrics/stroke_v1/1.0.0.json", legacy)
+    assert first.get("/rubrics/stroke_v1").status_code == 404
+    seeded = make_client()
+    response = seeded.get("/rubrics/stroke_v1")
+    assert (response.status_code, response.json()["status"]) == (200, "approved")
+    assert seeded.app.state.repository.store.get("rubrics/stroke_v1/1.0.0.json") == legacy

@@ -1,4 +1,4 @@
-"""GET /rubrics and GET /rubrics/{rubric_id}: seeding, latest, versions, listing, errors."""
+"""GET /rubrics, GET /rubrics/{rubric_id} and /versions: seeding, latest approved, listing, errors."""
 
 from __future__ import annotations
 
@@ -23,9 +23,10 @@ def _version(stroke: dict[str, Any], version: str, status: str) -> dict[str, Any
     return {**stroke, "version": version, "status": status, "title": f"{status} {version}"}
 
 
-def test_examples_are_seeded_into_the_store(client: TestClient, store_path) -> None:
-    assert (store_path / "rubrics" / "stroke_v1" / "1.0.0.json").is_file()
-    assert (store_path / "rubrics" / "chest_pain_v1" / "1.0.0.json").is_file()
+def test_examples_are_seeded_approved(client: TestClient) -> None:
+    store = client.app.state.repository.store
+    assert store.get("rubrics/stroke_v1/1.0.0.json") is not None
+    assert store.get("rubrics/chest_pain_v1/1.0.0.approved.json") is not None
     response = client.get("/rubrics/stroke_v1")
     assert response.status_code == 200
     rubric = Rubric.model_validate(response.json())
@@ -37,14 +38,24 @@ def test_seeding_can_be_switched_off(empty_client: TestClient) -> None:
     assert empty_client.get("/rubrics").json()["total"] == 0
 
 
-def test_response_is_the_stored_canonical_bytes_with_their_hash_as_etag(client: TestClient, store_path) -> None:
-    stored = (store_path / "rubrics" / "chest_pain_v1" / "1.0.0.json").read_bytes()
+def test_the_body_is_the_stored_content_plus_status_with_its_hash_as_etag(client: TestClient) -> None:
+    content = client.app.state.repository.store.get("rubrics/chest_pain_v1/1.0.0.json")
+    assert b'"status"' not in content
     response = client.get("/rubrics/chest_pain_v1", params={"version": "1.0.0"})
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
-    assert response.content == stored
-    assert response.headers["etag"] == f'"{hashlib.sha256(stored).hexdigest()}"'
-    assert json.dumps(json.loads(stored), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode() == stored
+    assert response.json() == {**json.loads(content), "status": "approved"}
+    assert response.headers["etag"] == f'"{hashlib.sha256(response.content).hexdigest()}"'
+    assert json.dumps(response.json(), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode() \
+        == response.content
+
+
+def test_what_the_orchestrator_reads_is_there(client: TestClient) -> None:
+    for params in ({}, {"version": "1.0.0"}):
+        body = client.get("/rubrics/stroke_v1", params=params).json()
+        assert (body["rubric_id"], body["version"]) == ("stroke_v1", "1.0.0")
+        assert body["weights"] == {"structure": 0.15, "key_questions": 0.45, "reasoning": 0.2, "summary": 0.15,
+                                   "communication": 0.05}
 
 
 def test_latest_is_the_highest_approved_version(client: TestClient, stroke: dict[str, Any]) -> None:
@@ -54,12 +65,18 @@ def test_latest_is_the_highest_approved_version(client: TestClient, stroke: dict
     assert client.get("/rubrics/stroke_v1", params={"version": "2.0.0"}).json()["status"] == "draft"
 
 
-def test_latest_falls_back_to_the_highest_version_when_none_is_approved(
+def test_without_an_approved_version_latest_is_a_404_naming_the_versions(
     empty_client: TestClient, stroke: dict[str, Any]
 ) -> None:
-    for version, status in [("1.0.0", "draft"), ("1.9.0", "archived"), ("1.10.0", "draft")]:
+    for version, status in [("1.0.0", "draft"), ("1.9.0", "archived")]:
         assert empty_client.post("/rubrics", json=_version(stroke, version, status)).status_code == 201
-    assert empty_client.get("/rubrics/stroke_v1").json()["version"] == "1.10.0"
+    response = empty_client.get("/rubrics/stroke_v1")
+    assert response.status_code == 404
+    _assert_envelope(response.json(), "not_found")
+    assert "no approved version" in response.json()["error"]["message"]
+    assert response.json()["error"]["details"]["versions"] == [
+        {"version": "1.9.0", "status": "archived"}, {"version": "1.0.0", "status": "draft"}]
+    assert empty_client.get("/rubrics/stroke_v1", params={"version": "1.0.0"}).status_code == 200
 
 
 def test_unknown_rubric_or_version_is_a_404_envelope(client: TestClient) -> None:
@@ -70,6 +87,7 @@ def test_unknown_rubric_or_version_is_a_404_envelope(client: TestClient) -> None
     assert missing_version.status_code == 404
     _assert_envelope(missing_version.json(), "not_found")
     assert "9.9.9" in missing_version.json()["error"]["message"]
+    assert client.get("/rubrics/no_such_rubric/versions").status_code == 404
 
 
 @pytest.mark.parametrize("version", ["1.0", "v1.0.0", "01.0.0", "1.0.0-beta", "../1.0.0", ""])
@@ -80,15 +98,27 @@ def test_malformed_version_is_a_422_envelope(client: TestClient, version: str) -
     assert response.json()["error"]["details"][0]["loc"] == ["query", "version"]
 
 
-def test_list_reports_latest_version_status_and_version_count(client: TestClient, stroke: dict[str, Any]) -> None:
+def test_versions_lists_every_version_with_its_status_highest_first(
+    client: TestClient, stroke: dict[str, Any]
+) -> None:
+    for version, status in [("1.2.0", "approved"), ("1.10.0", "archived"), ("2.0.0", "draft")]:
+        client.post("/rubrics", json=_version(stroke, version, status))
+    response = client.get("/rubrics/stroke_v1/versions")
+    assert response.status_code == 200
+    assert response.json() == {"rubric_id": "stroke_v1", "items": [
+        {"version": "2.0.0", "status": "draft"}, {"version": "1.10.0", "status": "archived"},
+        {"version": "1.2.0", "status": "approved"}, {"version": "1.0.0", "status": "approved"}]}
+
+
+def test_list_reports_latest_and_approved_versions(client: TestClient, stroke: dict[str, Any]) -> None:
     assert client.post("/rubrics", json=_version(stroke, "1.1.0", "draft")).status_code == 201
     body = client.get("/rubrics").json()
     assert body["total"] == 2
     assert body["items"] == [
         {"rubric_id": "chest_pain_v1", "title": "Acute chest pain: focused history", "latest_version": "1.0.0",
-         "status": "approved", "versions": 1},
-        {"rubric_id": "stroke_v1", "title": "Acute stroke: focused history", "latest_version": "1.0.0",
-         "status": "approved", "versions": 2},
+         "status": "approved", "approved_version": "1.0.0", "versions": 1},
+        {"rubric_id": "stroke_v1", "title": "draft 1.1.0", "latest_version": "1.1.0",
+         "status": "draft", "approved_version": "1.0.0", "versions": 2},
     ]
 
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import uvicorn
 from fastapi import FastAPI
-from medgrade_shared.log_config import configure_logging
-from medgrade_shared.service import create_service_app
+from medgrade_shared.service import create_service_app, serve
 from medgrade_shared.store import StoreError, open_store
 from starlette.concurrency import run_in_threadpool
 
-from rubric_management.api.routes import rubrics
+from rubric_management.api.routes import edits, lifecycle, rubrics, transfer
 from rubric_management.core.config import RubricSettings, get_settings
 from rubric_management.repository import RubricRepository
 from rubric_management.seeding import seed_examples
@@ -44,12 +42,11 @@ def create_app(settings: RubricSettings | None = None) -> FastAPI:
 
     app = create_service_app(service=SERVICE, title="MedGrade rubric management", lifespan=lifespan,
                              readiness=_readiness)
-    app.include_router(rubrics.router)
+    app.state.settings = settings
+    for module in (rubrics, edits, lifecycle, transfer):
+        app.include_router(module.router)
     return app
 
 
 def run() -> None:
-    settings = get_settings()
-    configure_logging(SERVICE, settings.log_level)
-    uvicorn.run("rubric_management.main:create_app", factory=True, host=settings.host, port=settings.port,
-                log_config=None, access_log=False)
+    serve(SERVICE, "rubric_management.main:create_app", get_settings())

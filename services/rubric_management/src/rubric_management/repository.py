@@ -1,10 +1,20 @@
-"""Rubric versions as immutable objects in the store, under ``rubrics/<rubric_id>/<version>.json``.
+"""Rubric versions and their statuses as immutable objects in the store.
 
-Stored bytes are canonical JSON (sorted keys, compact, UTF-8), so the same rubric content is
-always the same bytes: a re-submitted version compares byte-equal and its ETag never changes.
+Layout under ``rubrics/<rubric_id>/``:
 
-"Latest" version of a rubric: the highest semantic version among its ``approved`` versions;
-when none is approved, the highest version of any status.
+- ``<version>.json``: the rubric content, written once with ``put_new`` and never changed. It is
+  canonical JSON (sorted keys, compact, UTF-8) *without* the ``status`` field, so the same
+  content is always the same bytes and a status change never touches it.
+- ``<version>.approved.json`` and ``<version>.archived.json``: status markers, also written once
+  with ``put_new``. A version's status is ``archived`` if its archived marker exists, else
+  ``approved`` if its approved marker exists, else ``draft``. The lifecycle only moves forward
+  (draft → approved → archived, or draft → archived), so every status change is the creation
+  of one new object and concurrent changes cannot overwrite each other.
+
+A version's representation (what GET returns) is the content with its current ``status``
+added, again canonical JSON; its ``ETag`` is the SHA-256 of those bytes. Content objects written
+before status markers existed embed a ``status``; it is ignored (read as draft) and re-submitting
+the same rubric marked approved (as seeding does) approves it.
 """
 
 from __future__ import annotations
@@ -14,39 +24,94 @@ import json
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
+from typing import Any, Literal, cast
 
 from medgrade_shared.models.rubric import SEMVER_PATTERN, Rubric
 from medgrade_shared.store import ObjectStore, StoreError
 
+Status = Literal["draft", "approved", "archived"]
+MARKED_STATUSES: tuple[Status, ...] = ("archived", "approved")
+"""Statuses recorded by a marker object, the one that wins first."""
+
 _PREFIX = "rubrics"
-_VERSION_FILE = re.compile(SEMVER_PATTERN.removesuffix("$") + r"\.json$")
+_SEMVER = SEMVER_PATTERN.removeprefix("^").removesuffix("$")
+_CONTENT_FILE = re.compile(rf"^(?P<version>{_SEMVER})\.json$")
+_MARKER_FILE = re.compile(rf"^(?P<version>{_SEMVER})\.(?P<status>approved|archived)\.json$")
 
 SemVerKey = tuple[int, int, int]
 
 
-def canonical_bytes(rubric: Rubric) -> bytes:
-    return json.dumps(
-        rubric.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    ).encode("utf-8")
-
-
-def _semver_key(version: str) -> SemVerKey:
+def semver_key(version: str) -> SemVerKey:
     major, minor, patch = version.split(".")
     return int(major), int(minor), int(patch)
 
 
-def _key(rubric_id: str, version: str) -> str:
+def canonical_json(document: Any) -> bytes:
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def content_bytes(rubric: Rubric) -> bytes:
+    """The stored form of a rubric version: everything but its status."""
+    return canonical_json(rubric.model_dump(mode="json", exclude={"status"}))
+
+
+def _content_key(rubric_id: str, version: str) -> str:
     return f"{_PREFIX}/{rubric_id}/{version}.json"
 
 
+def _marker_key(rubric_id: str, version: str, status: Status) -> str:
+    return f"{_PREFIX}/{rubric_id}/{version}.{status}.json"
+
+
+def _status_of(markers: set[Status]) -> Status:
+    return next((status for status in MARKED_STATUSES if status in markers), "draft")
+
+
 @dataclass(frozen=True)
-class StoredRubric:
+class RubricVersion:
+    """One stored version with its current status."""
+
     rubric: Rubric
-    data: bytes
+    content: bytes
+    status: Status
+
+    @property
+    def rubric_id(self) -> str:
+        return self.rubric.rubric_id
+
+    @property
+    def version(self) -> str:
+        return self.rubric.version
+
+    def with_status(self, status: Status) -> RubricVersion:
+        return _load(self.content, status)
+
+    def document(self) -> dict[str, Any]:
+        """The representation as a JSON document: content plus status."""
+        document: dict[str, Any] = json.loads(self.content)
+        document["status"] = self.status
+        return document
+
+    @cached_property
+    def body(self) -> bytes:
+        return canonical_json(self.document())
 
     @property
     def etag(self) -> str:
-        return f'"{hashlib.sha256(self.data).hexdigest()}"'
+        return f'"{hashlib.sha256(self.body).hexdigest()}"'
+
+
+def _load(content: bytes, status: Status) -> RubricVersion:
+    rubric = Rubric.model_validate_json(content)
+    rubric.status = status
+    return RubricVersion(rubric, content, status)
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    version: str
+    status: Status
 
 
 @dataclass(frozen=True)
@@ -54,7 +119,8 @@ class RubricListing:
     rubric_id: str
     title: str | None
     latest_version: str
-    status: str
+    status: Status
+    approved_version: str | None
     versions: int
 
 
@@ -68,53 +134,66 @@ class RubricRepository:
     def __init__(self, store: ObjectStore) -> None:
         self.store = store
 
-    def create(self, rubric: Rubric) -> tuple[CreateOutcome, StoredRubric]:
-        """Store a new version; never replaces one. On a clash, returns the stored version."""
-        data = canonical_bytes(rubric)
-        key = _key(rubric.rubric_id, rubric.version)
+    def create(self, rubric: Rubric) -> tuple[CreateOutcome, RubricVersion]:
+        """Store a new version's content; never replaces one. On a clash, returns the stored
+        version. ``rubric.status`` is not stored: see :meth:`mark`."""
+        data = content_bytes(rubric)
+        key = _content_key(rubric.rubric_id, rubric.version)
         if self.store.put_new(key, data):
-            return CreateOutcome.CREATED, StoredRubric(rubric, data)
-        existing = self.store.get(key)
+            return CreateOutcome.CREATED, _load(data, "draft")
+        existing = self.get(rubric.rubric_id, rubric.version)
         if existing is None:
             raise StoreError(f"store refused to write {key} but holds nothing there")
-        outcome = CreateOutcome.IDENTICAL if existing == data else CreateOutcome.CONFLICT
-        return outcome, StoredRubric(Rubric.model_validate_json(existing), existing)
+        # Compared as re-serialised content: objects stored before status markers embed a status.
+        outcome = CreateOutcome.IDENTICAL if content_bytes(existing.rubric) == data else CreateOutcome.CONFLICT
+        return outcome, existing
 
-    def get(self, rubric_id: str, version: str | None = None) -> StoredRubric | None:
-        """One version, or the latest (see the module docstring) when ``version`` is None."""
-        if version is not None:
-            return self._load(rubric_id, version)
-        return self._latest(rubric_id, self.versions(rubric_id))
+    def mark(self, rubric_id: str, version: str, status: Status, record: dict[str, Any]) -> bool:
+        """Write the status marker of one version; False if it was already written."""
+        if status == "draft":
+            raise ValueError("draft is the status of a version without markers")
+        return self.store.put_new(_marker_key(rubric_id, version, status), canonical_json(record))
 
-    def versions(self, rubric_id: str) -> list[str]:
-        """The stored versions of a rubric, highest first."""
-        names = (key.rsplit("/", 1)[-1] for key in self.store.list_keys(f"{_PREFIX}/{rubric_id}"))
-        found = [name.removesuffix(".json") for name in names if _VERSION_FILE.match(name)]
-        return sorted(found, key=_semver_key, reverse=True)
+    def get(self, rubric_id: str, version: str) -> RubricVersion | None:
+        data = self.store.get(_content_key(rubric_id, version))
+        return None if data is None else _load(data, self.status(rubric_id, version))
+
+    def status(self, rubric_id: str, version: str) -> Status:
+        """The status of a stored version, from its markers."""
+        return _status_of({s for s in MARKED_STATUSES
+                           if self.store.get(_marker_key(rubric_id, version, s)) is not None})
+
+    def history(self, rubric_id: str) -> list[VersionInfo]:
+        """Every stored version with its status, highest first, from one listing."""
+        versions: set[str] = set()
+        markers: dict[str, set[Status]] = {}
+        for key in self.store.list_keys(f"{_PREFIX}/{rubric_id}"):
+            name = key.rsplit("/", 1)[-1]
+            if match := _CONTENT_FILE.match(name):
+                versions.add(match["version"])
+            elif match := _MARKER_FILE.match(name):
+                markers.setdefault(match["version"], set()).add(cast(Status, match["status"]))
+        ordered = sorted(versions, key=semver_key, reverse=True)
+        return [VersionInfo(v, _status_of(markers.get(v, set()))) for v in ordered]
+
+    def latest(self, rubric_id: str) -> RubricVersion | None:
+        """The highest version of any status: what the next edit starts from."""
+        history = self.history(rubric_id)
+        return self.get(rubric_id, history[0].version) if history else None
+
+    def latest_approved(self, rubric_id: str) -> RubricVersion | None:
+        """The highest approved version: what graders get when they ask for no version."""
+        approved = next((info for info in self.history(rubric_id) if info.status == "approved"), None)
+        return self.get(rubric_id, approved.version) if approved else None
 
     def rubric_ids(self) -> list[str]:
         keys = self.store.list_keys(_PREFIX)
         return sorted({key.split("/")[1] for key in keys if key.count("/") == 2})
 
     def listing(self, rubric_id: str) -> RubricListing | None:
-        versions = self.versions(rubric_id)
-        latest = self._latest(rubric_id, versions)
+        history = self.history(rubric_id)
+        latest = self.get(rubric_id, history[0].version) if history else None
         if latest is None:
             return None
-        rubric = latest.rubric
-        return RubricListing(rubric.rubric_id, rubric.title, rubric.version, rubric.status, len(versions))
-
-    def _latest(self, rubric_id: str, versions: list[str]) -> StoredRubric | None:
-        highest: StoredRubric | None = None
-        for version in versions:
-            stored = self._load(rubric_id, version)
-            if stored is None:
-                continue
-            if stored.rubric.status == "approved":
-                return stored
-            highest = highest or stored
-        return highest
-
-    def _load(self, rubric_id: str, version: str) -> StoredRubric | None:
-        data = self.store.get(_key(rubric_id, version))
-        return None if data is None else StoredRubric(Rubric.model_validate_json(data), data)
+        approved = next((info.version for info in history if info.status == "approved"), None)
+        return RubricListing(rubric_id, latest.rubric.title, latest.version, latest.status, approved, len(history))

@@ -7,6 +7,7 @@ from importlib.resources import files
 
 from medgrade_shared.models.rubric import Rubric
 
+from rubric_management.lifecycle import create
 from rubric_management.repository import CreateOutcome, RubricRepository
 
 log = logging.getLogger(__name__)
@@ -19,9 +20,10 @@ def example_rubrics() -> list[Rubric]:
 
 
 def seed_examples(repository: RubricRepository) -> None:
-    """Store each example; a version already stored with other content is left alone."""
+    """Store each example with its status (approved: through the QA gate); a version already
+    stored with other content is left alone."""
     for rubric in example_rubrics():
-        outcome, _ = repository.create(rubric)
+        outcome, _ = create(repository, rubric)
         if outcome is CreateOutcome.CONFLICT:
             log.warning(
                 "example rubric not seeded: this version is already stored with other content",

@@ -1,29 +1,25 @@
-"""Read, list and create rubric versions. Handlers are sync: store I/O runs in the threadpool."""
+"""Read, list, create and validate rubrics. Handlers are sync: store I/O runs in the threadpool."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Query, status
 from fastapi.responses import Response
 from medgrade_shared.errors import ApiError
-from medgrade_shared.models.rubric import RUBRIC_ID_PATTERN, SEMVER_PATTERN, Rubric
+from medgrade_shared.models.rubric import Rubric
 
-from rubric_management.api.deps import RepositoryDep
-from rubric_management.api.schemas import RubricPage, RubricSummary
-from rubric_management.patterns import pattern_problems
-from rubric_management.repository import CreateOutcome, StoredRubric
+from rubric_management import lifecycle
+from rubric_management.api.deps import JsonBody, RepositoryDep
+from rubric_management.api.params import RubricIdPath, VersionQuery, creation_response, find, rubric_response
+from rubric_management.api.schemas import RubricPage, RubricSummary, VersionItem, VersionList
+from rubric_management.documents import parse_rubric
+from rubric_management.qa import QAReport, rejection, review_document
 
 router = APIRouter(prefix="/rubrics", tags=["rubrics"])
 
-RubricIdPath = Annotated[str, Path(pattern=RUBRIC_ID_PATTERN, description="Lower-case id, e.g. stroke_v1")]
-VersionQuery = Annotated[str | None, Query(pattern=SEMVER_PATTERN, description="Exact version, e.g. 1.2.0")]
-
-
-def _rubric_response(stored: StoredRubric, status_code: int = status.HTTP_200_OK,
-                     headers: dict[str, str] | None = None) -> Response:
-    return Response(stored.data, status_code=status_code, media_type="application/json",
-                    headers={"ETag": stored.etag, **(headers or {})})
+_RUBRIC_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/Rubric"}}}}}
 
 
 @router.get("", response_model=RubricPage)
@@ -32,7 +28,7 @@ def list_rubrics(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> RubricPage:
-    """Rubric ids in alphabetical order, each with its latest version."""
+    """Rubric ids in alphabetical order, each with its latest and its approved version."""
     ids = repository.rubric_ids()
     items = []
     for rubric_id in ids[offset:offset + limit]:
@@ -44,30 +40,38 @@ def list_rubrics(
 
 @router.get("/{rubric_id}", response_model=Rubric)
 def get_rubric(rubric_id: RubricIdPath, repository: RepositoryDep, version: VersionQuery = None) -> Response:
-    """One version of a rubric. Without ``version``: the latest, i.e. the highest approved version,
-    or the highest version of any status when none is approved. ``ETag`` hashes the body."""
-    stored = repository.get(rubric_id, version)
-    if stored is None:
-        what = f"version {version} of rubric {rubric_id!r}" if version else f"rubric {rubric_id!r}"
-        raise ApiError(status.HTTP_404_NOT_FOUND, "not_found", f"There is no {what}.")
-    return _rubric_response(stored)
+    """One version of a rubric with its current status. Without ``version``: the highest
+    approved version (404 when none is approved). ``ETag`` hashes the body."""
+    return rubric_response(find(repository, rubric_id, version))
 
 
-@router.post("", response_model=Rubric, status_code=status.HTTP_201_CREATED,
+@router.get("/{rubric_id}/versions", response_model=VersionList)
+def list_versions(rubric_id: RubricIdPath, repository: RepositoryDep) -> VersionList:
+    """Every version of a rubric with its status, highest first."""
+    history = repository.history(rubric_id)
+    if not history:
+        raise ApiError(404, "not_found", f"There is no rubric {rubric_id!r}.")
+    return VersionList(rubric_id=rubric_id,
+                       items=[VersionItem(version=info.version, status=info.status) for info in history])
+
+
+@router.post("", response_model=Rubric, status_code=status.HTTP_201_CREATED, openapi_extra=_RUBRIC_BODY,
              responses={200: {"description": "This version already exists with identical content."},
                         409: {"description": "This version already exists with other content."}})
-def create_rubric(rubric: Rubric, repository: RepositoryDep) -> Response:
-    """Store a rubric version (``version`` defaults to 1.0.0). Versions are immutable."""
-    problems = pattern_problems(rubric)
-    if problems:
-        raise ApiError(422, "invalid_request",
-                       "Some rubric patterns are not valid RE2 regular expressions.", problems)
-    outcome, stored = repository.create(rubric)
-    if outcome is CreateOutcome.CONFLICT:
-        raise ApiError(status.HTTP_409_CONFLICT, "conflict",
-                       f"Version {rubric.version} of rubric {rubric.rubric_id!r} already exists with other "
-                       "content; versions are immutable, submit a new version.",
-                       {"rubric_id": rubric.rubric_id, "version": rubric.version})
-    location = f"/rubrics/{rubric.rubric_id}?version={rubric.version}"
-    code = status.HTTP_201_CREATED if outcome is CreateOutcome.CREATED else status.HTTP_200_OK
-    return _rubric_response(stored, code, {"Location": location})
+def create_rubric(body: JsonBody, repository: RepositoryDep) -> Response:
+    """Store a rubric version (``version`` defaults to 1.0.0, ``status`` to draft; ``approved``
+    runs the QA gate first). Versions are immutable."""
+    rubric = parse_rubric(body)
+    outcome, stored = lifecycle.create(repository, rubric)
+    return creation_response(outcome, stored, rubric.version)
+
+
+@router.post("/validate", response_model=QAReport,
+             responses={422: {"description": "A check has an error; the report is in error.details."}})
+def validate_rubric(body: JsonBody) -> QAReport:
+    """The QA report of a rubric document, without storing it: 200 when it would pass the gate
+    (warnings never block), 422 with the same report when a check has an error."""
+    report = review_document(body)
+    if not report.valid:
+        raise rejection(report, "The rubric")
+    return report

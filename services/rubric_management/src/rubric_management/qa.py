@@ -1,0 +1,183 @@
+"""The QA gate a rubric version passes before it is approved.
+
+Errors block approval; warnings are reported and do not. The checks, by name:
+
+- ``schema``: the document is a rubric at all (only :func:`review_document` reports it);
+- ``weights``: all five weights given, none negative, summing to 1.0 (±1e-6);
+- ``unique_ids``: item ids unique within each list (key questions, penalties, links, elements, behaviours);
+- ``unique_anchors``: every anchor unique within the rubric;
+- ``critical_question``: at least one critical key question;
+- ``summary_bounds``: ``max_tokens`` > 0 and ``overflow_divisor`` > 0;
+- ``patterns``: every regex non-empty and compiling under RE2;
+- ``penalty_sections``: every penalty rule names sections listed in ``structure.expected_order``;
+- ``phrases``: no phrase (after :func:`medgrade_shared.text.normalise`) shared by two key questions;
+  warnings for a key question with fewer than two phrases, a phrase repeated within a question
+  or normalising to nothing, and a summary element without patterns.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any, Literal
+
+from medgrade_shared.errors import ApiError
+from medgrade_shared.models.rubric import COMPONENTS, Rubric
+from medgrade_shared.text import normalise
+from pydantic import BaseModel, ValidationError
+
+from rubric_management.documents import validation_details
+from rubric_management.patterns import pattern_problems
+
+WEIGHT_TOLERANCE = 1e-6
+
+
+class Finding(BaseModel):
+    check: str
+    severity: Literal["error", "warning"]
+    message: str
+    loc: list[str | int] = []
+
+
+class QAReport(BaseModel):
+    valid: bool
+    checks: list[str]
+    errors: list[Finding]
+    warnings: list[Finding]
+
+
+Findings = Iterator[Finding]
+
+
+def _error(check: str, message: str, loc: list[str | int]) -> Finding:
+    return Finding(check=check, severity="error", message=message, loc=loc)
+
+
+def _warning(check: str, message: str, loc: list[str | int]) -> Finding:
+    return Finding(check=check, severity="warning", message=message, loc=loc)
+
+
+def _weights(rubric: Rubric) -> Findings:
+    weights = rubric.weights.as_dict()
+    for name in COMPONENTS:
+        if name not in rubric.weights.model_fields_set:
+            yield _error("weights", f"weight {name!r} is missing; give all five weights", ["weights", name])
+        elif weights[name] < 0:
+            yield _error("weights", f"weight {name!r} is negative", ["weights", name])
+    total = sum(weights.values())
+    if not math.isclose(total, 1.0, rel_tol=0, abs_tol=WEIGHT_TOLERANCE):
+        yield _error("weights", f"weights sum to {total:.6g}, not 1.0", ["weights"])
+
+
+def _unique_ids(rubric: Rubric) -> Findings:
+    lists: list[tuple[list[str | int], list[str]]] = [
+        (["key_questions"], [q.id for q in rubric.key_questions]),
+        (["structure", "penalties"], [p.id for p in rubric.structure.penalties]),
+        (["reasoning", "required_links"], [link.id for link in rubric.reasoning.required_links]),
+        (["summary", "required_elements"], [e.id for e in rubric.summary.required_elements]),
+        (["communication", "behaviours"], [b.id for b in rubric.communication.behaviours]),
+    ]
+    for loc, ids in lists:
+        for item_id, count in Counter(ids).items():
+            if count > 1:
+                yield _error("unique_ids", f"id {item_id!r} is used {count} times", [*loc, ids.index(item_id)])
+
+
+def _unique_anchors(rubric: Rubric) -> Findings:
+    for anchor, count in Counter(rubric.all_anchors_list()).items():
+        if count > 1:
+            yield _error("unique_anchors", f"anchor {anchor!r} is used {count} times", [])
+
+
+def _critical_question(rubric: Rubric) -> Findings:
+    if not any(q.critical for q in rubric.key_questions):
+        yield _error("critical_question", "no key question is critical; mark at least one", ["key_questions"])
+
+
+def _summary_bounds(rubric: Rubric) -> Findings:
+    if rubric.summary.max_tokens <= 0:
+        yield _error("summary_bounds", "max_tokens must be positive", ["summary", "max_tokens"])
+    if not rubric.summary.overflow_divisor > 0:
+        yield _error("summary_bounds", "overflow_divisor must be positive", ["summary", "overflow_divisor"])
+
+
+def _patterns(rubric: Rubric) -> Findings:
+    for problem in pattern_problems(rubric):
+        yield _error("patterns", problem["msg"], problem["loc"])
+    for i, element in enumerate(rubric.summary.required_elements):
+        if not element.patterns:
+            yield _warning("patterns", f"summary element {element.id!r} has no patterns and can never match",
+                           ["summary", "required_elements", i, "patterns"])
+
+
+def _penalty_sections(rubric: Rubric) -> Findings:
+    expected = set(rubric.structure.expected_order)
+    for i, penalty in enumerate(rubric.structure.penalties):
+        rule = penalty.rule
+        named = ([rule.missing] if rule.missing else list(rule.before or ())) if rule else []
+        for section in named:
+            if section not in expected:
+                yield _error("penalty_sections",
+                             f"penalty {penalty.id!r} names section {section!r}, which is not in expected_order",
+                             ["structure", "penalties", i, "rule"])
+
+
+def _phrases(rubric: Rubric) -> Findings:
+    owners: dict[str, list[str]] = {}
+    for i, question in enumerate(rubric.key_questions):
+        loc: list[str | int] = ["key_questions", i, "phrases"]
+        if len(question.phrases) < 2:
+            yield _warning("phrases", f"key question {question.id!r} has {len(question.phrases)} phrase(s); "
+                           "students who word it differently will miss it", loc)
+        normalised = [normalise(phrase) for phrase in question.phrases]
+        for j, phrase in enumerate(normalised):
+            if phrase == " ":
+                yield _warning("phrases", f"phrase {j} of {question.id!r} normalises to nothing and never matches",
+                               [*loc, j])
+            elif phrase in normalised[:j]:
+                yield _warning("phrases", f"phrase {phrase.strip()!r} is repeated in {question.id!r}", [*loc, j])
+            else:
+                owners.setdefault(phrase, []).append(question.id)
+    for phrase, questions in owners.items():
+        if len(set(questions)) > 1:
+            yield _error("phrases", f"phrase {phrase.strip()!r} belongs to several key questions: "
+                         f"{', '.join(sorted(set(questions)))}", ["key_questions"])
+
+
+CHECKS: dict[str, Callable[[Rubric], Findings]] = {
+    "weights": _weights,
+    "unique_ids": _unique_ids,
+    "unique_anchors": _unique_anchors,
+    "critical_question": _critical_question,
+    "summary_bounds": _summary_bounds,
+    "patterns": _patterns,
+    "penalty_sections": _penalty_sections,
+    "phrases": _phrases,
+}
+
+
+def review(rubric: Rubric) -> QAReport:
+    findings = [finding for check in CHECKS.values() for finding in check(rubric)]
+    errors = [f for f in findings if f.severity == "error"]
+    return QAReport(valid=not errors, checks=list(CHECKS), errors=errors,
+                    warnings=[f for f in findings if f.severity == "warning"])
+
+
+def review_document(document: Any) -> QAReport:
+    """The report for any JSON document: a schema error when it is not a rubric at all."""
+    if not isinstance(document, dict):
+        errors = [_error("schema", "a rubric is a JSON object", [])]
+        return QAReport(valid=False, checks=["schema"], errors=errors, warnings=[])
+    try:
+        rubric = Rubric.model_validate(document)
+    except ValidationError as exc:
+        errors = [_error("schema", detail["msg"], detail["loc"]) for detail in validation_details(exc)]
+        return QAReport(valid=False, checks=["schema"], errors=errors, warnings=[])
+    report = review(rubric)
+    return report.model_copy(update={"checks": ["schema", *report.checks]})
+
+
+def rejection(report: QAReport, subject: str) -> ApiError:
+    """The 422 for a report with errors; the report is in ``error.details``."""
+    return ApiError(422, "qa_failed", f"{subject} fails the QA gate; see details.errors.", report.model_dump())

@@ -101,23 +101,22 @@ class LocalKeyFile:
         self.path = path
 
     @staticmethod
-    def _version(st: os.stat_result) -> str:
-        return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
+    def _version(data: bytes) -> str:
+        """A content hash, not inode/mtime/size: those repeat when a freed inode is reused
+        within one timestamp tick, and a stale writer would then overwrite a newer file."""
+        return hashlib.sha256(data).hexdigest()
 
     def version(self) -> str | None:
-        try:
-            return self._version(self.path.stat())
-        except FileNotFoundError:
-            return None
+        return self.read()[1]
 
     def read(self) -> tuple[bytes | None, str | None]:
         try:
-            with self.path.open("rb") as handle:
-                return handle.read(), self._version(os.fstat(handle.fileno()))
+            data = self.path.read_bytes()
         except FileNotFoundError:
             return None, None
         except OSError as exc:
             raise StoreError(f"cannot read {self.path}: {exc.strerror}") from exc
+        return data, self._version(data)
 
     def replace(self, data: bytes, expected_version: str | None) -> bool:
         try:

@@ -1,10 +1,19 @@
-"""Scoring endpoints. Plain ``def`` handlers: FastAPI runs them in its thread pool, so the CPU
-work of matching never blocks the event loop that answers ``/health``."""
+"""Scoring endpoints. Bodies are decoded and validated once (see ``medgrade_shared.json_body``);
+the scorers run in the thread pool (plain ``def`` routes), so the CPU work of matching never
+blocks the event loop that answers ``/health``."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from medgrade_shared.json_body import body_schema, json_body, json_response
+from medgrade_shared.models.errors import ErrorEnvelope
+from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.scoring import AggregateRequest, AggregateResult, ComponentResult, ScoreRequest
+from medgrade_shared.models.transcript import ParsedTranscript
 
 from scoring.evaluators.aggregate import aggregate
 from scoring.evaluators.communication import score_communication
@@ -15,32 +24,27 @@ from scoring.evaluators.summary import score_summary
 
 router = APIRouter(prefix="/score", tags=["score"])
 
+ScoreBody = Annotated[ScoreRequest, Depends(json_body(ScoreRequest))]
+AggregateBody = Annotated[AggregateRequest, Depends(json_body(AggregateRequest))]
+Scorer = Callable[[Rubric, ParsedTranscript], ComponentResult]
 
-@router.post("/structure", response_model=ComponentResult)
-def structure(request: ScoreRequest) -> ComponentResult:
-    return score_structure(request.rubric, request.parsed)
-
-
-@router.post("/key_questions", response_model=ComponentResult)
-def key_questions(request: ScoreRequest) -> ComponentResult:
-    return score_key_questions(request.rubric, request.parsed)
+_ERRORS = {422: {"model": ErrorEnvelope}}
 
 
-@router.post("/reasoning", response_model=ComponentResult)
-def reasoning(request: ScoreRequest) -> ComponentResult:
-    return score_reasoning(request.rubric, request.parsed)
+def _component_route(path: str, scorer: Scorer) -> None:
+    @router.post(path, response_class=Response, name=scorer.__name__, openapi_extra=body_schema(ScoreRequest),
+                 responses={200: {"model": ComponentResult}, **_ERRORS})
+    def score(request: ScoreBody) -> Response:
+        return json_response(scorer(request.rubric, request.parsed))
 
 
-@router.post("/summary", response_model=ComponentResult)
-def summary(request: ScoreRequest) -> ComponentResult:
-    return score_summary(request.rubric, request.parsed)
+for _path, _scorer in (("/structure", score_structure), ("/key_questions", score_key_questions),
+                       ("/reasoning", score_reasoning), ("/summary", score_summary),
+                       ("/communication", score_communication)):
+    _component_route(_path, _scorer)
 
 
-@router.post("/communication", response_model=ComponentResult)
-def communication(request: ScoreRequest) -> ComponentResult:
-    return score_communication(request.rubric, request.parsed)
-
-
-@router.post("/aggregate", response_model=AggregateResult)
-def aggregate_components(request: AggregateRequest) -> AggregateResult:
-    return aggregate(request.rubric, request.components)
+@router.post("/aggregate", response_class=Response, openapi_extra=body_schema(AggregateRequest),
+             responses={200: {"model": AggregateResult}, **_ERRORS})
+def aggregate_components(request: AggregateBody) -> Response:
+    return json_response(aggregate(request.rubric, request.components))

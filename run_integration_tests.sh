@@ -1,34 +1,129 @@
 #!/usr/bin/env bash
-# Start the real services as local processes on the documented ports (own run folder and
-# a temporary store), with the nginx gateway on 8080 (5 requests/s, burst 5 per client, so
-# the rate-limit test is quick) and Prometheus on 9090, wait until /services/status reports
-# ok, check the Prometheus config and alert rules, run tests/integration, and stop
-# everything on exit, also on failure (then the logs are printed). Needs nginx and
-# Prometheus installed (.ci/run installs them).
+# Start the real suite, run tests/integration against it, and stop everything on exit, also
+# on failure (then the logs are printed). Two ways, chosen by MEDGRADE_IT_MODE (default auto):
+#
+#   compose  when a Docker engine answers (`docker info`, or the Docker SDK's ping) and the
+#            `docker compose` plugin is installed: docker-compose.yml plus
+#            docker-compose.integration.yml (the four services also published on loopback
+#            8000-8003, the gateway at 5 requests/s with a burst of 5, Prometheus scraping every
+#            second) under a project name of its own, started with `up -d --build --wait` (the
+#            health checks gate readiness) and removed with `down -v`. API keys are made inside
+#            the orchestrator container with its key CLI.
+#   local    otherwise: the services as local processes on the same ports (own run folder and a
+#            temporary store), with the nginx gateway on 8080 (5 requests/s, burst 5 per
+#            client, so the rate-limit test is quick) and Prometheus on 9090. Needs nginx and
+#            Prometheus installed (.ci/run installs them).
+#
+# Either way the suite must report ok, the Prometheus config and alert rules are checked, and
+# the tests learn how to reach the suite from MEDGRADE_IT_* variables
+# (tests/integration/backends.py). Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 py=$(scripts/bootstrap.sh)
 work=$(mktemp -d "${TMPDIR:-/tmp}/medgrade-it.XXXXXX")
 export MEDGRADE_RUN_DIR="$work/run"
-export MEDGRADE_IT_STORE="$work/store"
 export MEDGRADE_IT_PYTHON="$py"
+mkdir -p "$MEDGRADE_RUN_DIR"
+trap 'rm -rf "$work"' EXIT  # replaced by the mode's cleanup below
 
-cleanup() {
-  rc=$?
-  "$py" scripts/suite.py stop || true
-  if [ "$rc" -ne 0 ]; then
-    for log in "$work"/run/logs/*.log; do
-      [ -f "$log" ] || continue
-      echo "===== $(basename "$log") (last 60 lines)"
-      tail -n 60 "$log"
-    done
-  fi
-  rm -rf "$work"
-  exit "$rc"
+docker_engine() {
+  docker info >/dev/null 2>&1 && return 0
+  "$py" -c 'import docker; docker.from_env().ping()' >/dev/null 2>&1
 }
-trap cleanup EXIT
 
-"$py" scripts/suite.py start --store-path "$MEDGRADE_IT_STORE" --with-gateway --with-prometheus \
-  --gateway-rate 5r/s --gateway-burst 5
+mode="${MEDGRADE_IT_MODE:-auto}"
+case "$mode" in
+  auto)
+    mode=local
+    if docker_engine; then
+      if command -v docker >/dev/null && docker compose version >/dev/null 2>&1; then
+        mode=compose
+      else
+        echo "a Docker engine answers, but the docker compose plugin is missing: running the suite as local processes" >&2
+      fi
+    fi
+    ;;
+  compose)
+    docker_engine || { echo "MEDGRADE_IT_MODE=compose: no Docker engine answers" >&2; exit 1; }
+    docker compose version >/dev/null 2>&1 || { echo "MEDGRADE_IT_MODE=compose: the docker compose plugin is missing" >&2; exit 1; }
+    ;;
+  local) ;;
+  *) echo "MEDGRADE_IT_MODE must be auto, compose or local, not '$mode'" >&2; exit 1 ;;
+esac
+export MEDGRADE_IT_BACKEND="$mode"
+echo "integration tests: $mode mode"
+
+if [ "$mode" = compose ]; then
+  # A project of its own per run, so `down -v` never touches a developer's `medgrade` project.
+  project="medgrade-it-$$"
+  compose=(docker compose -p "$project" -f "$PWD/docker-compose.yml" -f "$PWD/docker-compose.integration.yml")
+  keys_cli=(exec -T grading_orchestrator python -m grading_orchestrator.keys_cli)
+  export MEDGRADE_IT_COMPOSE_PROJECT="$project"
+  # One shell-quoted command line (tests/integration/backends.py splits it with shlex).
+  printf -v MEDGRADE_IT_KEYS_CLI '%q ' "${compose[@]}" "${keys_cli[@]}"
+  export MEDGRADE_IT_KEYS_CLI
+  # By default the ports docker-compose.integration.yml publishes: the same as local mode.
+  export MEDGRADE_IT_ORCHESTRATOR="${MEDGRADE_IT_ORCHESTRATOR:-http://127.0.0.1:8000}"
+  export MEDGRADE_IT_SCORING="${MEDGRADE_IT_SCORING:-http://127.0.0.1:8003}"
+  export MEDGRADE_IT_GATEWAY="${MEDGRADE_IT_GATEWAY:-http://127.0.0.1:8080}"
+  export MEDGRADE_IT_PROMETHEUS="${MEDGRADE_IT_PROMETHEUS:-http://127.0.0.1:9090}"
+
+  cleanup() {
+    rc=$?
+    if [ "$rc" -ne 0 ]; then
+      "${compose[@]}" ps -a || true
+      "${compose[@]}" logs --no-color --tail 200 || true
+    fi
+    "${compose[@]}" down -v --remove-orphans || true
+    rm -rf "$work"
+    exit "$rc"
+  }
+  trap cleanup EXIT
+
+  "${compose[@]}" up -d --build --wait
+  # The demo client with every scope, as scripts/suite.py makes it for local runs; the api
+  # fixture sends its key (the orchestrator's own routes need one too).
+  mapfile -t scopes < <("$py" -c 'from medgrade_shared.api_keys import SCOPES; print("\n".join(SCOPES))')
+  key=$("${compose[@]}" "${keys_cli[@]}" create --name demo --scopes "${scopes[@]}")
+  (umask 077 && printf '%s\n' "$key" > "$MEDGRADE_RUN_DIR/demo-api-key")
+  "$py" - "$MEDGRADE_IT_ORCHESTRATOR" "$MEDGRADE_RUN_DIR/demo-api-key" <<'EOF'
+import json, sys, time, urllib.request
+base, key_file = sys.argv[1], sys.argv[2]
+request = urllib.request.Request(base + "/services/status", headers={"X-API-Key": open(key_file).read().strip()})
+deadline = time.monotonic() + 60
+while True:
+    try:
+        with urllib.request.urlopen(request, timeout=2) as response:
+            if json.loads(response.read()).get("status") == "ok":
+                break
+    except (OSError, ValueError):
+        pass
+    if time.monotonic() > deadline:
+        sys.exit(f"timed out waiting for {base}/services/status to report ok")
+    time.sleep(0.5)
+print(f"suite is up: {base}/services/status reports ok")
+EOF
+else
+  export MEDGRADE_IT_STORE="$work/store"
+
+  cleanup() {
+    rc=$?
+    "$py" scripts/suite.py stop || true
+    if [ "$rc" -ne 0 ]; then
+      for log in "$work"/run/logs/*.log; do
+        [ -f "$log" ] || continue
+        echo "===== $(basename "$log") (last 60 lines)"
+        tail -n 60 "$log"
+      done
+    fi
+    rm -rf "$work"
+    exit "$rc"
+  }
+  trap cleanup EXIT
+
+  "$py" scripts/suite.py start --store-path "$MEDGRADE_IT_STORE" --with-gateway --with-prometheus \
+    --gateway-rate 5r/s --gateway-burst 5
+fi
+
 "$py" -m pytest tests/test_prometheus_config.py tests/integration "$@"

@@ -19,7 +19,7 @@ locals {
   services = {
     gateway = {
       port        = 8080
-      health_path = "/health"
+      health_path = "/healthz"
       dns_name    = "gateway"
       env_prefix  = "GATEWAY_"
       store       = false
@@ -62,9 +62,10 @@ locals {
 
   endpoints = { for name, svc in local.services : name => "${svc.dns_name}:${svc.port}" }
 
-  # nginx.conf answers every unrouted path, /health included, with its own 404 envelope and
-  # calls no service for it: that answer is the gateway's liveness (container and ALB).
-  gateway_health_status = "404"
+  # The gateway's own /healthz: nginx.conf answers it itself with 200, without an API key and
+  # without calling a service (the services' /health stays a 404 through the gateway). The
+  # ALB target group matches this status; the container check's wget fails on anything but 2xx.
+  gateway_health_status = "200"
 
   service_environment = {
     gateway = {
@@ -110,7 +111,7 @@ locals {
 
   health_commands = {
     for name, svc in local.services : name => (name == "gateway"
-      ? tolist(["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:${svc.port}${svc.health_path} 2>&1 | grep -q ' ${local.gateway_health_status} '"])
+      ? tolist(["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:${svc.port}${svc.health_path}"])
       : tolist(["CMD", "python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:${svc.port}${svc.health_path}', timeout=2)"])
     )
   }

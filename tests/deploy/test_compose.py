@@ -190,6 +190,16 @@ def test_nginx_template_is_fully_rendered_by_the_gateway_image(compose):
     assert gateway["build"]["dockerfile"] == "infra/nginx/Dockerfile"
 
 
+def test_gateway_health_check_is_its_own_healthz(compose):
+    """nginx answers /healthz itself (tests/deploy/test_terraform.py checks nginx.conf); busybox
+    wget in the nginx image exits non-zero on anything but 2xx, so no status grep is needed."""
+    name, spec = compose
+    gateway = spec["services"][GATEWAY]
+    assert healthcheck_url(gateway) == (GATEWAY_PORT, "/healthz"), name
+    assert gateway["healthcheck"]["test"] == ["CMD", "wget", "-q", "-O", "/dev/null",
+                                              f"http://127.0.0.1:{GATEWAY_PORT}/healthz"], name
+
+
 def test_prometheus_scrapes_the_compose_services_on_their_ports(compose):
     name, spec = compose
     config = load("prometheus.yml")
@@ -200,6 +210,13 @@ def test_prometheus_scrapes_the_compose_services_on_their_ports(compose):
     mounts = spec["services"]["prometheus"]["volumes"]
     assert "./prometheus.yml:/etc/prometheus/prometheus.yml:ro" in mounts
     assert "./prometheus:/etc/prometheus/prometheus:ro" in mounts  # rule_files: prometheus/alerts.yml
+
+
+def test_gateway_image_health_check_is_its_own_healthz():
+    text = (ROOT / "infra/nginx/Dockerfile").read_text().replace("\\\n", " ")
+    checks = [line for line in text.splitlines() if line.startswith("HEALTHCHECK ")]
+    assert len(checks) == 1
+    assert checks[0].endswith(f'CMD ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:{GATEWAY_PORT}/healthz"]')
 
 
 # --- Development ----------------------------------------------------------------------------

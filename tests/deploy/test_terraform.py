@@ -6,6 +6,7 @@ nginx.conf, and nothing but the ALB takes traffic from the internet."""
 from __future__ import annotations
 
 import importlib
+import json
 import re
 from pathlib import Path
 
@@ -212,25 +213,46 @@ def test_orchestrator_and_gateway_reach_the_components_by_service_connect_names(
     assert tf["resource"]["aws_ecs_service"]["gateway"]["service_connect_configuration"][0]["enabled"] is True
 
 
+def nginx_exact_location(path: str) -> str | None:
+    """The body of nginx.conf's `location = <path> { ... }`, or None."""
+    nginx = (ROOT / "nginx.conf").read_text()
+    match = re.search(rf"^\s*location\s+=\s+{re.escape(path)}\s*\{{(.*?)^\s*\}}", nginx, flags=re.M | re.S)
+    return match.group(1) if match else None
+
+
 def test_gateway_health_check_matches_what_nginx_answers(tf):
-    """nginx.conf has no health route: an unrouted path gets nginx's own 404 from `location /`
-    without calling a service, so the ALB and the container expect exactly that."""
+    """The gateway's health path is nginx's own `location = /healthz`: 200 with a JSON body,
+    no key and no service called, so the ALB and the container expect 200 from it. The
+    services' own health and metrics paths still fall through to `location /` (404)."""
     nginx = (ROOT / "nginx.conf").read_text()
     gateway = local_value(tf, "local.services")["gateway"]
     path = gateway["health_path"]
-    for regex in re.findall(r"^\s*location\s+~\s+(\S+)\s*\{", nginx, flags=re.M):
-        assert not re.search(regex, path), f"{path} is routed to a service by {regex}"
-    assert not re.search(rf"^\s*location\s+=\s+{re.escape(path)}\s*\{{", nginx, flags=re.M)
+    assert path == "/healthz"
+    body = nginx_exact_location(path)
+    assert body is not None, f"nginx.conf has no `location = {path}`"
+    for directive in ("proxy_pass", "auth_request", "try_files", "limit_req"):
+        assert directive not in body, f"{path} must be answered by nginx itself, not with {directive}"
+    assert re.search(r"^\s*default_type\s+application/json;", body, flags=re.M)
+    assert re.search(r"^\s*access_log\s+off;", body, flags=re.M)
+    answer = re.search(r"^\s*return\s+200\s+'([^']*)';", body, flags=re.M)
+    assert answer and json.loads(answer.group(1)) == {"status": "ok", "service": "gateway"}
+    for hidden in ("/health", "/ready", "/metrics"):
+        assert nginx_exact_location(hidden) is None, f"{hidden} must stay a 404 through the gateway"
+        for regex in re.findall(r"^\s*location\s+~\s+(\S+)\s*\{", nginx, flags=re.M):
+            assert not re.search(regex, hidden), f"{hidden} is routed to a service by {regex}"
     assert re.search(r"^\s*location\s+/\s*\{\s*return\s+404;", nginx, flags=re.M)
     status = tf["locals"]["gateway_health_status"]
-    assert status == "404"
+    assert status == "200"
 
     health = tf["resource"]["aws_lb_target_group"]["gateway"]["health_check"][0]
     assert health["path"] == "${local.services.gateway.health_path}"
     assert health["matcher"] == "${local.gateway_health_status}"
     assert tf["resource"]["aws_lb_target_group"]["gateway"]["port"] == "${local.services.gateway.port}"
     assert gateway["port"] == 8080
-    assert "${local.gateway_health_status}" in tf["locals"]["health_commands"]
+    # The container check: busybox wget in the nginx image exits non-zero on anything but 2xx.
+    commands = tf["locals"]["health_commands"]
+    assert '["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:${svc.port}${svc.health_path}"]' in commands
+    assert "404" not in commands
 
 
 def test_only_the_alb_takes_traffic_from_the_internet(tf):

@@ -1,4 +1,5 @@
-"""Integration tests talk to the real services started by run_integration_tests.sh."""
+"""Integration tests talk to the real services started by run_integration_tests.sh, as local
+processes or as docker compose containers; backends.py (the ``suite`` fixture) hides which."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from .backends import Suite, backend_kind, current
+
 ROOT = Path(__file__).resolve().parents[2]
 ORCHESTRATOR = os.environ.get("MEDGRADE_IT_ORCHESTRATOR", "http://127.0.0.1:8000")
 
@@ -20,7 +23,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
+def suite() -> Suite:
+    """The running suite beyond HTTP: key CLI, stopping a service, stored gradings, logs."""
+    return current()
+
+
+@pytest.fixture(scope="session")
 def store_path() -> Path:
+    """Local mode only: the store folder of the local processes."""
+    if backend_kind() != "local":
+        pytest.fail("store_path exists only in local mode: in Compose mode the store is the orchestrator "
+                    "container's volume; use the suite fixture (suite.keys_cli, suite.stored_gradings)")
     path = os.environ.get("MEDGRADE_IT_STORE")
     if not path:
         pytest.fail("MEDGRADE_IT_STORE is not set: run these tests through run_integration_tests.sh")

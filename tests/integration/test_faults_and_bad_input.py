@@ -1,39 +1,32 @@
-"""Failure behaviour of the running suite: a dead component, and bad requests."""
+"""Failure behaviour of the running suite: a dead component, and bad requests.
+
+The scoring service is stopped and brought back through the ``suite`` fixture (backends.py):
+its process is killed in local mode, its container stopped and started in Compose mode."""
 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import httpx
 import pytest
 
-from .conftest import ROOT, sample, wait_for
+from .conftest import sample, wait_for
 
+SCORING = os.environ.get("MEDGRADE_IT_SCORING", "http://127.0.0.1:8003")
 REQUEST = {"rubric_id": "stroke_v1", "student_id": "it-faults",
            "submission": {"oral_transcript": "[00:01] Student: When did this start?\n[00:04] Patient: At noon."}}
 
 
-def stored_gradings(store_path: Path) -> set[str]:
-    folder = store_path / "gradings"
-    return {p.name for p in folder.glob("*.json")} if folder.exists() else set()
-
-
 def scoring_up() -> bool:
     try:
-        return httpx.get("http://127.0.0.1:8003/health", timeout=0.5).status_code == 200
+        return httpx.get(f"{SCORING}/health", timeout=0.5).status_code == 200
     except httpx.HTTPError:
         return False
 
 
-def test_killed_scoring_fails_the_grade_with_503_and_stores_nothing_then_recovers(api, store_path):
-    run_dir = Path(os.environ.get("MEDGRADE_RUN_DIR", ROOT / ".run"))
-    pid = int((run_dir / "scoring.pid").read_text())
-    before = stored_gradings(store_path)
-    os.killpg(pid, signal.SIGKILL)
+def test_killed_scoring_fails_the_grade_with_503_and_stores_nothing_then_recovers(api, suite):
+    before = suite.stored_gradings()
+    suite.stop_service("scoring")
     wait_for(lambda: not scoring_up(), 10, "scoring to stop answering")
     try:
         response = api.post("/grade", json=REQUEST)
@@ -41,15 +34,15 @@ def test_killed_scoring_fails_the_grade_with_503_and_stores_nothing_then_recover
         error = response.json()["error"]
         assert error["details"]["service"] == "scoring"
         assert "scoring" in error["message"]
-        assert stored_gradings(store_path) == before
+        assert suite.stored_gradings() == before
         status = api.get("/services/status").json()
         assert status["status"] == "degraded" and status["services"]["scoring"]["status"] == "down"
     finally:
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "suite.py"), "start",
-                        "--store-path", str(store_path)], check=True, cwd=ROOT)
+        suite.start_service("scoring")
+    wait_for(scoring_up, 30, "scoring to answer again")
     response = api.post("/grade", json=REQUEST)
     assert response.status_code == 200, response.text
-    assert stored_gradings(store_path) - before == {f"{response.json()['grading_id']}.json"}
+    assert suite.stored_gradings() - before == {f"{response.json()['grading_id']}.json"}
 
 
 @pytest.mark.parametrize(("body", "status", "code"), [
@@ -84,11 +77,10 @@ def test_unknown_speakers_and_untimed_transcripts_still_grade(api):
     assert onset["asked"] and onset["citation"] == "student://oral#utt=2"
 
 
-def test_request_id_is_returned_and_propagated(api):
+def test_request_id_is_returned_and_propagated(api, suite):
     response = api.post("/grade", json={**REQUEST, "submission": {"oral_transcript": sample("stroke_interview.txt")}},
                         headers={"X-Request-ID": "it-trace-0001"})
     assert response.headers["X-Request-ID"] == "it-trace-0001"
-    logs = Path(os.environ.get("MEDGRADE_RUN_DIR", ROOT / ".run")) / "logs"
     for service in ("document_parser", "scoring"):  # the rubric is cached by now
-        wait_for(lambda service=service: "it-trace-0001" in (logs / f"{service}.log").read_text(),
+        wait_for(lambda service=service: "it-trace-0001" in suite.logs(service),
                  5, f"{service} to log the propagated request id")

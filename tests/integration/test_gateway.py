@@ -8,16 +8,13 @@ run_integration_tests.sh renders the gateway with 5 requests/s and a burst of 5 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
 
-from .conftest import ROOT
+from .conftest import wait_for
 
 GATEWAY = os.environ.get("MEDGRADE_IT_GATEWAY", "http://127.0.0.1:8080")
 GRADE = {"rubric_id": "stroke_v1", "student_id": "it-gateway",
@@ -27,20 +24,13 @@ GRADE = {"rubric_id": "stroke_v1", "student_id": "it-gateway",
                                            "[00:12] Patient: At about eight."}}
 
 
-def keys_cli(store_path: Path, *args: str) -> str:
-    env = {**os.environ, "MEDGRADE_ORCHESTRATOR_STORE_PATH": str(store_path)}
-    done = subprocess.run([sys.executable, "-m", "grading_orchestrator.keys_cli", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=30, check=True)
-    return done.stdout.strip()
-
-
 @pytest.fixture
-def new_key(store_path):
+def new_key(suite):
     """Make a key for a fresh client: ``new_key("grade", ...) -> (client name, key)``."""
 
     def make(*scopes: str) -> tuple[str, str]:
         name = f"it-{uuid.uuid4().hex[:10]}"
-        return name, keys_cli(store_path, "create", "--name", name, "--scopes", *scopes)
+        return name, suite.keys_cli("create", "--name", name, "--scopes", *scopes)
 
     return make
 
@@ -69,10 +59,10 @@ def test_an_unknown_key_is_401(gateway):
     assert_envelope(response, 401, "unauthorized")
 
 
-def test_a_revoked_key_is_401_at_once_without_restarting_anything(gateway, new_key, store_path):
+def test_a_revoked_key_is_401_at_once_without_restarting_anything(gateway, new_key, suite):
     name, key = new_key("grade")
     assert gateway.get("/services/status", headers={"X-API-Key": key}).status_code == 200
-    keys_cli(store_path, "revoke", "--name", name)
+    suite.keys_cli("revoke", "--name", name)
     assert_envelope(gateway.get("/services/status", headers={"X-API-Key": key}), 401, "unauthorized")
 
 
@@ -133,6 +123,13 @@ def test_internal_and_unknown_paths_are_404_even_with_a_key(gateway, new_key, pa
     assert "medgrade_http_requests_total" not in response.text
 
 
+def test_the_gateway_answers_its_own_healthz_without_a_key(gateway):
+    response = gateway.get("/healthz")
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.json() == {"status": "ok", "service": "gateway"}
+
+
 def test_an_oversize_body_is_413_with_the_envelope(gateway, new_key):
     _, key = new_key("grade")
     body = b'{"rubric_id": "stroke_v1", "padding": "' + b"a" * (11 * 1024 * 1024) + b'"}'
@@ -141,11 +138,12 @@ def test_an_oversize_body_is_413_with_the_envelope(gateway, new_key):
     assert_envelope(response, 413, "payload_too_large")
 
 
-def test_the_access_log_names_the_client_never_the_key(gateway, new_key):
+def test_the_access_log_names_the_client_never_the_key(gateway, new_key, suite):
     name, key = new_key("grade")
     request_id = f"it-log-{uuid.uuid4().hex[:8]}"
     assert gateway.get("/services/status", headers={"X-API-Key": key, "X-Request-ID": request_id}).status_code == 200
-    log = Path(os.environ["MEDGRADE_RUN_DIR"]) / "logs" / "gateway-access.log"
-    line = next(line for line in log.read_text().splitlines() if request_id in line)
+    wait_for(lambda: request_id in suite.gateway_access_log(), 5, "the gateway to log the request")
+    log = suite.gateway_access_log()
+    line = next(line for line in log.splitlines() if request_id in line)
     assert f'"client":"{name}"' in line and '"status":200' in line
-    assert key not in log.read_text()
+    assert key not in log

@@ -4,14 +4,12 @@ sees every service and the gradings made through the gateway."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import uuid
 
 import httpx
 import pytest
 
-from .conftest import ORCHESTRATOR, ROOT, wait_for
+from .conftest import ORCHESTRATOR, wait_for
 
 PROMETHEUS = os.environ.get("MEDGRADE_IT_PROMETHEUS", "http://127.0.0.1:9090")
 GATEWAY = os.environ.get("MEDGRADE_IT_GATEWAY", "http://127.0.0.1:8080")
@@ -37,12 +35,8 @@ def target_health() -> dict[str, str]:
 
 
 @pytest.fixture
-def grader_key(store_path) -> str:
-    env = {**os.environ, "MEDGRADE_ORCHESTRATOR_STORE_PATH": str(store_path)}
-    done = subprocess.run([sys.executable, "-m", "grading_orchestrator.keys_cli", "create",
-                           "--name", f"it-prom-{uuid.uuid4().hex[:8]}", "--scopes", "grade"],
-                          env=env, cwd=ROOT, capture_output=True, text=True, timeout=30, check=True)
-    return done.stdout.strip()
+def grader_key(suite) -> str:
+    return suite.keys_cli("create", "--name", f"it-prom-{uuid.uuid4().hex[:8]}", "--scopes", "grade")
 
 
 def test_every_service_is_a_healthy_target():

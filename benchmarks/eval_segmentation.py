@@ -1,14 +1,13 @@
 """Section accuracy of the parser's evidence on MTS-Dialog snippets.
 
 Each MTS-Dialog row is one doctor-patient snippet that produced one section of a clinical
-note. The snippet is parsed as a transcript and its section predicted from the parser's own
-section evidence (``document_parser.parsing.evidence``): each utterance adds the square root
-of its evidence for each section (so one long list of symptoms does not outvote the rest),
-the interviewer's at full weight and everyone else's at ``ANSWER_WEIGHT`` (the topic is often
-only in the answer: "I take Aciphex"); an utterance of at least ``MIN_WORDS`` words naming no
-topic adds ``UNNAMED_TOPIC`` to HPI (talk about the complaint itself, the default topic of a
-consultation). The strongest section wins. These weights, and the lexicon's phrases, were
-chosen on the training file only; the validation file is only measured.
+note. The snippet is parsed as a transcript and its section predicted by the parser's snippet
+classifier (``document_parser.parsing.snippets``): the parser's own section evidence summed
+over the utterances, and the words used, weighted by a softmax regression learned from the
+training file only (``train_snippet_sections.py``, which reports a 5-fold cross-validation on
+that file: the weights and hyperparameters were chosen by it; the validation file is only
+measured). ``lexicon only`` is the same evidence without learned weights (the section with
+the most evidence wins), the method before the weights were learned.
 
 Headers mapped: GENHX -> HPI, CC, ROS, PASTMEDICALHX and PASTSURGICAL -> PMH, MEDICATIONS
 -> MEDS, ALLERGY -> ALLERGIES, FAM/SOCHX -> SH or FH (either counts). Rows with other headers
@@ -23,48 +22,53 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
+import json
 import sys
 from collections import Counter
+from collections.abc import Callable
+from importlib.resources import files
 from pathlib import Path
 
+from document_parser.parsing import snippets
 from document_parser.parsing.errors import TranscriptError
-from document_parser.parsing.evidence import section_evidence
 from document_parser.parsing.pipeline import parse_transcript
 
-FILES = ("MTS-Dialog-TrainingSet.csv", "MTS-Dialog-ValidationSet.csv")
+TRAINING_FILE = "MTS-Dialog-TrainingSet.csv"
+FILES = (TRAINING_FILE, "MTS-Dialog-ValidationSet.csv")
 HEADERS = {"GENHX": {"HPI"}, "CC": {"CC"}, "ROS": {"ROS"}, "PASTMEDICALHX": {"PMH"}, "PASTSURGICAL": {"PMH"},
            "MEDICATIONS": {"MEDS"}, "ALLERGY": {"ALLERGIES"}, "FAM/SOCHX": {"SH", "FH"}}
-ANSWER_WEIGHT = 0.5
-UNNAMED_TOPIC = 0.5
-MIN_WORDS = 4  # a bare "No." or "Okay." is no talk about anything
-DEFAULT = "HPI"
 
 
 def predict(dialogue: str) -> str:
     try:
         parsed = parse_transcript(dialogue, "text")
     except TranscriptError:
-        return DEFAULT
-    totals: Counter[str] = Counter()
-    for utterance in parsed.utterances:
-        weight = 1.0 if utterance.role == "interviewer" else ANSWER_WEIGHT
-        scores = section_evidence(utterance.match_text).scores
-        if not scores and len(utterance.match_text.split()) >= MIN_WORDS:
-            totals[DEFAULT] += UNNAMED_TOPIC
-        for section, score in scores.items():
-            totals[section] += weight * math.sqrt(score)
-    return max(totals, key=totals.__getitem__) if totals else DEFAULT
+        return snippets.DEFAULT
+    return snippets.snippet_section(parsed.utterances)
 
 
-def evaluate(path: Path) -> None:
+def predict_lexicon_only(dialogue: str) -> str:
+    try:
+        parsed = parse_transcript(dialogue, "text")
+    except TranscriptError:
+        return snippets.DEFAULT
+    return snippets.lexicon_section(snippets.evidence_totals(parsed.utterances))
+
+
+def evaluate(path: Path, method: Callable[[str], str], name: str, detail: bool) -> None:
     with path.open(newline="", encoding="utf-8") as handle:
         rows = [row for row in csv.DictReader(handle) if row["section_header"] in HEADERS]
     confusion: Counter[tuple[str, str]] = Counter()
     for row in rows:
-        confusion[row["section_header"], predict(row["dialogue"])] += 1
+        confusion[row["section_header"], method(row["dialogue"])] += 1
     correct = sum(n for (header, got), n in confusion.items() if got in HEADERS[header])
-    print(f"{path.name}: accuracy {correct / len(rows):.1%} ({correct}/{len(rows)} snippets)")
+    print(f"{path.name} ({name}): accuracy {correct / len(rows):.1%} ({correct}/{len(rows)} snippets)")
+    if method is predict and path.name == TRAINING_FILE:
+        cv = json.loads(files("document_parser.parsing.data").joinpath(snippets.MODEL_FILE).read_text())
+        print(f"  in-sample: the weights were learned from this file; its {cv['cross_validation']['folds']}-fold "
+              f"cross-validation gave {cv['cross_validation']['accuracy']:.1%}")
+    if not detail:
+        return
     for header, sections in HEADERS.items():
         predicted = Counter({got: n for (h, got), n in confusion.items() if h == header})
         total = sum(predicted.values())
@@ -81,7 +85,8 @@ def main() -> int:
         path = args.corpus / name
         if not path.is_file():
             parser.error(f"{path} not found")
-        evaluate(path)
+        evaluate(path, predict, "learned weights", detail=True)
+        evaluate(path, predict_lexicon_only, "lexicon only", detail=False)
     return 0
 
 

@@ -89,6 +89,19 @@ def test_a_real_grading_through_the_gateway(gateway, new_key):
     assert again.status_code == 200 and again.json()["grading_id"] == result["grading_id"]
 
 
+def test_an_uploaded_transcript_is_graded_through_the_gateway(gateway, new_key):
+    _, key = new_key("grade")
+    transcript = GRADE["submission"]["oral_transcript"].encode()
+    response = gateway.post("/grade/upload", headers={"X-API-Key": key},
+                            files={"file": ("interview.txt", transcript, "text/plain")},
+                            data={"rubric_id": "stroke_v1", "student_id": "it-gateway"})
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["rubric_id"] == "stroke_v1" and result["detected_order"][0] == "CC"
+    stored = gateway.get(f"/gradings/{result['grading_id']}", headers={"X-API-Key": key})
+    assert stored.json() == result
+
+
 def test_rubric_scopes_are_enforced(gateway, new_key):
     _, grader = new_key("grade")
     _, reader = new_key("rubrics:read")

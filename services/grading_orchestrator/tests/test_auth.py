@@ -34,6 +34,7 @@ def client(fake, settings):
 
 @pytest.mark.parametrize(("method", "uri", "scope"), [
     ("POST", "/grade", "grade"),
+    ("POST", "/grade/upload", "grade"),
     ("GET", "/gradings/abc123", "grade"),
     ("GET", "/services/status", "grade"),
     ("POST", "/batches", "grade"),

@@ -21,6 +21,8 @@ from medgrade_shared.request_context import REQUEST_ID_HEADER, current_request_i
 from medgrade_shared.settings import DownstreamSettings
 
 TRANSIENT_STATUS = frozenset({502, 503, 504})
+# The files of a multipart upload: form field -> (file name, content, content type).
+Files = dict[str, tuple[str, bytes, str]]
 
 
 class DownstreamError(Exception):
@@ -87,9 +89,16 @@ class ServiceClient:
         return orjson.loads(await self.request_bytes(method, path, body=body, params=params))
 
     async def request_bytes(
-        self, method: str, path: str, *, body: bytes | None = None, params: dict | None = None
+        self, method: str, path: str, *, body: bytes | None = None, params: dict | None = None,
+        files: Files | None = None, data: dict[str, str] | None = None,
     ) -> bytes:
-        """Send ``body`` (already JSON-encoded) and return the raw answer, retrying transient failures."""
+        """Send ``body`` (already JSON-encoded) and return the raw answer, retrying transient failures.
+
+        With ``files`` (``{field: (file name, bytes, content type)}``) the request is instead a
+        ``multipart/form-data`` upload of those files and the ``data`` form fields; the parts
+        are bytes, so every retry sends the same body again."""
+        if files is not None and body is not None:
+            raise ValueError("send either a JSON body or files, not both")
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.retry_attempts),
             wait=wait_random_exponential(multiplier=0.05, max=self.settings.retry_backoff_max_s),
@@ -98,14 +107,20 @@ class ServiceClient:
         )
         async for attempt in retrying:
             with attempt:
-                return await self._attempt(method, path, body, params)
+                return await self._attempt(method, path, body, params, files, data)
         raise AssertionError("unreachable: tenacity reraises the last error")
 
-    async def _attempt(self, method: str, path: str, body: bytes | None, params: dict | None) -> bytes:
-        headers = {"Content-Type": "application/json"} if body is not None else None
+    async def _attempt(
+        self, method: str, path: str, body: bytes | None, params: dict | None,
+        files: Files | None = None, data: dict[str, str] | None = None,
+    ) -> bytes:
         started = time.perf_counter()
         try:
-            response = await self.client.request(method, path, content=body, params=params, headers=headers)
+            if files is not None:  # httpx writes the multipart Content-Type, boundary included
+                response = await self.client.request(method, path, files=files, data=data, params=params)
+            else:
+                headers = {"Content-Type": "application/json"} if body is not None else None
+                response = await self.client.request(method, path, content=body, params=params, headers=headers)
         except httpx.TimeoutException as exc:
             self._observe(started, "timeout")
             raise DownstreamError(self.target, "timeout", None, f"{self.target} timed out") from exc

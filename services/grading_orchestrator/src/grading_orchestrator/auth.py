@@ -28,7 +28,7 @@ API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False,
                               description="A key made with `python -m grading_orchestrator.keys_cli create`.")
 ApiKeyValue = Annotated[str | None, Security(API_KEY_HEADER)]
 
-_GRADING_ROUTES = re.compile(r"/(grade|gradings(/.*)?|services/status|batches(/.*)?)")
+_GRADING_ROUTES = re.compile(r"/(grade(/upload)?|gradings(/.*)?|services/status|batches(/.*)?)")
 _RUBRIC_ROUTES = re.compile(r"/rubrics(/.*)?")
 _READ_METHODS = frozenset({"GET", "HEAD"})
 

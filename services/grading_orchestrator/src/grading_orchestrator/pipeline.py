@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from importlib.metadata import version as package_version
+from typing import Protocol
 
 import orjson
 
@@ -27,6 +29,15 @@ from medgrade_shared.models.rubric import COMPONENTS
 from medgrade_shared.store import StoreError
 
 ORCHESTRATOR_VERSION = package_version("medgrade-grading-orchestrator")
+ParseCall = Callable[[], Awaitable[bytes]]  # the parsed transcript's raw JSON
+
+
+class GradeTarget(Protocol):
+    """What a grading needs to know besides the transcript (a GradeRequest has it too)."""
+
+    rubric_id: str
+    rubric_version: str | None
+    student_id: str
 
 
 class GradingPipeline:
@@ -46,8 +57,11 @@ class GradingPipeline:
         self.metrics = metrics
         self.deadline_s = deadline_s
 
-    async def grade(self, request: GradeRequest) -> bytes:
-        """Grade one submission; return the stored result document (JSON bytes)."""
+    async def grade(self, request: GradeRequest | GradeTarget, parse: ParseCall | None = None) -> bytes:
+        """Grade one submission; return the stored result document (JSON bytes).
+
+        ``parse`` replaces the parse of ``request.submission`` (an uploaded file is parsed by
+        its own parser call); ``request`` then only names the rubric and the student."""
         timings: dict[str, float] = {}
         stage = "rubric"
         started = time.perf_counter()
@@ -58,9 +72,12 @@ class GradingPipeline:
                 timings["rubric"] = _ms_since(t0)
 
                 stage, t0 = "parse", time.perf_counter()
-                submission = request.submission
-                parsed_raw = await self.parser.parse(
-                    submission.oral_transcript, submission.format, submission.summary_text)
+                if parse is None:
+                    submission = request.submission
+                    parsed_raw = await self.parser.parse(
+                        submission.oral_transcript, submission.format, submission.summary_text)
+                else:
+                    parsed_raw = await parse()
                 timings["parse"] = _ms_since(t0)
 
                 stage, t0 = "score", time.perf_counter()
@@ -107,7 +124,7 @@ class GradingPipeline:
             return ApiError(404, "rubric_not_found", exc.message, details)
         if status is not None and 400 <= status < 500:
             code = exc.body.get("code", "invalid_request") if isinstance(exc.body, dict) else "invalid_request"
-            return ApiError(413 if status == 413 else 422, code, exc.message, details)
+            return ApiError(status if status in (413, 415) else 422, code, exc.message, details)
         if exc.transient:
             return ApiError(503, "service_unavailable",
                             f"{exc.target} is unavailable ({exc.message}); no grade was produced", details)
@@ -124,7 +141,7 @@ def _ms_since(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 2)
 
 
-def _result_document(grading_id: str, request: GradeRequest, rubric_version: str, parsed_raw: bytes,
+def _result_document(grading_id: str, request: GradeRequest | GradeTarget, rubric_version: str, parsed_raw: bytes,
                      component_raw: dict[str, bytes], aggregate_raw: bytes, timings: dict[str, float]) -> bytes:
     parsed = orjson.loads(parsed_raw)
     components = {name: orjson.loads(raw) for name, raw in component_raw.items()}

@@ -35,6 +35,8 @@ def _voiced_parts(payload: str) -> list[tuple[str | None, str]]:
     voices = list(_VOICE.finditer(payload)) if "<v" in payload else []
     if not voices:
         return [(None, payload)]
+    if len(voices) == 1:  # the usual cue: one voice, at its start
+        return [(None, payload[:voices[0].start()]), (voices[0].group("name").strip(), payload[voices[0].end():])]
     parts = [(None, payload[:voices[0].start()])]
     for voice, upto in zip(voices, [*(v.start() for v in voices[1:]), len(payload)], strict=True):
         parts.append((voice.group("name").strip(), payload[voice.end():upto]))

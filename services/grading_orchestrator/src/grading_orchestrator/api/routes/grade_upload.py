@@ -1,0 +1,62 @@
+"""``POST /grade/upload``: grade a transcript sent as a file (text, WebVTT, SRT, JSON, DOCX or
+PDF), multipart form data. The file goes to document_parser's ``POST /parse/upload``, which
+sniffs its type from the bytes; the rest is ``POST /grade`` exactly: same result document,
+same errors (the parser's 413, 415 and 422 keep their status; 503 names a failed service)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import Response
+
+from grading_orchestrator.api.deps import PipelineDep
+from medgrade_shared.errors import ApiError
+from medgrade_shared.models.errors import ErrorEnvelope
+from medgrade_shared.models.grading import GradingResult
+from medgrade_shared.models.rubric import RubricId, SemVer
+
+router = APIRouter(prefix="/grade", tags=["grading"])
+
+# The gateway's body limit and the parser's default: a larger file is refused before it is
+# forwarded (a deployment without nginx still reads no more than this of it).
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+_MAX_FILENAME_CHARS = 255
+UploadFormat = Literal["auto", "text", "vtt", "srt", "json", "docx", "pdf"]
+StudentId = Annotated[str, Form(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._@-]+$")]
+
+_ERRORS = {code: {"model": ErrorEnvelope} for code in (404, 413, 415, 422, 502, 503, 504)}
+
+
+@dataclass(frozen=True, slots=True)
+class UploadTarget:
+    """The rubric and the student of an upload (what ``GradeRequest`` says besides the text)."""
+
+    rubric_id: str
+    rubric_version: str | None
+    student_id: str
+
+
+@router.post("/upload", responses={200: {"model": GradingResult}, **_ERRORS})
+async def grade_upload(
+    pipeline: PipelineDep,
+    file: Annotated[UploadFile, File(description="The transcript file.")],
+    rubric_id: Annotated[RubricId, Form()],
+    student_id: StudentId,
+    rubric_version: Annotated[SemVer | None, Form()] = None,
+    summary_text: Annotated[str | None, Form(max_length=100_000)] = None,
+    format: Annotated[UploadFormat, Form()] = "auto",
+) -> Response:
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ApiError(413, "file_too_large", f"The file is larger than {MAX_UPLOAD_BYTES} bytes.")
+    filename = PurePath(file.filename or "transcript").name[-_MAX_FILENAME_CHARS:] or "transcript"
+    content_type = file.content_type or "application/octet-stream"
+
+    async def parse() -> bytes:
+        return await pipeline.parser.upload(content, filename, content_type, format, summary_text)
+
+    document = await pipeline.grade(UploadTarget(rubric_id, rubric_version, student_id), parse=parse)
+    return Response(content=document, media_type="application/json")

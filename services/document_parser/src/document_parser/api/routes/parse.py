@@ -1,13 +1,17 @@
 """``POST /parse`` (a transcript as text) and ``POST /parse/upload`` (a file): utterances,
 sections and the summary out. Plain ``def`` routes: parsing is CPU work, so FastAPI runs
-them in the thread pool."""
+them in the thread pool. ``/parse`` is on every grading's path, so its body is decoded and
+its result serialised once (``medgrade_shared.json_body``)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi.responses import Response
 from medgrade_shared.errors import ApiError
+from medgrade_shared.json_body import body_schema, json_body, json_response
+from medgrade_shared.models.errors import ErrorEnvelope
 from medgrade_shared.models.transcript import ParsedTranscript, ParseRequest
 
 from document_parser.api.deps import SettingsDep
@@ -20,12 +24,13 @@ router = APIRouter(prefix="/parse", tags=["parse"])
 UploadFormat = Literal["auto", "text", "vtt", "srt", "json", "docx", "pdf"]
 
 
-@router.post("", response_model=ParsedTranscript)
-def parse(request: ParseRequest, settings: SettingsDep) -> ParsedTranscript:
+@router.post("", response_class=Response, openapi_extra=body_schema(ParseRequest),
+             responses={200: {"model": ParsedTranscript}, 413: {"model": ErrorEnvelope}, 422: {"model": ErrorEnvelope}})
+def parse(request: Annotated[ParseRequest, Depends(json_body(ParseRequest))], settings: SettingsDep) -> Response:
     if len(request.text) > settings.max_chars:
         raise ApiError(413, "transcript_too_large", f"The transcript is longer than {settings.max_chars} characters.")
     try:
-        return parse_transcript(request.text, request.format, request.summary_text)
+        return json_response(parse_transcript(request.text, request.format, request.summary_text))
     except TranscriptError as exc:
         raise ApiError(exc.status, exc.code, exc.message, exc.details) from None
 

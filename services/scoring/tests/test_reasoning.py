@@ -104,3 +104,24 @@ def test_no_links_scores_one_with_a_note(chest, make_parsed) -> None:
 
     assert result.score == 1.0
     assert "no reasoning links" in result.details["note"]
+
+
+def test_link_across_adjacent_sentences_of_one_turn_cites_both(chest, make_parsed) -> None:
+    parsed = make_parsed([("patient", "I smoke."),
+                          ("interviewer", "Thanks. You are a smoker and diabetic. So ACS is my main worry.")])
+    link = _links(score_reasoning(chest, parsed))["acs"]
+
+    assert (link["detected"], link["utterance_index"], link["sentences"]) == (True, 1, [1, 2])
+    assert link["citation"] == "student://oral#00:10-00:18"
+
+
+def test_single_sentence_link_names_its_sentence(chest, chest_transcript) -> None:
+    assert _links(score_reasoning(chest, chest_transcript))["acs"]["sentences"] == [0, 0]
+
+
+def test_link_never_spans_two_turns_or_distant_sentences(chest, make_parsed) -> None:
+    two_turns = make_parsed([("interviewer", "You are a smoker."), ("interviewer", "ACS is my main worry.")])
+    distant = make_parsed([("interviewer", "You are a smoker. How is the pain now? Right. ACS is my main worry.")])
+
+    assert _links(score_reasoning(chest, two_turns))["acs"]["detected"] is False
+    assert _links(score_reasoning(chest, distant))["acs"]["detected"] is False

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -7,13 +9,22 @@ from fastapi.testclient import TestClient
 
 from scoring.core.config import ScoringSettings
 from scoring.main import create_app
+from scoring.semantic.model import Encoder
 
 ENDPOINTS = ("structure", "key_questions", "reasoning", "summary", "communication")
 
 
+def _wait_until_ready(client: TestClient, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while client.get("/ready").status_code != 200:
+        assert time.monotonic() < deadline, "the model did not load"
+        time.sleep(0.05)
+
+
 @pytest.fixture
-def client() -> Iterator[TestClient]:
-    with TestClient(create_app(ScoringSettings())) as test_client:
+def client(encoder: Encoder) -> Iterator[TestClient]:
+    with TestClient(create_app(ScoringSettings(), encoder_loader=lambda: encoder)) as test_client:
+        _wait_until_ready(test_client)
         yield test_client
 
 
@@ -93,7 +104,7 @@ def test_health_ready_and_metrics(client, score_body) -> None:
     assert client.get("/health").json() == {"status": "ok", "service": "scoring"}
     ready = client.get("/ready")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"re2": True}
+    assert ready.json()["checks"] == {"re2": True, "model": True}
     metrics = client.get("/metrics").text
     assert 'medgrade_http_requests_total{method="POST",route="/score/structure",service="scoring",status="200"} 1.0' \
         in metrics
@@ -101,5 +112,59 @@ def test_health_ready_and_metrics(client, score_body) -> None:
 
 def test_settings_read_the_service_prefix(monkeypatch) -> None:
     assert ScoringSettings().port == 8003
+    assert ScoringSettings().model_wait_s == 8.0
     monkeypatch.setenv("MEDGRADE_SCORING_PORT", "9103")
     assert ScoringSettings().port == 9103
+
+
+def test_key_questions_result_names_matcher_and_model(client, score_body, encoder) -> None:
+    details = client.post("/score/key_questions", json=score_body).json()["details"]
+
+    assert (details["matcher"], details["matcher_version"]) == ("hybrid", "2")
+    assert (details["model"], details["model_version"]) == (encoder.name, encoder.version)
+
+
+def test_not_ready_while_the_model_loads(score_body, encoder) -> None:
+    release = threading.Event()
+
+    def slow_loader() -> Encoder:
+        release.wait(30)
+        return encoder
+
+    with TestClient(create_app(ScoringSettings(model_wait_s=0), encoder_loader=slow_loader)) as client:
+        assert client.get("/health").status_code == 200
+        ready = client.get("/ready")
+        assert ready.status_code == 503
+        assert ready.json()["checks"] == {"re2": True, "model": False}
+        error = _assert_envelope(client.post("/score/key_questions", json=score_body), 503, "model_not_ready")
+        assert "still loading" in error["message"]
+        assert client.post("/score/structure", json=score_body).status_code == 200
+        release.set()
+        _wait_until_ready(client)
+        assert client.post("/score/key_questions", json=score_body).status_code == 200
+
+
+def test_a_model_that_fails_to_load_is_never_replaced(score_body) -> None:
+    def broken_loader() -> Encoder:
+        raise FileNotFoundError("model.safetensors is missing")
+
+    with TestClient(create_app(ScoringSettings(), encoder_loader=broken_loader)) as client:
+        time.sleep(0.2)
+        assert client.get("/ready").status_code == 503
+        response = client.post("/score/key_questions", json=score_body)
+        error = _assert_envelope(response, 503, "model_not_ready")
+        assert "failed to load" in error["message"]
+        assert "model.safetensors is missing" in error["message"]
+        assert response.headers["retry-after"] == "5"
+
+
+def test_a_request_during_the_load_waits_for_the_model(score_body, encoder) -> None:
+    def slow_loader() -> Encoder:
+        time.sleep(0.5)
+        return encoder
+
+    with TestClient(create_app(ScoringSettings(model_wait_s=20), encoder_loader=slow_loader)) as client:
+        assert client.get("/ready").status_code == 503
+        response = client.post("/score/key_questions", json=score_body)
+        assert response.status_code == 200
+        assert response.json()["details"]["model_version"] == encoder.version

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from medgrade_shared.errors import ApiError
 from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.transcript import ParsedTranscript, SummaryText
 
@@ -68,3 +69,36 @@ def test_no_required_elements_gives_that_half_in_full(chest, make_parsed) -> Non
 
     assert result.score == pytest.approx(0.5 + 0.5 * 0.5)
     assert "no required elements" in result.details["note"]
+
+
+def _with_findings(rubric: Rubric, min_count: object) -> Rubric:
+    data = rubric.model_dump()
+    data["summary"]["required_elements"] = [
+        {"id": "findings", "label": "at least two positive findings", "min_count": min_count,
+         "patterns": [r"\bfever\b", r"\bcough\b", r"\brash\b"]}]
+    return Rubric.model_validate(data)
+
+
+def test_counted_element_needs_min_count_distinct_patterns(chest, make_parsed) -> None:
+    rubric = _with_findings(chest, 2)
+    both = score_summary(rubric, make_parsed(summary="Fever and a dry cough for two days."))
+    one = score_summary(rubric, make_parsed(summary="Fever, fever and more fever."))
+
+    assert both.details["matched"] == ["findings"]
+    assert both.details["counts"] == {"findings": {"found": 2, "required": 2}}
+    assert both.successes[0].citations == ["rubric://chest_pain_v1#SUM.findings", "student://summary#tokens=8"]
+    assert one.details["matched"] == []
+    assert one.details["counts"] == {"findings": {"found": 1, "required": 2}}
+    assert one.violations[-1].citations == ["rubric://chest_pain_v1#SUM.findings"]
+
+
+def test_min_count_defaults_to_any_pattern(chest, chest_transcript) -> None:
+    assert score_summary(chest, chest_transcript).details["counts"]["onset"] == {"found": 1, "required": 1}
+
+
+@pytest.mark.parametrize("min_count", [0, 4, "2", True])
+def test_min_count_out_of_range_is_refused(chest, make_parsed, min_count) -> None:
+    with pytest.raises(ApiError) as error:
+        score_summary(_with_findings(chest, min_count), make_parsed(summary="fever"))
+    assert (error.value.status_code, error.value.code) == (422, "invalid_rubric")
+    assert "'findings'" in error.value.message

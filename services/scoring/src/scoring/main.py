@@ -1,29 +1,69 @@
-"""The scoring service app factory and its command-line entry point."""
+"""The scoring service app factory and its command-line entry point.
+
+The sentence-embedding model loads in the background when the app starts (lifespan): ``/health``
+answers at once, ``/ready`` reports ``model: false`` (503) until the model has loaded. A
+``/score/key_questions`` request that arrives meanwhile waits up to ``model_wait_s`` (default
+8 s) for the load, then answers 503 ``model_not_ready``; if loading failed it answers that at
+once, for good: there is no fallback to another matcher.
+"""
 
 from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 from medgrade_shared.patterns import PatternError, compile_pattern
 from medgrade_shared.service import create_service_app, serve
 
+from scoring.api.model_slot import ModelSlot
 from scoring.api.routes.score import router as score_router
 from scoring.core.config import ScoringSettings, get_settings
+from scoring.semantic.model import Encoder, load_encoder
 
 SERVICE = "scoring"
+log = logging.getLogger("medgrade.scoring")
 
 
-async def _readiness(_: FastAPI) -> dict[str, bool]:
-    """Scoring is stateless; its one dependency is the RE2 engine that runs rubric patterns."""
+async def _readiness(app: FastAPI) -> dict[str, bool]:
+    """The RE2 engine that runs rubric patterns, and the sentence-embedding model."""
     try:
         compile_pattern(r"\bready\b")
+        re2_ok = True
     except PatternError:
-        return {"re2": False}
-    return {"re2": True}
+        re2_ok = False
+    return {"re2": re2_ok, "model": app.state.model.encoder is not None}
 
 
-def create_app(settings: ScoringSettings | None = None) -> FastAPI:
-    app = create_service_app(service=SERVICE, title="MedGrade scoring", lifespan=None, readiness=_readiness)
+def _lifespan(loader: Callable[[], Encoder]) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        slot: ModelSlot = app.state.model
+
+        async def load() -> None:
+            try:
+                encoder = await asyncio.to_thread(loader)
+                slot.settle(encoder)
+                log.info("sentence-embedding model loaded", extra={"model_version": encoder.version})
+            except Exception as exc:  # any failure leaves the service not ready, with the reason
+                slot.settle(None, f"{type(exc).__name__}: {exc}")
+                log.error("sentence-embedding model failed to load", exc_info=exc)
+
+        task = asyncio.create_task(load())
+        yield
+        task.cancel()
+
+    return lifespan
+
+
+def create_app(settings: ScoringSettings | None = None,
+               encoder_loader: Callable[[], Encoder] = load_encoder) -> FastAPI:
+    app = create_service_app(service=SERVICE, title="MedGrade scoring", lifespan=_lifespan(encoder_loader),
+                             readiness=_readiness)
     app.state.settings = settings or get_settings()
+    app.state.model = ModelSlot()
     app.include_router(score_router)
     return app
 

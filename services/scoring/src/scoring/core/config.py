@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from medgrade_shared.settings import ServiceSettings
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 
@@ -12,6 +13,11 @@ class ScoringSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MEDGRADE_SCORING_", extra="ignore")
 
     port: int = 8003
+    model_wait_s: float = Field(
+        default=8.0, ge=0, le=60,
+        description="How long a key-question request that arrives while the model is still loading waits "
+                    "for it before answering 503 model_not_ready (0: answer at once). Below the "
+                    "orchestrator's read timeout, so its retries cover a cold start.")
 
 
 @lru_cache

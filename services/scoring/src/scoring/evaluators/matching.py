@@ -1,6 +1,7 @@
-"""Where the student said something: a lexical phrase matcher and an RE2 pattern search.
+"""Where the student said something: the lexical phrase matcher of the communication
+behaviours, the compilation of rubric RE2 patterns and the student-span citation.
 
-Both look only at interviewer lines (the student); patient and other speakers never count.
+The matcher looks only at interviewer lines (the student); patient and other speakers never count.
 Lexical matching is word-boundary exact after normalisation: 'stroke' does not match
 'strokes', so rubric authors list the inflections they accept as phrases.
 """
@@ -48,14 +49,6 @@ def first_phrase_hit(lines: Sequence[Line], phrases: Sequence[str]) -> PhraseHit
         for phrase in phrases:
             if contains_phrase(line.normalised, phrase):
                 return PhraseHit(line.utterance, phrase)
-    return None
-
-
-def first_pattern_hit(lines: Sequence[Line], regex: re2._Regexp) -> Utterance | None:
-    """The first line whose match_text the pattern matches; patterns see the text unnormalised."""
-    for line in lines:
-        if regex.search(line.utterance.match_text) is not None:
-            return line.utterance
     return None
 
 

@@ -5,9 +5,13 @@ marked ``major``, clamped to [0, 1]. With no major links this is exactly detecte
 a rubric without links scores 1.0 and says so in the details.
 
 A link is detected when its RE2 pattern (the author writes word boundaries as ``\\b``)
-matches an interviewer line, or the separate written summary (``summary.source ==
-"summary_text"``). It counts only with a student span to cite beside the rubric anchor: the
-first matching line, else the summary.
+matches, in transcript order, one interviewer sentence, or two adjacent sentences of the same
+turn read together ("Your father had a stroke. That raises your own risk." states a link
+across a sentence boundary), or else the separate written summary (``summary.source ==
+"summary_text"``). A pattern never spans two turns or a whole monologue. The link counts only
+with a student span to cite beside the rubric anchor (dual citation): the utterance of the
+first matching sentence or pair, with ``sentences`` = [first, last] 0-based positions within
+that utterance, else the summary.
 """
 
 from __future__ import annotations
@@ -22,24 +26,39 @@ from medgrade_shared.models.transcript import ParsedTranscript, SummaryText
 from medgrade_shared.text import count_tokens
 
 from scoring.evaluators.feedback import FeedbackCollector
-from scoring.evaluators.matching import Line, cite, compile_rubric_pattern, first_pattern_hit, interviewer_lines
+from scoring.evaluators.matching import cite, compile_rubric_pattern
 from scoring.evaluators.scores import fraction
+from scoring.semantic.sentences import Sentence, interviewer_sentences
 
 if TYPE_CHECKING:
     import re2
 
 
-_NOT_FOUND: dict[str, Any] = {"source": None, "utterance_index": None, "citation": None}
+_NOT_FOUND: dict[str, Any] = {"source": None, "utterance_index": None, "sentences": None, "citation": None}
 
 
-def _locate(regex: re2._Regexp, lines: Sequence[Line], summary: SummaryText | None) -> dict[str, Any] | None:
-    """Where the pattern first matches: an interviewer line, else the written summary."""
-    utterance = first_pattern_hit(lines, regex)
-    if utterance is not None:
-        return {"source": "oral", "utterance_index": utterance.index, "citation": cite(utterance)}
+def _windows(sentences: Sequence[Sentence]) -> list[tuple[Sentence, int, str]]:
+    """Each sentence, then it read together with the sentence before it in the same turn:
+    (sentence, first position, text), in transcript order."""
+    windows = []
+    for i, sentence in enumerate(sentences):
+        windows.append((sentence, sentence.position, sentence.text))
+        previous = sentences[i - 1] if i else None
+        if previous is not None and previous.utterance.index == sentence.utterance.index:
+            windows.append((sentence, previous.position, f"{previous.text} {sentence.text}"))
+    return windows
+
+
+def _locate(regex: re2._Regexp, windows: Sequence[tuple[Sentence, int, str]],
+            summary: SummaryText | None) -> dict[str, Any] | None:
+    """Where the pattern first matches: an interviewer sentence or adjacent pair, else the summary."""
+    for sentence, first, text in windows:
+        if regex.search(text) is not None:
+            return {"source": "oral", "utterance_index": sentence.utterance.index,
+                    "sentences": [first, sentence.position], "citation": cite(sentence.utterance)}
     if summary is not None and regex.search(summary.text) is not None:
         tokens = summary.tokens or count_tokens(summary.text)
-        return {"source": "summary", "utterance_index": None, "citation": summary_citation(tokens)}
+        return {"source": "summary", "utterance_index": None, "sentences": None, "citation": summary_citation(tokens)}
     return None
 
 
@@ -48,14 +67,14 @@ def score_reasoning(rubric: Rubric, parsed: ParsedTranscript) -> ComponentResult
     links = spec.required_links
     patterns = [compile_rubric_pattern(link.pattern, link.id) for link in links]
     feedback = FeedbackCollector(rubric.rubric_id, "reasoning")
-    lines = interviewer_lines(parsed)
+    windows = _windows(interviewer_sentences(parsed)) if links else []
     summary = parsed.summary if parsed.summary.source == "summary_text" else None
 
     detected = missing_major = 0
     link_details: list[dict[str, Any]] = []
     for link, regex in zip(links, patterns, strict=True):
         label = link.label or link.id
-        found = _locate(regex, lines, summary)
+        found = _locate(regex, windows, summary)
         if found is not None:
             detected += 1
             feedback.success(link.anchor, f"Stated the link: {label}.", found["citation"])

@@ -1,6 +1,7 @@
 """Scoring endpoints. Bodies are decoded and validated once (see ``medgrade_shared.json_body``);
 the scorers run in the thread pool (plain ``def`` routes), so the CPU work of matching never
-blocks the event loop that answers ``/health``."""
+blocks the event loop that answers ``/health``. ``/score/key_questions`` also needs the loaded
+sentence-embedding model: 503 ``model_not_ready`` until it has loaded."""
 
 from __future__ import annotations
 
@@ -15,16 +16,19 @@ from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.scoring import AggregateRequest, AggregateResult, ComponentResult, ScoreRequest
 from medgrade_shared.models.transcript import ParsedTranscript
 
+from scoring.api.model_slot import loaded_encoder
 from scoring.evaluators.aggregate import aggregate
 from scoring.evaluators.communication import score_communication
 from scoring.evaluators.key_questions import score_key_questions
 from scoring.evaluators.reasoning import score_reasoning
 from scoring.evaluators.structure import score_structure
 from scoring.evaluators.summary import score_summary
+from scoring.semantic.model import Encoder
 
 router = APIRouter(prefix="/score", tags=["score"])
 
 ScoreBody = Annotated[ScoreRequest, Depends(json_body(ScoreRequest))]
+LoadedEncoder = Annotated[Encoder, Depends(loaded_encoder)]
 AggregateBody = Annotated[AggregateRequest, Depends(json_body(AggregateRequest))]
 Scorer = Callable[[Rubric, ParsedTranscript], ComponentResult]
 
@@ -38,10 +42,15 @@ def _component_route(path: str, scorer: Scorer) -> None:
         return json_response(scorer(request.rubric, request.parsed))
 
 
-for _path, _scorer in (("/structure", score_structure), ("/key_questions", score_key_questions),
-                       ("/reasoning", score_reasoning), ("/summary", score_summary),
-                       ("/communication", score_communication)):
+for _path, _scorer in (("/structure", score_structure), ("/reasoning", score_reasoning),
+                       ("/summary", score_summary), ("/communication", score_communication)):
     _component_route(_path, _scorer)
+
+
+@router.post("/key_questions", response_class=Response, openapi_extra=body_schema(ScoreRequest),
+             responses={200: {"model": ComponentResult}, 503: {"model": ErrorEnvelope}, **_ERRORS})
+def key_questions(request: ScoreBody, encoder: LoadedEncoder) -> Response:
+    return json_response(score_key_questions(request.rubric, request.parsed, encoder))
 
 
 @router.post("/aggregate", response_class=Response, openapi_extra=body_schema(AggregateRequest),

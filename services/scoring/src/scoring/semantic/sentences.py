@@ -1,0 +1,46 @@
+"""Interviewer utterances split into sentences: the unit the key-question matcher and the
+reasoning links look at. Patient and other speakers are never split (they never ask).
+
+A sentence ends at ``.``, ``?`` or ``!`` followed by a space, or directly by a capital letter
+(transcripts often lose the space: "all right.Um, now, have you ..."). Each sentence keeps its
+utterance (for the citation) and its position within the turn (for adjacency). What is embedded is
+the sentence without hesitation fillers ("um", "uh", "erm", "mm"): they carry no meaning and
+cost model time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from medgrade_shared.models.transcript import ParsedTranscript, Utterance
+from medgrade_shared.text import normalise
+
+_BOUNDARY = re.compile(r"(?<=[.?!])(?:\s+|(?=[A-Z]))")
+_HAS_WORD = re.compile(r"[A-Za-z0-9]")
+_FILLER = re.compile(r"\b(?:um+|uh+|erm|er|mm+|hmm+)\b[,.]?\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    utterance: Utterance
+    position: int  # 0-based within the utterance
+    text: str
+    normalised: str
+
+    @property
+    def content(self) -> str:
+        """The text to embed: the sentence without hesitation fillers."""
+        return _FILLER.sub("", self.text).strip() or self.text
+
+
+def split_sentences(text: str) -> list[str]:
+    return [part.strip() for part in _BOUNDARY.split(text) if _HAS_WORD.search(part)]
+
+
+def interviewer_sentences(parsed: ParsedTranscript) -> list[Sentence]:
+    """Every interviewer sentence, in transcript order."""
+    ordered = sorted(parsed.utterances, key=lambda u: u.index)
+    return [Sentence(u, position, text, normalise(text))
+            for u in ordered if u.role == "interviewer"
+            for position, text in enumerate(split_sentences(u.match_text))]

@@ -94,9 +94,10 @@ def _wait_until(predicate, what: str, timeout_s: float) -> None:
     raise SystemExit(f"timed out after {timeout_s:.0f} s waiting for {what}; see {RUN_DIR / 'logs'}")
 
 
-def _healthy(port: int) -> bool:
+def _ready(port: int) -> bool:
+    """Ready, not merely alive: the store is reachable and scoring's model has loaded."""
     try:
-        return _get_json(f"http://127.0.0.1:{port}/health", timeout=0.5)[0] == 200
+        return _get_json(f"http://127.0.0.1:{port}/ready", timeout=0.5)[0] == 200
     except (OSError, ValueError):
         return False
 
@@ -213,7 +214,7 @@ def start(store_path: Path, timeout_s: float, nginx: str | None, prometheus: str
         env = {**os.environ, f"{prefix}PORT": str(port), f"{prefix}STORE_PATH": str(store_path)}
         _launch(name, port, [str(BIN_DIR / script)], env)
     for name, (_, port, _) in SERVICES.items():
-        _wait_until(lambda port=port: _healthy(port), f"{name} /health", timeout_s)
+        _wait_until(lambda port=port: _ready(port), f"{name} /ready", timeout_s)
     _wait_until(lambda: _suite_ok({"X-API-Key": key}), "/services/status to report ok", timeout_s)
     print("suite is up: " + ORCHESTRATOR + "/services/status reports ok")
     if nginx:

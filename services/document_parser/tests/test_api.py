@@ -1,4 +1,5 @@
 from fastapi.testclient import TestClient
+
 from medgrade_shared.models.transcript import ParsedTranscript
 
 

@@ -1,10 +1,10 @@
 """One consultation as .txt, .vtt, .srt, .docx and .pdf: the same utterances and sections."""
 
 import pytest
-from medgrade_shared.models.transcript import ParsedTranscript
 
 from document_parser.parsing.plain_text import PREAMBLE_SPEAKER
 from document_parser.parsing.uploads import parse_upload
+from medgrade_shared.models.transcript import ParsedTranscript
 
 FORMATS = ("txt", "vtt", "srt", "docx", "pdf")
 DETECTED = {"txt": "text", "vtt": "vtt", "srt": "srt", "docx": "docx", "pdf": "pdf"}

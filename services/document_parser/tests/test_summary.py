@@ -1,6 +1,5 @@
-from medgrade_shared.text import count_tokens
-
 from document_parser.parsing.pipeline import parse_transcript
+from medgrade_shared.text import count_tokens
 
 
 def test_given_summary_text_wins(interview: str) -> None:

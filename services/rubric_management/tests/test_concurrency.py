@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
-from medgrade_shared.models.rubric import Rubric
 
+from medgrade_shared.models.rubric import Rubric
 from rubric_management.repository import content_bytes, semver_key
 
 EDITORS = 20

@@ -7,9 +7,9 @@ from typing import Any
 
 import boto3
 from fastapi.testclient import TestClient
+
 from medgrade_shared.s3_store import S3Store
 from medgrade_shared.store import StoreError
-
 from rubric_management.core.config import RubricSettings
 from rubric_management.main import create_app
 

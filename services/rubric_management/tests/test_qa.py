@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+
 from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.patterns import compile_pattern
-
 from rubric_management.qa import CHECKS, review, review_document
 
 

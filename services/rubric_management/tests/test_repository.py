@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 import pytest
+
 from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.store import open_store
-
 from rubric_management.core.config import RubricSettings
 from rubric_management.repository import CreateOutcome, RubricRepository, VersionInfo, content_bytes
 

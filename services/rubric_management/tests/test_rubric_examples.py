@@ -6,9 +6,9 @@ import math
 from importlib.resources import files
 
 import pytest
+
 from medgrade_shared.models.rubric import COMPONENTS, Rubric
 from medgrade_shared.patterns import compile_pattern
-
 from rubric_management.seeding import example_rubrics
 
 EXAMPLES = ["stroke_v1", "chest_pain_v1"]

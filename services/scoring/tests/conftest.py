@@ -8,10 +8,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
+
 from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.transcript import ParsedTranscript, SummaryText, Utterance
 from medgrade_shared.text import count_tokens
-
 from scoring.semantic.model import Encoder, load_encoder
 
 DATA = Path(__file__).parent / "data"

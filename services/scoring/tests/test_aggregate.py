@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
+
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.scoring import ComponentResult, FeedbackItem
-from pydantic import ValidationError
-
 from scoring.evaluators.aggregate import aggregate
 from scoring.evaluators.communication import score_communication
 from scoring.evaluators.key_questions import score_key_questions

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from medgrade_shared.models.rubric import Rubric
-
 from scoring.evaluators.communication import score_communication
 
 

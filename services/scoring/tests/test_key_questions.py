@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+
 from medgrade_shared.citations import validate_citation
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.rubric import Rubric
-
 from scoring.evaluators.key_questions import MATCHER, MATCHER_VERSION, SEMANTIC_THRESHOLD, score_key_questions
 from scoring.semantic.index import PhraseIndex
 from scoring.semantic.model import MODEL_NAME

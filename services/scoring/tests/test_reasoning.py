@@ -3,9 +3,9 @@ from __future__ import annotations
 import time
 
 import pytest
+
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.rubric import Rubric
-
 from scoring.evaluators.reasoning import score_reasoning
 
 

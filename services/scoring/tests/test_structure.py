@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from medgrade_shared.models.rubric import Rubric
 
+from medgrade_shared.models.rubric import Rubric
 from scoring.evaluators.structure import lcs_length, score_structure
 
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import pytest
+
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.transcript import ParsedTranscript, SummaryText
-
 from scoring.evaluators.summary import score_summary
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from medgrade_shared.service import create_service_app, serve
 
 from document_parser.api.routes import parse
 from document_parser.core.config import ParserSettings, get_settings
+from medgrade_shared.service import create_service_app, serve
 
 SERVICE = "document_parser"
 

@@ -12,9 +12,10 @@ from typing import Any
 
 import orjson
 import yaml
+from pydantic import ValidationError
+
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.rubric import Rubric
-from pydantic import ValidationError
 
 MAX_DEPTH = 32
 MAX_DETAILS = 50

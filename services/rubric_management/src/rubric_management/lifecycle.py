@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.rubric import Rubric
-
 from rubric_management.documents import invalid
 from rubric_management.patterns import pattern_problems
 from rubric_management.qa import QAReport, rejection, review

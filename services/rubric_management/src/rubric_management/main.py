@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from medgrade_shared.service import create_service_app, serve
-from medgrade_shared.store import StoreError, open_store
 from starlette.concurrency import run_in_threadpool
 
+from medgrade_shared.service import create_service_app, serve
+from medgrade_shared.store import StoreError, open_store
 from rubric_management.api.routes import edits, lifecycle, rubrics, transfer
 from rubric_management.core.config import RubricSettings, get_settings
 from rubric_management.repository import RubricRepository

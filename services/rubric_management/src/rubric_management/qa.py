@@ -22,11 +22,11 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
+from pydantic import BaseModel, ValidationError
+
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.rubric import COMPONENTS, Rubric
 from medgrade_shared.text import normalise
-from pydantic import BaseModel, ValidationError
-
 from rubric_management.documents import validation_details
 from rubric_management.patterns import pattern_problems
 

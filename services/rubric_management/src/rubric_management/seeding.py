@@ -6,7 +6,6 @@ import logging
 from importlib.resources import files
 
 from medgrade_shared.models.rubric import Rubric
-
 from rubric_management.lifecycle import create
 from rubric_management.repository import CreateOutcome, RubricRepository
 

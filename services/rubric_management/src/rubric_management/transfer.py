@@ -13,10 +13,10 @@ from typing import Literal
 
 import yaml
 from fastapi import Request
-from medgrade_shared.errors import ApiError
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
+from medgrade_shared.errors import ApiError
 from rubric_management.documents import read_limited, too_large
 from rubric_management.repository import RubricVersion
 

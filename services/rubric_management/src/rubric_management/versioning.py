@@ -24,9 +24,9 @@ from typing import Any
 import jsonpatch
 import jsonpointer
 import orjson
+
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.rubric import SEMVER_PATTERN, Rubric
-
 from rubric_management.documents import invalid, parse_rubric, too_large
 from rubric_management.patterns import pattern_problems
 from rubric_management.repository import CreateOutcome, RubricRepository, RubricVersion, semver_key

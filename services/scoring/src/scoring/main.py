@@ -15,9 +15,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
+
 from medgrade_shared.patterns import PatternError, compile_pattern
 from medgrade_shared.service import create_service_app, serve
-
 from scoring.api.model_slot import ModelSlot
 from scoring.api.routes.score import router as score_router
 from scoring.core.config import ScoringSettings, get_settings

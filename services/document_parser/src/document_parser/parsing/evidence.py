@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from medgrade_shared.text import normalise
-
 from document_parser.parsing.headings import find_heading
 from document_parser.parsing.lexicon import PHRASES, STRONG, SUMMARY, SUMMARY_CUES
+from medgrade_shared.text import normalise
 
 Phrase = tuple[str, str, float]  # padded normalised phrase, section, weight
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from medgrade_shared.models.transcript import ParsedTranscript
-
 from document_parser.parsing.collector import collector_paused
 from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.formats import READERS, detect_format
@@ -14,6 +12,7 @@ from document_parser.parsing.raw import Reading
 from document_parser.parsing.segmentation import detected_order, segment
 from document_parser.parsing.summary import build_summary
 from document_parser.parsing.utterances import build_utterances
+from medgrade_shared.models.transcript import ParsedTranscript
 
 # A 30-hour interview; far past any real transcript, and it bounds the work an input of
 # millions of one-word lines can cause (each utterance costs tens of microseconds).

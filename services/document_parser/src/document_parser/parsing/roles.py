@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from medgrade_shared.models.transcript import Role
-
 from document_parser.parsing.raw import RawUtterance
 from document_parser.parsing.speakers import role_for
+from medgrade_shared.models.transcript import Role
 
 _INTERROGATIVE = re.compile(
     r"\W{0,5}(?:what|when|where|why|who|which|how|do|does|did|is|are|was|were|have|has|can|could|would|any|tell)\b",

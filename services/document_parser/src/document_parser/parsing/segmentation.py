@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import math
 
-from medgrade_shared.models.transcript import Section, Utterance
-
 from document_parser.parsing.evidence import Evidence, section_evidence
 from document_parser.parsing.lexicon import OPENING, SECTIONS, SUMMARY
+from medgrade_shared.models.transcript import Section, Utterance
 
 SWITCH_COST = 1.5
 SUMMARY_RESTATES = 0.5

@@ -24,10 +24,9 @@ from functools import cache
 from importlib.resources import files
 from typing import NamedTuple
 
+from document_parser.parsing.evidence import section_evidence
 from medgrade_shared.models.transcript import Utterance
 from medgrade_shared.text import normalise
-
-from document_parser.parsing.evidence import section_evidence
 
 ANSWER_WEIGHT = 0.5
 UNNAMED_TOPIC = 0.5

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from document_parser.parsing.lexicon import SUMMARY
 from medgrade_shared.models.transcript import Section, SummaryText, Utterance
 from medgrade_shared.text import count_tokens
-
-from document_parser.parsing.lexicon import SUMMARY
 
 
 def build_summary(summary_text: str | None, utterances: list[Utterance], sections: list[Section]) -> SummaryText:

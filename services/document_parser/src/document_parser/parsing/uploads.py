@@ -7,13 +7,12 @@ import io
 import zipfile
 from pathlib import PurePath
 
-from medgrade_shared.models.transcript import ParsedTranscript
-
 from document_parser.parsing.decoding import decode_text, has_bom
 from document_parser.parsing.docx_format import docx_text
 from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.pdf_format import pdf_text
 from document_parser.parsing.pipeline import parse_transcript
+from medgrade_shared.models.transcript import ParsedTranscript
 
 BINARY_KINDS = {"pdf": ".pdf", "docx": ".docx"}
 _PDF_MAGIC = b"%PDF-"

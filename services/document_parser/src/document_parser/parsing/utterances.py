@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from medgrade_shared.models.transcript import Utterance
-
 from document_parser.parsing.raw import RawUtterance
 from document_parser.parsing.roles import assign_roles
 from document_parser.parsing.tags import match_text
 from document_parser.parsing.timing import Span, fill_starts, spans
+from medgrade_shared.models.transcript import Utterance
 
 
 class Built(NamedTuple):

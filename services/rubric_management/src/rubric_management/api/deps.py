@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from medgrade_shared.errors import ApiError
 
+from medgrade_shared.errors import ApiError
 from rubric_management.core.config import RubricSettings
 from rubric_management.documents import parse_json, read_limited, too_large
 from rubric_management.repository import RubricRepository

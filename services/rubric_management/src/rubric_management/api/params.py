@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Path, Query, status
 from fastapi.responses import Response
+
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.rubric import RUBRIC_ID_PATTERN, SEMVER_PATTERN
-
 from rubric_management.repository import CreateOutcome, RubricRepository, RubricVersion
 
 RubricIdPath = Annotated[str, Path(pattern=RUBRIC_ID_PATTERN, description="Lower-case id, e.g. stroke_v1")]

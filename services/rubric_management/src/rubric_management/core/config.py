@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from medgrade_shared.settings import ServiceSettings, StoreSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from medgrade_shared.settings import ServiceSettings, StoreSettings
 
 
 class RubricSettings(ServiceSettings, StoreSettings):

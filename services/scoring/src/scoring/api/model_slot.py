@@ -6,8 +6,8 @@ import threading
 from dataclasses import dataclass, field
 
 from fastapi import Request
-from medgrade_shared.errors import ApiError
 
+from medgrade_shared.errors import ApiError
 from scoring.semantic.model import Encoder
 
 

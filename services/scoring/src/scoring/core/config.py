@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from medgrade_shared.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from medgrade_shared.settings import ServiceSettings
 
 
 class ScoringSettings(ServiceSettings):

@@ -15,7 +15,6 @@ from medgrade_shared.citations import rubric_anchor
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.rubric import COMPONENTS, Rubric
 from medgrade_shared.models.scoring import AggregateResult, BreakdownEntry, ComponentName, ComponentResult, FeedbackItem
-
 from scoring.evaluators.scores import SCORE_DECIMALS, clamp_score
 
 log = logging.getLogger(__name__)

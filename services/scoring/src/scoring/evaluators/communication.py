@@ -11,7 +11,6 @@ from typing import Any
 from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.scoring import ComponentResult
 from medgrade_shared.models.transcript import ParsedTranscript
-
 from scoring.evaluators.feedback import FeedbackCollector
 from scoring.evaluators.matching import (
     LEXICAL_MATCHER,

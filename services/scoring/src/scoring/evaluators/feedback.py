@@ -6,7 +6,6 @@ from typing import Any, Literal
 
 from medgrade_shared.citations import rubric_citation
 from medgrade_shared.models.scoring import ComponentName, ComponentResult, FeedbackItem
-
 from scoring.evaluators.scores import clamp_score
 
 Severity = Literal["info", "minor", "major", "critical"]

@@ -40,12 +40,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.rubric import KeyQuestion, Rubric
 from medgrade_shared.models.scoring import ComponentResult
 from medgrade_shared.models.transcript import ParsedTranscript
 from medgrade_shared.text import contains_phrase, normalise
-
 from scoring.evaluators import cues
 from scoring.evaluators.feedback import FeedbackCollector
 from scoring.evaluators.matching import cite

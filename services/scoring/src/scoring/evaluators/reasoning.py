@@ -24,7 +24,6 @@ from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.scoring import ComponentResult
 from medgrade_shared.models.transcript import ParsedTranscript, SummaryText
 from medgrade_shared.text import count_tokens
-
 from scoring.evaluators.feedback import FeedbackCollector
 from scoring.evaluators.matching import cite, compile_rubric_pattern
 from scoring.evaluators.scores import fraction

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from medgrade_shared.models.rubric import Penalty, Rubric, canonical_section
 from medgrade_shared.models.scoring import ComponentResult
 from medgrade_shared.models.transcript import ParsedTranscript
-
 from scoring.evaluators.feedback import FeedbackCollector
 from scoring.evaluators.scores import fraction
 

@@ -15,8 +15,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
-from medgrade_shared.models.rubric import KeyQuestion, Rubric
 
+from medgrade_shared.models.rubric import KeyQuestion, Rubric
 from scoring.semantic.model import Encoder
 
 CACHE_SIZE = 256

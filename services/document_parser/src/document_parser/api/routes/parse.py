@@ -9,15 +9,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
-from medgrade_shared.errors import ApiError
-from medgrade_shared.json_body import body_schema, json_body, json_response
-from medgrade_shared.models.errors import ErrorEnvelope
-from medgrade_shared.models.transcript import ParsedTranscript, ParseRequest
 
 from document_parser.api.deps import SettingsDep
 from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.pipeline import parse_transcript
 from document_parser.parsing.uploads import parse_upload
+from medgrade_shared.errors import ApiError
+from medgrade_shared.json_body import body_schema, json_body, json_response
+from medgrade_shared.models.errors import ErrorEnvelope
+from medgrade_shared.models.transcript import ParsedTranscript, ParseRequest
 
 router = APIRouter(prefix="/parse", tags=["parse"])
 

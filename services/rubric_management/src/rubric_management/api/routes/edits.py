@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, status
 from fastapi.responses import Response
-from medgrade_shared.models.rubric import Rubric
 
+from medgrade_shared.models.rubric import Rubric
 from rubric_management import versioning
 from rubric_management.api.deps import JSON, JSON_PATCH, JsonBody, JsonPatchBody, RepositoryDep, SettingsDep
 from rubric_management.api.params import RubricIdPath, location, rubric_response

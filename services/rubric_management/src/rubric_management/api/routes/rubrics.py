@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import Response
+
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.rubric import Rubric
-
 from rubric_management import lifecycle
 from rubric_management.api.deps import JsonBody, RepositoryDep
 from rubric_management.api.params import RubricIdPath, VersionQuery, creation_response, find, rubric_response

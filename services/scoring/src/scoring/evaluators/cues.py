@@ -3,8 +3,15 @@
 All work on :func:`medgrade_shared.text.normalise` output (lower case, single spaces, padded).
 
 - *Not asking*: a statement that starts (after fillers) like an explanation, a plan or advice
-  ("I think ...", "we'll ...", "it could be ...", "make sure ...", "if you ...") and does not
-  end with a question mark asks nothing, whatever topic it mentions.
+  ("I think ...", "we'll ...", "it could be ...", "make sure ...", "if you ...") or states a
+  plan anywhere ("... we may need to consider aspirin", "they will assess you") asks nothing,
+  whatever topic it mentions. A statement is a sentence that does not end with a question mark,
+  or ends with a check-in tag (", OK?", ", right?", ", yeah?").
+- *Bare echo*: a statement whose content words all repeat the patient's last turn ("Some
+  ringing in your ear.") acknowledges; it does not ask.
+- *Compounds*: "blood pressure", "doctor's surgery", "flights of stairs" and "hay fever" are
+  matched as one word, so that "pressure", "surgery", "flights" or "fever" alone does not match
+  inside them (:func:`mask_compounds`, applied to sentences and phrases alike).
 - *Subject*: a sentence about the family ("anyone in your family ...") answers only a
   family-history question, and a family-history question only such a sentence: topic overlap
   ("stroke") is not asking. Likewise a sentence about an allergy ("allergic to any medication",
@@ -14,6 +21,11 @@ All work on :func:`medgrade_shared.text.normalise` output (lower case, single sp
 - *Duration*: a sentence that states or checks a duration ("for about a week?", "over the last
   few months") asks an onset/duration question (one whose label or phrases speak of onset,
   duration, "how long" or "since when").
+- *Onset*: a sentence that asks when it started ("when it started", "when did the pain start",
+  "that's when it first started?") asks a question one of whose phrases has that form.
+- *Read-back*: the content words a restating sentence (a "you said ..."-form sentence or a
+  statement) repeats from the patient's last turn, in the sentence's order
+  (:func:`echoed_words`): the fact it confirms, embedded on its own by the matcher.
 - *Confirmation*: a restating sentence ("so you've had ...", "you said ...", a statement read
   back) that shares a content word with what the patient said before it confirms a fact the
   patient volunteered.
@@ -35,6 +47,9 @@ _NOT_ASKING = re.compile(
     r"usually|make sure|look out|the first thing|the next thing|what i|what we|they|they'll|you should|"
     r"you need to|you'll need|you'll|try to|please|hopefully|if|some people|don't|do not|see if|this sounds|"
     r"it sounds|sounds like|what it sounds) ")
+# a statement ending with a check-in tag ("..., OK?") is still a statement
+_TAG = re.compile(r",\s*(?:ok|okay|alright|all right|right|yeah)\s*\?\s*$", re.IGNORECASE)
+_PLAN = re.compile(r" (?:we|they) (?:may|might|will|would|could|need to|are going to|'re going to) ")
 _FAMILY = re.compile(r" (?:family|families|mum|mother|mom|dad|father|parents?|brothers?|sisters?|siblings?|"
                      r"relatives?|grandparents?|grandmother|grandfather|uncles?|aunts?) ")
 _ALLERGY = re.compile(r" (?:allergic to|allergies to|allergy to|hay ?fever) ")
@@ -46,10 +61,20 @@ _DURATION = re.compile(
     r" (?:for|over|in) (?:about |around |roughly |nearly |almost |just |only |the last |the past |a good )*"
     r"(?:an? |one |two |three |four |five |six |seven |eight |nine |ten |few |couple of |couple |several |[0-9]+ )"
     r"(?:minutes?|hours?|days?|weeks?|months?|years?) ")
+_ONSET_ASKED = re.compile(r" when (?:did |does |do )?(?:it|this|that|they|these|the \S+|your \S+) (?:first )?"
+                          r"(?:start|started|begin|began|come on|came on) ")
 _DURATION_QUESTION = re.compile(r" (?:onset|duration|how long|since when) ")
 _RESTATING = re.compile(
     r"^ " + _FILLERS + r"(?:you said|you mentioned|you've|you have|you had|you're|you are|you were|you can|"
     r"you get|that's|and that's|it says|it's been|your) ")
+# Compound terms whose parts mean something else on their own: "pressure" in "high blood
+# pressure" is not the character of a pain, "surgery" in "a doctor's surgery" is not an
+# operation, "flights" in "flights of stairs" is not air travel, "fever" in "hay fever" is not a
+# fever. Sentences and phrases are both rewritten before the lexical match.
+_COMPOUNDS = ((re.compile(r" blood pressures? "), " bloodpressure "),
+              (re.compile(r" (?:doctor's|doctors|gp|gp's|gps) surgery "), " gpsurgery "),
+              (re.compile(r" flights? of stairs "), " flight of stairs "),
+              (re.compile(r" hay ?fever "), " hayfever "))
 _STOPWORDS = frozenset(re.findall(r"\S+",
     "a about after all am an and any are as at be been before but by can could did do does for from get got had has "
     "have how i i'm if in is it it's just like me more my no not now of on or so some than that that's the then "
@@ -58,7 +83,9 @@ _STOPWORDS = frozenset(re.findall(r"\S+",
 
 
 def asks_nothing(sentence: str, normalised: str) -> bool:
-    return not sentence.rstrip().endswith("?") and _NOT_ASKING.match(normalised) is not None
+    if sentence.rstrip().endswith("?") and _TAG.search(sentence) is None:
+        return False
+    return _NOT_ASKING.match(normalised) is not None or _PLAN.search(normalised) is not None
 
 
 def sentence_topics(normalised: str) -> frozenset[str]:
@@ -93,12 +120,53 @@ def states_duration(normalised: str) -> bool:
     return _DURATION.search(normalised) is not None
 
 
+def asks_onset(normalised: str) -> bool:
+    return _ONSET_ASKED.search(normalised) is not None
+
+
+def is_onset_question(question: KeyQuestion) -> bool:
+    """A question one of whose phrases asks when it started ("when did the pain start")."""
+    return any(asks_onset(normalise(text)) for text in question.phrases)
+
+
 def is_duration_question(question: KeyQuestion) -> bool:
     return any(_DURATION_QUESTION.search(normalise(text)) for text in (question.label, *question.phrases))
 
 
+def mask_compounds(normalised: str) -> str:
+    """``normalised`` with each compound term made one word, so that its parts do not match alone."""
+    for regex, replacement in _COMPOUNDS:
+        normalised = regex.sub(replacement, normalised)
+    return normalised
+
+
 def content_words(normalised: str) -> set[str]:
     return {word for word in normalised.split() if word not in _STOPWORDS and len(word) > 2}
+
+
+def echoed_words(sentence: str, normalised: str, patient_words: set[str]) -> str:
+    """The content words of a restating sentence that the patient used, in the sentence's order."""
+    if not is_restating(normalised) and sentence.rstrip().endswith("?"):
+        return ""
+    seen: list[str] = []
+    for word in normalised.split():
+        if word in patient_words and word not in seen:
+            seen.append(word)
+    return " ".join(seen)
+
+
+def is_restating(normalised: str) -> bool:
+    return _RESTATING.match(normalised) is not None
+
+
+def is_bare_echo(sentence: str, normalised: str, patient_words: set[str]) -> bool:
+    """A statement that only repeats the patient's words ("Some ringing in your ear."): an
+    acknowledgement, not a question or a read-back (callers treat the sentences after a
+    restating one in the same turn as part of that read-back)."""
+    if sentence.rstrip().endswith("?") or is_restating(normalised):
+        return False
+    words = content_words(normalised)
+    return bool(words) and words <= patient_words
 
 
 def is_confirmation(sentence: str, normalised: str, patient_words: Iterable[str]) -> bool:

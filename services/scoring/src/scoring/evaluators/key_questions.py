@@ -137,24 +137,29 @@ def _first_evidence(question: KeyQuestion, phrases: QuestionPhrases, sentences: 
     return None, best
 
 
-def _patient_words_before(parsed: ParsedTranscript, index: int) -> set[str]:
-    words: set[str] = set()
-    for utterance in parsed.utterances:
-        if utterance.role == "patient" and utterance.index < index:
-            words |= cues.content_words(normalise(utterance.match_text))
-    return words
+@dataclass(frozen=True)
+class PatientWords:
+    """Content words of the patient's speech, keyed by interviewer utterance index: of the last
+    patient turn before it (read-backs) and of everything the patient said before it
+    (confirmations). Built in one pass, each patient line normalised once."""
+
+    last_turn: dict[int, set[str]]
+    so_far: dict[int, frozenset[str]]
 
 
-def _last_patient_words(parsed: ParsedTranscript) -> dict[int, set[str]]:
-    """For each interviewer utterance, the content words of the patient's last turn before it."""
-    last_patient: dict[int, set[str]] = {}
+def _patient_words(parsed: ParsedTranscript) -> PatientWords:
+    last_turn: dict[int, set[str]] = {}
+    so_far: dict[int, frozenset[str]] = {}
     words: set[str] = set()
+    everything: frozenset[str] = frozenset()
     for utterance in sorted(parsed.utterances, key=lambda u: u.index):
         if utterance.role == "patient":
             words = cues.content_words(normalise(utterance.match_text))
+            everything = everything | words
         else:
-            last_patient[utterance.index] = words
-    return last_patient
+            last_turn[utterance.index] = words
+            so_far[utterance.index] = everything
+    return PatientWords(last_turn, so_far)
 
 
 def _without_bare_echoes(sentences: list[Sentence], patient_turns: dict[int, set[str]]) -> list[Sentence]:
@@ -186,7 +191,7 @@ def _nearest(similarities: list[np.ndarray], count: int) -> np.ndarray:
 
 
 def _question_details(question: KeyQuestion, evidence: Evidence | None, best: float,
-                      parsed: ParsedTranscript) -> dict[str, Any]:
+                      patient: PatientWords) -> dict[str, Any]:
     if evidence is None:
         return {"id": question.id, "anchor": question.anchor, "label": question.label, "critical": question.critical,
                 "asked": False, "confidence": round(min(1.0, 1.0 - best), 3), "matched_phrase": None,
@@ -194,7 +199,7 @@ def _question_details(question: KeyQuestion, evidence: Evidence | None, best: fl
                 "citation": None}
     sentence = evidence.sentence
     confirmation = cues.is_confirmation(sentence.text, sentence.normalised,
-                                        _patient_words_before(parsed, sentence.utterance.index))
+                                        patient.so_far.get(sentence.utterance.index, frozenset()))
     return {"id": question.id, "anchor": question.anchor, "label": question.label, "critical": question.critical,
             "asked": True, "confidence": round(evidence.confidence, 3), "matched_phrase": evidence.phrase,
             "method": evidence.method, "similarity": round(evidence.similarity, 3), "confirmation": confirmation,
@@ -212,7 +217,8 @@ def score_key_questions(rubric: Rubric, parsed: ParsedTranscript, encoder: Encod
     encoder = encoder or load_encoder()
     feedback = FeedbackCollector(rubric.rubric_id, "key_questions")
     sentences = [s for s in interviewer_sentences(parsed) if not cues.asks_nothing(s.text, s.normalised)]
-    patient_turns = _last_patient_words(parsed)
+    patient = _patient_words(parsed)
+    patient_turns = patient.last_turn
     sentences = _without_bare_echoes(sentences, patient_turns)
     index = phrase_index.get(rubric, encoder) if rubric.key_questions else []
     # the fact each restating sentence reads back: the words it repeats from the patient's last turn
@@ -238,7 +244,7 @@ def score_key_questions(rubric: Rubric, parsed: ParsedTranscript, encoder: Encod
         else:
             severity = "critical" if question.critical else "minor"
             feedback.violation(question.anchor, f"Did not ask about {question.label}.", severity)
-        questions.append(_question_details(question, evidence, best, parsed))
+        questions.append(_question_details(question, evidence, best, patient))
 
     coverage = fraction(asked_weight, sum(weights), when_empty=1.0)
     details: dict[str, Any] = {

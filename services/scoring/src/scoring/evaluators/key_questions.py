@@ -47,6 +47,7 @@ the same input gives the same decision.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -99,10 +100,16 @@ class Evidence:
         return "both" if self.lexical and self.semantic else "lexical" if self.lexical else "semantic"
 
 
-def _lexical_phrase(question: KeyQuestion, texts: tuple[tuple[str, str], ...], sentence: Sentence, duration: bool,
-                    onset: bool, topics: frozenset[str]) -> str | None:
-    masked = cues.mask_compounds(sentence.normalised)
-    for text, needle in texts:
+@lru_cache(maxsize=8192)
+def _needle(phrase: str) -> str:
+    """A phrase's compound-masked normal form, matched against the masked sentence."""
+    return cues.mask_compounds(normalise(phrase))
+
+
+def _lexical_phrase(question: KeyQuestion, texts: tuple[str, ...], sentence: Sentence, masked: str,
+                    duration: bool, onset: bool, topics: frozenset[str]) -> str | None:
+    for text in texts:
+        needle = _needle(text)
         if needle != " " and needle in masked:
             return text
     if duration and cues.states_duration(sentence.normalised):
@@ -114,20 +121,18 @@ def _lexical_phrase(question: KeyQuestion, texts: tuple[tuple[str, str], ...], s
     return None
 
 
-def _first_evidence(question: KeyQuestion, phrases: QuestionPhrases, sentences: list[Sentence],
+def _first_evidence(question: KeyQuestion, phrases: QuestionPhrases, sentences: list[Sentence], masked: list[str],
                     similarities: np.ndarray, nearest: np.ndarray, echo_similarities: np.ndarray,
                     echo_nearest: np.ndarray) -> tuple[Evidence | None, float]:
     """The first sentence that asks the question, and the best similarity seen (for 'not asked')."""
     topics, duration = cues.question_topics(question), cues.is_duration_question(question)
     onset = cues.is_onset_question(question)
-    # each phrase with its compound-masked normal form, matched against the masked sentence
-    texts = tuple((text, cues.mask_compounds(normalise(text))) for text in phrases.texts)
     best = 0.0
     for row, sentence in enumerate(sentences):
         if not cues.subject_fits(cues.sentence_topics(sentence.normalised), topics):
             continue
         column = int(np.argmax(similarities[row]))
-        lexical = _lexical_phrase(question, texts, sentence, duration, onset, topics)
+        lexical = _lexical_phrase(question, phrases.texts, sentence, masked[row], duration, onset, topics)
         evidence = Evidence(sentence, float(similarities[row, column]), float(nearest[row]),
                             lexical or phrases.texts[column], lexical is not None, float(echo_similarities[row]),
                             float(echo_nearest[row]))
@@ -228,6 +233,7 @@ def score_key_questions(rubric: Rubric, parsed: ParsedTranscript, encoder: Encod
     # one batched call: the sentences, then each distinct read-back
     embeddings = encoder.encode([s.content for s in sentences] + echoed) if rubric.key_questions else None
 
+    masked = [cues.mask_compounds(s.normalised) for s in sentences]  # once per sentence, not per question
     asked_weight = 0.0
     questions = []
     similarities = [embeddings[:len(sentences)] @ phrases.embeddings.T for phrases in index]
@@ -237,7 +243,7 @@ def score_key_questions(rubric: Rubric, parsed: ParsedTranscript, encoder: Encod
     echo_nearest = _nearest([column[:, None] for column in echo_similarities], len(sentences))
     for question, weight, phrases, matrix, echo in zip(rubric.key_questions, weights, index, similarities,
                                                        echo_similarities, strict=True):
-        evidence, best = _first_evidence(question, phrases, sentences, matrix, nearest, echo, echo_nearest)
+        evidence, best = _first_evidence(question, phrases, sentences, masked, matrix, nearest, echo, echo_nearest)
         if evidence is not None:
             asked_weight += weight
             feedback.success(question.anchor, f"Asked about {question.label}.", cite(evidence.sentence.utterance))

@@ -27,6 +27,8 @@ from enum import Enum
 from functools import cached_property
 from typing import Any, Literal, cast
 
+from pydantic import BaseModel, ConfigDict
+
 from medgrade_shared.models.rubric import SEMVER_PATTERN, Rubric
 from medgrade_shared.store import ObjectStore, StoreError
 
@@ -114,13 +116,18 @@ class VersionInfo:
     status: Status
 
 
-@dataclass(frozen=True)
-class RubricListing:
+class RubricListing(BaseModel):
+    """One rubric in ``GET /rubrics``: served as it is."""
+
+    model_config = ConfigDict(frozen=True)
+
     rubric_id: str
     title: str | None
     latest_version: str
     status: Status
+    """Status of ``latest_version``."""
     approved_version: str | None
+    """What ``GET /rubrics/{id}`` returns; None while no version is approved."""
     versions: int
 
 
@@ -196,4 +203,5 @@ class RubricRepository:
         if latest is None:
             return None
         approved = next((info.version for info in history if info.status == "approved"), None)
-        return RubricListing(rubric_id, latest.rubric.title, latest.version, latest.status, approved, len(history))
+        return RubricListing(rubric_id=rubric_id, title=latest.rubric.title, latest_version=latest.version,
+                             status=latest.status, approved_version=approved, versions=len(history))

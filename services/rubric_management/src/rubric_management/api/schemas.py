@@ -5,22 +5,11 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from rubric_management.qa import QAReport
-from rubric_management.repository import Status
-
-
-class RubricSummary(BaseModel):
-    rubric_id: str
-    title: str | None
-    latest_version: str
-    status: Status
-    """Status of ``latest_version``."""
-    approved_version: str | None
-    """What ``GET /rubrics/{id}`` returns; None while no version is approved."""
-    versions: int
+from rubric_management.repository import RubricListing, Status
 
 
 class RubricPage(BaseModel):
-    items: list[RubricSummary]
+    items: list[RubricListing]
     total: int
     limit: int
     offset: int

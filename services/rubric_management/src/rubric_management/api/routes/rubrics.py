@@ -12,7 +12,7 @@ from medgrade_shared.models.rubric import Rubric
 from rubric_management import lifecycle
 from rubric_management.api.deps import JsonBody, RepositoryDep
 from rubric_management.api.params import RubricIdPath, VersionQuery, creation_response, find, rubric_response
-from rubric_management.api.schemas import RubricPage, RubricSummary, VersionItem, VersionList
+from rubric_management.api.schemas import RubricPage, VersionItem, VersionList
 from rubric_management.documents import parse_rubric
 from rubric_management.qa import QAReport, rejection, review_document
 
@@ -30,11 +30,8 @@ def list_rubrics(
 ) -> RubricPage:
     """Rubric ids in alphabetical order, each with its latest and its approved version."""
     ids = repository.rubric_ids()
-    items = []
-    for rubric_id in ids[offset:offset + limit]:
-        listing = repository.listing(rubric_id)
-        if listing is not None:
-            items.append(RubricSummary(**vars(listing)))
+    listings = (repository.listing(rubric_id) for rubric_id in ids[offset:offset + limit])
+    items = [listing for listing in listings if listing is not None]
     return RubricPage(items=items, total=len(ids), limit=limit, offset=offset)
 
 

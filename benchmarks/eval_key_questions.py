@@ -1,50 +1,96 @@
-"""Key-question detection against hand labels on 20 PriMock57 consultations.
+"""Key-question detection against the hand labels of ``evaluation/key_questions``.
 
-The set (``evaluation/key_questions``) holds one rubric per presenting complaint, the mapping
-of each consultation to its rubric (``consultations.json``) and one label per (consultation,
-key question) (``labels.jsonl``): whether the doctor asked it and the 0-based index of the
-FIRST doctor utterance that asks it. The transcripts are not copied into the set; they are
-read from the corpus folder. Each consultation's .txt is parsed with the document parser
-(``parse_transcript(text, "auto", None)``) and scored with the key-question evaluator
-(``score_key_questions``); its ``details.questions[]`` are compared with the labels.
+The set holds one rubric per presenting complaint, the mapping of each consultation to its rubric
+(``consultations.json``) and one label per (consultation, key question) (``labels.jsonl``):
+whether the doctor asked it and the index of the FIRST doctor utterance that asks it. The
+transcripts are read from the corpus folder (``--corpus``, holding ``primock57/`` and
+``aci-bench/``): ``dayN_consultationMM`` from ``primock57/<name>.txt``, ACI-Bench encounters
+(``D2N001`` ...) from ``aci-bench/aci-bench-{train,valid}.csv``. Each is parsed with the document
+parser and scored with ``score_key_questions``; its ``details.questions[]`` are compared with the
+labels.
 
-The header names the matcher and model in use (``matcher``, ``matcher_version``, ``model``,
-``model_version`` from the result's details). Printed: precision, recall, F1, specificity and
-MCC of "asked"; citation exactness (among true positives, the cited utterance_index equals the
-labelled first_index) and strict precision and recall (a detection counts only when it also
-cites that utterance); the mean absolute error, over consultations, between the key-question
-score computed from the predictions and from the labels (score = sum of weights of asked
-questions / sum of all weights, weight = critical_weight or noncritical_weight of the rubric's
-policy); how well the ``confirmation`` flag agrees with the labels on true positives; how many
-detections each method made (lexical, semantic, both); the same figures without the labels
-marked borderline; a line per consultation; and every error (FP, FN, and true positives cited
-at another utterance) with the question and the utterance.
+Sparse rubrics are the first-class measure: every figure is given for each ``--max-phrases``
+value (default ``all 3 1``: every phrase, the first three, the first one; the label is always
+kept), with a 95% bootstrap interval over consultations for F1 and the score MAE.
 
-    python benchmarks/eval_key_questions.py --corpus /work/shared/corpus/primock57
+Printed per rubric cut and per subset (all labels, each corpus, without borderline labels,
+critical questions only): precision, recall, F1, specificity, MCC, citation exactness (among true
+positives, the cited utterance is the labelled first one) and the mean absolute error, over
+consultations, of the key-question score (weights from the rubric's policy); with ``--errors``,
+every FP, FN and mis-cited true positive.
+
+``--cross-validate`` refits the decision model (:mod:`scoring.evaluators.decision`) leaving one
+complaint out at a time (a complaint is the rubric id without its corpus prefix and version, so
+``pm57_headache_v1`` and ``aci_headache_v1`` fall in one fold): each fold's model and threshold
+are chosen on the other complaints only, and the figures are those of the held-out complaints.
+``--fit PATH`` fits on every label and writes the model (the shipped one is
+``services/scoring/src/scoring/evaluators/data/key_question_model.json``). Without either, the
+shipped model is evaluated: in-sample for whatever it was fitted on.
+
+    python benchmarks/eval_key_questions.py --corpus ../shared/corpus [--cross-validate] [--errors]
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import math
+import random
+import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from document_parser.parsing.pipeline import parse_transcript
 from medgrade_shared.models.rubric import Rubric
-from scoring.evaluators.key_questions import score_key_questions
-from scoring.semantic.model import load_encoder
+from medgrade_shared.models.transcript import ParsedTranscript
+from scoring.evaluators.decision import DecisionModel
+from scoring.evaluators.key_questions import QuestionEvidence, question_evidence, score_key_questions
+from scoring.semantic.model import Encoder, load_encoder
 
 DEFAULT_SET = Path(__file__).resolve().parents[1] / "evaluation" / "key_questions"
 SNIPPET = 110
-ENGINE_FIELDS = ("matcher", "matcher_version", "model", "model_version", "semantic_threshold", "semantic_margin")
+ENGINE_FIELDS = ("matcher", "matcher_version", "model", "model_version", "decision_model", "decision_threshold")
+BOOTSTRAP_SAMPLES = 1000
+THRESHOLDS = np.round(np.arange(0.20, 0.91, 0.05), 2)
+REGULARISATION_C = 1.0
+
+
+class CachedEncoder:
+    """The real encoder with a text -> vector cache: the cuts and folds re-embed the same texts."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self._encoder, self._cache = encoder, {}
+        self.name, self.version = encoder.name, encoder.version
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            self._cache.update(zip(missing, self._encoder.encode(missing), strict=True))
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.stack([self._cache[t] for t in texts])
+
+
+@dataclass(frozen=True)
+class Consultation:
+    name: str
+    source: str  # primock57 or aci-bench
+    complaint: str
+    rubric: Rubric
+    labels: dict[str, dict]
+    parsed: ParsedTranscript
+    lines: list[str]  # utterance texts by index, for the error listing
 
 
 @dataclass(frozen=True)
 class Outcome:
     consultation: str
+    source: str
     question_id: str
     critical: bool
     weight: float
@@ -59,7 +105,31 @@ class Outcome:
     method: str | None
 
 
-def _load_set(folder: Path) -> tuple[dict[str, str], dict[str, Rubric], dict[str, dict[str, dict]]]:
+def complaint_of(rubric_id: str) -> str:
+    """``pm57_headache_v1`` and ``aci_headache_v1`` -> ``headache``."""
+    return re.sub(r"_v\d+$", "", rubric_id.split("_", 1)[1] if "_" in rubric_id else rubric_id)
+
+
+def cut(rubric: Rubric, max_phrases: int | None) -> Rubric:
+    """The rubric with each question's first ``max_phrases`` phrases (all when None)."""
+    if max_phrases is None:
+        return rubric
+    questions = [q.model_copy(update={"phrases": q.phrases[:max_phrases]}) for q in rubric.key_questions]
+    return rubric.model_copy(update={"key_questions": questions})
+
+
+def _aci_dialogues(corpus: Path) -> dict[str, str]:
+    dialogues = {}
+    csv.field_size_limit(1 << 24)
+    for path in sorted((corpus / "aci-bench").glob("aci-bench-*.csv")):
+        if path.name.endswith("-metadata.csv"):
+            continue
+        with path.open(encoding="utf-8", newline="") as handle:
+            dialogues.update({row["encounter_id"]: row["dialogue"] for row in csv.DictReader(handle)})
+    return dialogues
+
+
+def load_consultations(folder: Path, corpus: Path) -> list[Consultation]:
     mapping: dict[str, str] = json.loads((folder / "consultations.json").read_text(encoding="utf-8"))
     rubrics = {rid: Rubric.model_validate_json((folder / "rubrics" / f"{rid}.json").read_text(encoding="utf-8"))
                for rid in sorted(set(mapping.values()))}
@@ -69,27 +139,41 @@ def _load_set(folder: Path) -> tuple[dict[str, str], dict[str, Rubric], dict[str
             if line.strip():
                 row = json.loads(line)
                 labels.setdefault(row["consultation"], {})[row["question_id"]] = row
-    for consultation, rubric_id in mapping.items():
-        wanted = {q.id for q in rubrics[rubric_id].key_questions}
-        got = set(labels.get(consultation, {}))
+    aci = _aci_dialogues(corpus) if any(not name.startswith("day") for name in mapping) else {}
+    consultations = []
+    for name, rubric_id in sorted(mapping.items()):
+        wanted, got = {q.id for q in rubrics[rubric_id].key_questions}, set(labels.get(name, {}))
         if wanted != got:
-            raise SystemExit(f"{consultation}: labels do not cover the key questions of {rubric_id} exactly "
+            raise SystemExit(f"{name}: labels do not cover the key questions of {rubric_id} exactly "
                              f"(missing {sorted(wanted - got)}, unknown {sorted(got - wanted)})")
-    return mapping, rubrics, labels
+        if name.startswith("day"):
+            path, source = corpus / "primock57" / f"{name}.txt", "primock57"
+            if not path.is_file():
+                raise SystemExit(f"{path} not found (--corpus names the folder holding primock57/ and aci-bench/)")
+            text = path.read_text(encoding="utf-8")
+        else:
+            source = "aci-bench"
+            if name not in aci:
+                raise SystemExit(f"{name} not found in {corpus / 'aci-bench'}")
+            text = aci[name]
+        parsed = parse_transcript(text, "auto", None)
+        consultations.append(Consultation(name, source, complaint_of(rubric_id), rubrics[rubric_id], labels[name],
+                                          parsed, [u.text for u in sorted(parsed.utterances, key=lambda u: u.index)]))
+    return consultations
 
 
-def _evaluate(consultation: str, rubric: Rubric, labels: dict[str, dict], text: str,
-              engine: dict[str, str]) -> list[Outcome]:
-    parsed = parse_transcript(text, "auto", None)
-    details = score_key_questions(rubric, parsed, load_encoder()).details
+def evaluate(consultation: Consultation, rubric: Rubric, encoder: CachedEncoder, model: DecisionModel | None,
+             engine: dict[str, str]) -> list[Outcome]:
+    details = score_key_questions(rubric, consultation.parsed, encoder, model).details  # type: ignore[arg-type]
     engine.update({field: str(details[field]) for field in ENGINE_FIELDS if field in details})
     predicted = {q["id"]: q for q in details["questions"]}
     policy = rubric.key_questions_policy
     outcomes = []
     for question in rubric.key_questions:
-        label, pred = labels[question.id], predicted[question.id]
+        label, pred = consultation.labels[question.id], predicted[question.id]
         outcomes.append(Outcome(
-            consultation=consultation, question_id=question.id, critical=question.critical,
+            consultation=consultation.name, source=consultation.source, question_id=question.id,
+            critical=question.critical,
             weight=policy.critical_weight if question.critical else policy.noncritical_weight,
             label_asked=bool(label["asked"]), label_index=label.get("first_index"),
             borderline=bool(label.get("borderline")), confirmation=bool(label.get("confirmation")),
@@ -98,6 +182,8 @@ def _evaluate(consultation: str, rubric: Rubric, labels: dict[str, dict], text: 
             method=pred.get("method")))
     return outcomes
 
+
+# --- figures ---------------------------------------------------------------------------------
 
 def _score(outcomes: list[Outcome], predicted: bool) -> float:
     total = sum(o.weight for o in outcomes)
@@ -109,7 +195,14 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den else float("nan")
 
 
-def _metrics(outcomes: list[Outcome]) -> dict[str, float]:
+def _by_consultation(outcomes: list[Outcome]) -> dict[str, list[Outcome]]:
+    groups: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        groups.setdefault(o.consultation, []).append(o)
+    return groups
+
+
+def metrics(outcomes: list[Outcome]) -> dict[str, float]:
     tp = sum(o.label_asked and o.pred_asked for o in outcomes)
     fp = sum(not o.label_asked and o.pred_asked for o in outcomes)
     fn = sum(o.label_asked and not o.pred_asked for o in outcomes)
@@ -117,97 +210,220 @@ def _metrics(outcomes: list[Outcome]) -> dict[str, float]:
     precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
     denominator = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
     exact = sum(o.label_asked and o.pred_asked and o.pred_index == o.label_index for o in outcomes)
+    groups = _by_consultation(outcomes).values()
     return {
-        "n": len(outcomes), "tp": tp, "fp": fp, "fn": fn, "tn": tn,
-        "precision": precision, "recall": recall,
+        "n": len(outcomes), "tp": tp, "fp": fp, "fn": fn, "tn": tn, "precision": precision, "recall": recall,
         "f1": _ratio(2 * precision * recall, precision + recall) if tp else 0.0,
-        "specificity": _ratio(tn, tn + fp),
-        "mcc": (tp * tn - fp * fn) / denominator if denominator else 0.0,
-        "citation_exact": _ratio(exact, tp), "citation_exact_n": exact,
-        # strict: a detection counts only when it cites the labelled first utterance
-        "strict_precision": _ratio(exact, tp + fp), "strict_recall": _ratio(exact, tp + fn),
+        "specificity": _ratio(tn, tn + fp), "mcc": (tp * tn - fp * fn) / denominator if denominator else 0.0,
+        "citation_exact": _ratio(exact, tp),
+        "mae": sum(abs(_score(g, True) - _score(g, False)) for g in groups) / len(groups) if groups else float("nan"),
     }
 
 
-def _print_metrics(title: str, outcomes: list[Outcome]) -> None:
-    m = _metrics(outcomes)
-    by_consultation: dict[str, list[Outcome]] = {}
+def bootstrap(outcomes: list[Outcome], seed: int = 0) -> dict[str, tuple[float, float]]:
+    """95% percentile intervals of F1 and MAE, resampling consultations with replacement."""
+    groups = list(_by_consultation(outcomes).values())
+    rng = random.Random(seed)
+    f1s, maes = [], []
+    for _ in range(BOOTSTRAP_SAMPLES):
+        sample = [rng.choice(groups) for _ in groups]
+        flat = [o for g in sample for o in g]
+        m = metrics(flat)
+        f1s.append(m["f1"])
+        maes.append(sum(abs(_score(g, True) - _score(g, False)) for g in sample) / len(sample))
+    f1s.sort()
+    maes.sort()
+    low, high = int(0.025 * BOOTSTRAP_SAMPLES), int(0.975 * BOOTSTRAP_SAMPLES) - 1
+    return {"f1": (f1s[low], f1s[high]), "mae": (maes[low], maes[high])}
+
+
+HEADER = (f"{'phrases':>7}  {'labels':22} {'n':>4} {'P':>6} {'R':>6} {'F1':>6} {'F1 95% CI':>13} {'spec':>6} "
+          f"{'MCC':>6} {'cite':>6} {'MAE':>6} {'MAE 95% CI':>13}")
+
+
+def print_rows(cut_name: str, outcomes: list[Outcome]) -> None:
+    subsets = [("all", outcomes)]
+    for source in ("primock57", "aci-bench"):
+        part = [o for o in outcomes if o.source == source]
+        if part and len(part) < len(outcomes):
+            subsets.append((source, part))
+    subsets += [("without borderline", [o for o in outcomes if not o.borderline]),
+                ("critical only", [o for o in outcomes if o.critical])]
+    for name, part in subsets:
+        m, ci = metrics(part), bootstrap(part)
+        print(f"{cut_name:>7}  {name:22} {m['n']:4d} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} "
+              f"{ci['f1'][0]:6.3f}-{ci['f1'][1]:.3f} {m['specificity']:6.3f} {m['mcc']:6.3f} "
+              f"{m['citation_exact']:6.3f} {m['mae']:6.3f} {ci['mae'][0]:6.3f}-{ci['mae'][1]:.3f}")
+
+
+def print_errors(consultations: list[Consultation], outcomes: list[Outcome]) -> None:
+    lines = {c.name: c.lines for c in consultations}
+
+    def line(name: str, index: int | None) -> str:
+        texts = lines[name]
+        if index is None or not 0 <= index < len(texts):
+            return "-"
+        text = texts[index]
+        return f"#{index} {text[:SNIPPET]}{'...' if len(text) > SNIPPET else ''}"
+
+    print("\nErrors (FP: predicted asked, labelled not asked; FN: the reverse; CITE: both asked, other utterance):")
     for o in outcomes:
-        by_consultation.setdefault(o.consultation, []).append(o)
-    mae = sum(abs(_score(os, True) - _score(os, False)) for os in by_consultation.values()) / len(by_consultation)
-    print(f"{title}: {m['n']} labels ({m['tp'] + m['fn']} asked, {m['fp'] + m['tn']} not asked)")
-    print(f"  TP {m['tp']}  FP {m['fp']}  FN {m['fn']}  TN {m['tn']}")
-    print(f"  precision {m['precision']:.3f}  recall {m['recall']:.3f}  F1 {m['f1']:.3f}  "
-          f"specificity {m['specificity']:.3f}  MCC {m['mcc']:.3f}")
-    print(f"  citation exactness {m['citation_exact']:.3f} ({m['citation_exact_n']}/{m['tp']} true positives "
-          f"cite the labelled first utterance)")
-    print(f"  strict (asked and cited at the labelled utterance): precision {m['strict_precision']:.3f}  "
-          f"recall {m['strict_recall']:.3f}")
-    print(f"  key-question score MAE (predicted vs labelled, per consultation) {mae:.3f}")
-    both = [o for o in outcomes if o.label_asked and o.pred_asked]
-    flagged = sum(o.pred_confirmation for o in both)
-    right = sum(o.pred_confirmation and o.confirmation for o in both)
-    labelled = sum(o.confirmation for o in both)
-    methods = {name: sum(o.method == name for o in outcomes if o.pred_asked) for name in ("lexical", "semantic",
-                                                                                           "both")}
-    print(f"  confirmation flag on true positives: precision {_ratio(right, flagged):.3f}  recall "
-          f"{_ratio(right, labelled):.3f} ({right} right of {flagged} flagged, {labelled} labelled)")
-    print(f"  method of the detections: {', '.join(f'{k} {v}' for k, v in methods.items())}")
+        flags = "".join([" [borderline]" if o.borderline else "", " [confirmation]" if o.confirmation else ""])
+        head = f"  {o.consultation} {o.question_id}{' (critical)' if o.critical else ''}{flags}"
+        if o.pred_asked and not o.label_asked:
+            print(f"FP{head}: matched {o.matched_phrase!r} in {line(o.consultation, o.pred_index)}")
+        elif o.label_asked and not o.pred_asked:
+            print(f"FN{head}: labelled {line(o.consultation, o.label_index)}")
+        elif o.label_asked and o.pred_index != o.label_index:
+            print(f"CITE{head}: labelled {line(o.consultation, o.label_index)}\n"
+                  f"      predicted (matched {o.matched_phrase!r}) {line(o.consultation, o.pred_index)}")
 
 
-def _line(lines: list[str], index: int | None) -> str:
-    if index is None or not 0 <= index < len(lines):
-        return "-"
-    text = lines[index]
-    return f"#{index} {text[:SNIPPET]}{'...' if len(text) > SNIPPET else ''}"
+# --- fitting the decision model -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Example:
+    """The evidence of one (consultation, question) under one rubric cut, with its label."""
+
+    consultation: str
+    complaint: str
+    evidence: QuestionEvidence
+    asked: bool
+    first_index: int | None
+
+
+def training_rows(example: Example) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence rows whose label is certain: every sentence when the question was not asked, those
+    before the first asking utterance when it was (negatives), and the most evident sentence of
+    the first asking utterance (the positive). Later sentences may or may not ask: left out."""
+    evidence = example.evidence
+    rows, targets = [], []
+    positive, positive_strength = None, -1.0
+    for row, sentence in enumerate(evidence.sentences):
+        if not evidence.fits[row]:
+            continue
+        index = sentence.utterance.index
+        if not example.asked or index < example.first_index:
+            rows.append(row)
+            targets.append(0)
+        elif index == example.first_index:
+            features = evidence.features[row]
+            strength = features[6] + features[7] + features[9] + max(features[0], features[2], features[4])
+            if strength > positive_strength:
+                positive, positive_strength = row, strength
+    if positive is not None:
+        rows.append(positive)
+        targets.append(1)
+    return evidence.features[rows], np.asarray(targets)
+
+
+def fit(examples: list[Example], fitted_on: str) -> DecisionModel:
+    """Logistic regression on the certain rows; the threshold maximises MCC of the per-question
+    decisions (asked = some sentence reaches it) over the same examples."""
+    from sklearn.linear_model import LogisticRegression
+
+    parts = [training_rows(e) for e in examples]
+    features = np.vstack([p[0] for p in parts if len(p[1])])
+    targets = np.concatenate([p[1] for p in parts if len(p[1])])
+    regression = LogisticRegression(C=REGULARISATION_C, max_iter=5000).fit(features, targets)
+    model = DecisionModel(regression.coef_[0], float(regression.intercept_[0]), 0.5, fitted_on)
+    best = max(THRESHOLDS, key=lambda t: _decision_mcc(examples, model, float(t)))
+    return DecisionModel(model.weights, model.intercept, float(best), fitted_on)
+
+
+def _decision_mcc(examples: list[Example], model: DecisionModel, threshold: float) -> float:
+    tp = fp = fn = tn = 0
+    for example in examples:
+        evidence = example.evidence
+        probability = np.where(evidence.fits, model.probability(evidence.features), 0.0) \
+            if evidence.sentences else np.zeros(0)
+        asked = bool(probability.size) and float(probability.max()) >= threshold
+        tp += asked and example.asked
+        fp += asked and not example.asked
+        fn += not asked and example.asked
+        tn += not asked and not example.asked
+    denominator = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    return (tp * tn - fp * fn) / denominator if denominator else 0.0
+
+
+def examples_of(consultations: list[Consultation], cuts: list[int | None], encoder: CachedEncoder) -> list[Example]:
+    examples = []
+    for consultation in consultations:
+        for max_phrases in cuts:
+            rubric = cut(consultation.rubric, max_phrases)
+            for evidence in question_evidence(rubric, consultation.parsed, encoder):  # type: ignore[arg-type]
+                label = consultation.labels[evidence.question.id]
+                examples.append(Example(consultation.name, consultation.complaint, evidence, bool(label["asked"]),
+                                        label.get("first_index")))
+    return examples
+
+
+def _parse_cuts(values: list[str]) -> list[int | None]:
+    cuts: list[int | None] = []
+    for value in values:
+        if value != "all" and not (value.isdigit() and int(value) > 0):
+            raise SystemExit(f"--max-phrases takes 'all' or a positive number, not {value!r}")
+        cuts.append(None if value == "all" else int(value))
+    return cuts
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, required=True, help="folder with the PriMock57 dayN_consultationMM.txt")
+    parser.add_argument("--corpus", type=Path, required=True, help="folder holding primock57/ and aci-bench/")
     parser.add_argument("--set", type=Path, default=DEFAULT_SET, help="evaluation set folder (default: %(default)s)")
+    parser.add_argument("--max-phrases", nargs="+", default=["all", "3", "1"],
+                        help="rubric cuts: keep the first N phrases of each question ('all': no cut)")
+    parser.add_argument("--cross-validate", action="store_true",
+                        help="refit the decision model leaving one complaint out; report held-out figures")
+    parser.add_argument("--fit", type=Path, help="fit the decision model on every label and write it here")
+    parser.add_argument("--errors", action="store_true", help="list every error of the first rubric cut")
     args = parser.parse_args()
     for needed in ("consultations.json", "labels.jsonl", "rubrics"):
         if not (args.set / needed).exists():
             parser.error(f"{args.set / needed} not found")
-    mapping, rubrics, labels = _load_set(args.set)
-
-    outcomes: list[Outcome] = []
+    cuts = _parse_cuts(args.max_phrases)
+    consultations = load_consultations(args.set, args.corpus)
+    encoder = CachedEncoder(load_encoder())
     engine: dict[str, str] = {}
-    texts: dict[str, list[str]] = {}
-    for consultation in sorted(mapping):
-        path = args.corpus / f"{consultation}.txt"
-        if not path.is_file():
-            parser.error(f"{path} not found")
-        text = path.read_text(encoding="utf-8")
-        texts[consultation] = text.splitlines()
-        outcomes += _evaluate(consultation, rubrics[mapping[consultation]], labels[consultation], text, engine)
+    complaints = sorted({c.complaint for c in consultations})
+    training_cuts: list[int | None] = [None, 3, 1]
 
-    print(f"Key-question detection, {len(mapping)} consultations, {len(rubrics)} rubrics, "
-          f"scoring.evaluators.key_questions: {', '.join(f'{k} {v}' for k, v in engine.items())}\n")
-    _print_metrics("All labels", outcomes)
-    _print_metrics("Without borderline labels", [o for o in outcomes if not o.borderline])
-    _print_metrics("Critical questions only", [o for o in outcomes if o.critical])
+    if args.fit:
+        examples = examples_of(consultations, training_cuts, encoder)
+        model = fit(examples, f"{args.set.name}: {len(consultations)} consultations, {len(complaints)} complaints, "
+                              f"rubric cuts all/3/1")
+        args.fit.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.fit}: threshold {model.threshold}, digest {model.digest}")
+        for name, weight in zip(model.to_json()["features"], model.to_json()["weights"], strict=True):
+            print(f"  {name:18s} {weight:+.3f}")
+        print(f"  {'intercept':18s} {model.intercept:+.3f}")
 
-    print("\nPer consultation:  TP FP FN TN  exact-cite  score pred/label")
-    for consultation in sorted(mapping):
-        os = [o for o in outcomes if o.consultation == consultation]
-        m = _metrics(os)
-        print(f"  {consultation}  {mapping[consultation]:27s} {m['tp']:3d}{m['fp']:3d}{m['fn']:3d}{m['tn']:3d}"
-              f"  {m['citation_exact_n']:3d}/{m['tp']:<3d}    {_score(os, True):.2f}/{_score(os, False):.2f}")
+    results: dict[int | None, list[Outcome]] = {c: [] for c in cuts}
+    if args.cross_validate:
+        examples = examples_of(consultations, training_cuts, encoder)
+        for complaint in complaints:
+            model = fit([e for e in examples if e.complaint != complaint], f"all but {complaint}")
+            held_out = [c for c in consultations if c.complaint == complaint]
+            print(f"fold {complaint:22s} held out {len(held_out):2d} consultations, threshold {model.threshold}")
+            for max_phrases in cuts:
+                for consultation in held_out:
+                    results[max_phrases] += evaluate(consultation, cut(consultation.rubric, max_phrases), encoder,
+                                                     model, engine)
+    else:
+        for max_phrases in cuts:
+            for consultation in consultations:
+                results[max_phrases] += evaluate(consultation, cut(consultation.rubric, max_phrases), encoder, None,
+                                                 engine)
 
-    print("\nErrors (FP: predicted asked, labelled not asked; FN: the reverse; CITE: both asked, other utterance):")
-    for o in outcomes:
-        lines = texts[o.consultation]
-        flags = "".join([" [borderline]" if o.borderline else "", " [confirmation]" if o.confirmation else ""])
-        head = f"  {o.consultation} {o.question_id}{' (critical)' if o.critical else ''}{flags}"
-        if o.pred_asked and not o.label_asked:
-            print(f"FP{head}: matched {o.matched_phrase!r} in {_line(lines, o.pred_index)}")
-        elif o.label_asked and not o.pred_asked:
-            print(f"FN{head}: labelled {_line(lines, o.label_index)}")
-        elif o.label_asked and o.pred_index != o.label_index:
-            print(f"CITE{head}: labelled {_line(lines, o.label_index)}\n"
-                  f"      predicted (matched {o.matched_phrase!r}) {_line(lines, o.pred_index)}")
+    kind = ("held-out complaints (leave one complaint out, model refitted per fold)" if args.cross_validate
+            else "shipped decision model (in-sample for the labels it was fitted on)")
+    print(f"\nKey-question detection, {len(consultations)} consultations, {len(complaints)} complaints, "
+          f"{kind}\n{', '.join(f'{k} {v}' for k, v in engine.items() if not args.cross_validate or 'decision' not in k)}"
+          f"\n\n{HEADER}")
+    for max_phrases in cuts:
+        print_rows("all" if max_phrases is None else str(max_phrases), results[max_phrases])
+    if args.errors:
+        print_errors(consultations, results[cuts[0]])
     return 0
 
 

@@ -1,8 +1,10 @@
-"""Speaker labels (``Doctor:``) and the role each label stands for.
+"""Speaker labels (``Doctor:``, ``[doctor]``) and the role each label stands for.
 
 A label is a short capitalised name before a colon: at most 3 words and 30 characters,
 every word capitalised or a number (``Speaker 3``, ``Dr. Shah``), unless it names a known
-role. Words that usually start an ordinary field or heading (``Note:``, ``Time:``,
+role. A bracketed tag at the start of a line (``[doctor]``, ``[patient_guest]``, ``[doctor_2]``,
+as ACI-Bench writes speakers) is always a label: brackets are an explicit speaker mark, and a
+time stamp in brackets (``[00:12]``) is read as a stamp before labels are looked for. Words that usually start an ordinary field or heading (``Note:``, ``Time:``,
 ``Allergies:``) are never labels, so such a line stays text instead of becoming a speaker.
 """
 
@@ -37,7 +39,8 @@ _NOT_SPEAKERS = frozenset({
     "shx", "family history", "fh", "fhx", "warning", "important", "example", "eg", "ie", "yes", "no", "ok",
     "okay", "so", "well", "also", "and", "but", "re", "subject", "title", "case", "update", "reason",
 })
-LABEL_PATTERN = r"(?P<label>[^\W\d_][\w.'\-]*(?: [\w.'\-]+){0,2})[ \t]*:(?!\d)[ \t]*"
+LABEL_PATTERN = (r"(?:\[(?P<tag>[^\W\d_][\w.'\- ]{0,29})\][ \t]*:?[ \t]*"
+                 r"|(?P<label>[^\W\d_][\w.'\-]*(?: [\w.'\-]+){0,2})[ \t]*:(?!\d)[ \t]*)")
 _LABEL = re.compile(LABEL_PATTERN)
 _MAX_LABEL_CHARS = 30
 
@@ -70,9 +73,19 @@ def is_label(label: str) -> bool:
     return role_for(label) != "other" or all(w[0].isupper() or w[0].isdigit() for w in label.split())
 
 
+def matched_label(match: re.Match[str]) -> str | None:
+    """The speaker label a match of :data:`LABEL_PATTERN` found: a bracketed tag always, a
+    colon label when :func:`is_label` accepts it."""
+    if match.group("tag") is not None:
+        return match.group("tag").strip()
+    label = match.group("label")
+    return label if label is not None and is_label(label) else None
+
+
 def split_label(text: str) -> tuple[str | None, str]:
     """(label, rest) when ``text`` starts with a speaker label; (None, text) otherwise."""
     match = _LABEL.match(text, 0, _MAX_LABEL_CHARS + 8)
-    if match is None or not is_label(match.group("label")):
+    label = matched_label(match) if match is not None else None
+    if label is None:
         return None, text
-    return match.group("label"), text[match.end():]
+    return label, text[match.end():]

@@ -6,42 +6,45 @@ without key questions scores 1.0 and says so in the details (the approval gate r
 rubrics).
 
 Matching (matcher ``hybrid``, version :data:`MATCHER_VERSION`) looks at interviewer sentences
-only (:mod:`scoring.semantic.sentences`); patient lines never ask. For each key question and
-each sentence:
+only (:mod:`scoring.semantic.sentences`); patient lines never ask. A question is matched
+against its phrases, its label and the items its label lists (:func:`scoring.semantic.index.
+question_texts`): a teacher's label ("Red flags (fever, hot red joint, unable to bear weight)")
+says as much as the few phrases below it. For each sentence and question the matcher gathers
+general evidence (:data:`scoring.evaluators.decision.FEATURES`):
 
-- *lexical*: the sentence contains one of the question's phrases or its label (word-bounded,
-  after normalisation; a compound term such as "blood pressure" or "hay fever" is one word, so
-  "pressure" or "fever" alone does not match inside it), or states a duration and the question
-  is an onset/duration one, or asks when it started ("when it started", "that's when it first
-  started?") and one of the question's phrases does too, or is a question that asks outright
-  about the key question's topic (family, allergy, smoking, alcohol);
-- *semantic*: cosine similarity between the sentence and the closest of the question's phrases
-  and label (all-MiniLM-L6-v2 embeddings, :mod:`scoring.semantic.model`); it counts from
-  :data:`SEMANTIC_THRESHOLD`, and only for the key questions the sentence is nearest to (within
-  :data:`SEMANTIC_MARGIN` of its best similarity to any key question of the rubric): "where
-  is the pain exactly?" is close to "describe the pain" but closer to the site;
-- *read-back* (turn context, also reported as ``semantic``): a restating sentence ("so you're
-  feeling your heart more than normal?", or any statement) reads back the content words it
-  repeats from the patient's last turn ("heart"); those words, embedded on their own, count
-  under the same threshold and margin. The sentence is the one cited, never the patient's line;
-- the sentence is skipped when it asks nothing (an explanation, plan or advice that is not a
-  question, also when it ends with a check-in tag such as ", OK?"), when it is a bare echo (a
-  statement whose content words all repeat the patient's last turn, "Some ringing in your ear.",
-  unless it continues a read-back begun earlier in the same turn) or when its subject does not fit
-  (the family vs. the patient; an allergy, smoking or alcohol vs. another topic), see
-  :mod:`scoring.evaluators.cues`.
+- *semantic*: cosine similarity (all-MiniLM-L6-v2, :mod:`scoring.semantic.model`) of the sentence,
+  of each item of a list question ("any nausea, vomiting, tingling or weakness?") and of the
+  patient's words that a restating sentence reads back ("so you're feeling your heart more than
+  normal?" reads back "heart") to the question's texts, each with its margin over the best
+  similarity to any other question of the rubric ("where is the pain exactly?" is close to
+  "describe the pain" but closer to the site);
+- *lexical*: a phrase or the label word for word (after normalisation; a compound term such as
+  "blood pressure" or "hay fever" is one word, :mod:`scoring.evaluators.cues`), a phrase, the
+  label or a label item stem for stem ("wheezing" for "wheeze", :mod:`scoring.evaluators.stems`),
+  the share of a text's content stems the sentence holds, and the cues (a stated duration for an
+  onset/duration question, "when did it start" for a question phrased that way, a question
+  asking outright about the family, an allergy, smoking or alcohol);
+- the form: whether the sentence is a question.
 
-A question is asked when some sentence has lexical or semantic evidence; the FIRST such
-sentence is cited (``utterance_index``, ``citation``), with the phrase that matched best,
-the ``method`` (``lexical``, ``semantic`` or ``both``), the ``similarity`` of the cited
-sentence, a ``confidence`` (asked semantically: the similarity; asked lexically: T + (1 - T) *
-similarity, with T = :data:`SEMANTIC_THRESHOLD`, so never below T; not asked: one minus the
-best similarity of any candidate sentence; asked only through a read-back: the read-back's
-similarity) and ``confirmation: true`` when the sentence restates a fact the patient had
-volunteered. Interviewer sentences and their read-backs are embedded in one batched call per
-request; the rubric's phrase embeddings come from a cache keyed by rubric version and
-content (:mod:`scoring.semantic.index`). Thresholds are fixed and inference is deterministic:
-the same input gives the same decision.
+A calibrated logistic model (:mod:`scoring.evaluators.decision`, fitted under leave-one-complaint-
+out cross-validation) turns the evidence into P(asks); a sentence asks the question when P is at
+least the model's threshold. Before that, a sentence is set aside when it asks nothing (an
+explanation, plan or advice that is not a question, also when it ends with a check-in tag such as
+", OK?"), when it is a bare echo (a statement whose content words all repeat the patient's last
+turn, "Some ringing in your ear.", unless it continues a read-back begun earlier in the same
+turn), and, for one question, when its subject does not fit (the family vs. the patient; an
+allergy, smoking or alcohol vs. another topic), see :mod:`scoring.evaluators.cues`.
+
+The FIRST asking sentence is cited (``utterance_index``, ``citation``), with the text that matched
+best (``matched_phrase``: the phrase found word or stem for stem, else the most similar text), the
+``method`` (``lexical`` when only the lexical evidence carries the decision, ``semantic`` when
+there is none, ``both`` when the meaning alone would also have decided), its ``similarity``, a
+``confidence`` (asked: P of the cited sentence; not asked: 1 - the highest P of any sentence) and
+``confirmation: true`` when the sentence restates a fact the patient had volunteered.
+Interviewer sentences, their list items and their read-backs are embedded in one batched call per
+request; the rubric's text embeddings come from a cache keyed by rubric version and content
+(:mod:`scoring.semantic.index`). Inference is deterministic: the same input gives the same
+decision.
 """
 
 from __future__ import annotations
@@ -58,88 +61,101 @@ from medgrade_shared.models.scoring import ComponentResult
 from medgrade_shared.models.transcript import ParsedTranscript
 from medgrade_shared.text import normalise
 from scoring.evaluators import cues
+from scoring.evaluators.decision import FEATURES, DecisionModel, load_decision_model
 from scoring.evaluators.feedback import FeedbackCollector
 from scoring.evaluators.matching import cite
 from scoring.evaluators.scores import fraction
-from scoring.semantic.index import QuestionPhrases, phrase_index
+from scoring.evaluators.stems import contains_stems, stems
+from scoring.semantic.index import phrase_index
 from scoring.semantic.model import Encoder, load_encoder
-from scoring.semantic.sentences import Sentence, interviewer_sentences
+from scoring.semantic.sentences import Sentence, interviewer_sentences, list_items
 
 MATCHER = "hybrid"
-MATCHER_VERSION = "3"
-SEMANTIC_THRESHOLD = 0.70
-SEMANTIC_MARGIN = 0.05
-
-
-def _counts(similarity: float, nearest: float) -> bool:
-    return similarity >= SEMANTIC_THRESHOLD and similarity >= nearest - SEMANTIC_MARGIN
+MATCHER_VERSION = "4"
+_COLUMN = {name: index for index, name in enumerate(FEATURES)}
 
 
 @dataclass(frozen=True)
-class Evidence:
-    sentence: Sentence
-    similarity: float
-    nearest: float  # the sentence's highest similarity to any key question of the rubric
-    phrase: str
-    lexical: bool
-    echo: float = 0.0  # the same for the words it reads back from the patient's last turn (0: none)
-    echo_nearest: float = 0.0
+class _Text:
+    """One of a question's texts in the lexical forms the match needs."""
 
-    @property
-    def semantic(self) -> bool:
-        return _counts(self.similarity, self.nearest) or _counts(self.echo, self.echo_nearest)
-
-    @property
-    def confidence(self) -> float:
-        if self.lexical:
-            return SEMANTIC_THRESHOLD + (1 - SEMANTIC_THRESHOLD) * max(0.0, self.similarity)
-        return self.similarity if _counts(self.similarity, self.nearest) else self.echo
-
-    @property
-    def method(self) -> str:
-        return "both" if self.lexical and self.semantic else "lexical" if self.lexical else "semantic"
+    text: str
+    masked: str  # normalised, compounds as one word
+    stems: str
+    content_stems: frozenset[str]
+    exact: bool  # a phrase or the label: matched word for word too (a label item only by stems)
 
 
 @lru_cache(maxsize=8192)
-def _needle(phrase: str) -> str:
-    """A phrase's compound-masked normal form, matched against the masked sentence."""
-    return cues.mask_compounds(normalise(phrase))
+def _text(text: str, exact: bool) -> _Text:
+    masked = cues.mask_compounds(normalise(text))
+    return _Text(text, masked, stems(masked), frozenset(stems(" ".join(cues.content_words(masked))).split()), exact)
 
 
-def _lexical_phrase(question: KeyQuestion, texts: tuple[str, ...], sentence: Sentence, masked: str,
-                    duration: bool, onset: bool, topics: frozenset[str]) -> str | None:
-    for text in texts:
-        needle = _needle(text)
-        if needle != " " and needle in masked:
-            return text
-    if duration and cues.states_duration(sentence.normalised):
-        return question.label
-    if onset and cues.asks_onset(sentence.normalised):
-        return question.label
-    if not cues.asked_topics(sentence.text, sentence.normalised).isdisjoint(topics):
-        return question.label
-    return None
+def _question_lexicon(question: KeyQuestion, texts: tuple[str, ...]) -> list[_Text]:
+    exact = {*question.phrases, question.label}
+    return [_text(text, text in exact) for text in texts]
 
 
-def _first_evidence(question: KeyQuestion, phrases: QuestionPhrases, sentences: list[Sentence], masked: list[str],
-                    similarities: np.ndarray, nearest: np.ndarray, echo_similarities: np.ndarray,
-                    echo_nearest: np.ndarray) -> tuple[Evidence | None, float]:
-    """The first sentence that asks the question, and the best similarity seen (for 'not asked')."""
-    topics, duration = cues.question_topics(question), cues.is_duration_question(question)
-    onset = cues.is_onset_question(question)
-    best = 0.0
-    for row, sentence in enumerate(sentences):
-        if not cues.subject_fits(cues.sentence_topics(sentence.normalised), topics):
-            continue
-        column = int(np.argmax(similarities[row]))
-        lexical = _lexical_phrase(question, phrases.texts, sentence, masked[row], duration, onset, topics)
-        evidence = Evidence(sentence, float(similarities[row, column]), float(nearest[row]),
-                            lexical or phrases.texts[column], lexical is not None, float(echo_similarities[row]),
-                            float(echo_nearest[row]))
-        if evidence.lexical or evidence.semantic:
-            return evidence, evidence.similarity
-        best = max(best, evidence.similarity)
-    return None, best
+@dataclass(frozen=True)
+class _SentenceForms:
+    masked: str
+    stems: str
+    stem_set: frozenset[str]
+    question: bool
+
+
+def _forms(sentence: Sentence) -> _SentenceForms:
+    masked = cues.mask_compounds(sentence.normalised)
+    sentence_stems = stems(masked)
+    return _SentenceForms(masked, sentence_stems, frozenset(sentence_stems.split()), sentence.text.rstrip().endswith("?"))
+
+
+@dataclass(frozen=True)
+class QuestionEvidence:
+    """One key question against the candidate sentences: a feature row per sentence (columns
+    :data:`FEATURES`), the text each row matched best and the sentences a subject veto keeps."""
+
+    question: KeyQuestion
+    sentences: list[Sentence]
+    features: np.ndarray
+    matched: list[str]
+    similarity: np.ndarray  # the larger of the sentence's and its best item's similarity
+    fits: np.ndarray  # bool: the sentence's subject fits the question
+
+
+def _lexical(question: KeyQuestion, lexicon: list[_Text], sentence: Sentence, forms: _SentenceForms,
+             topics: frozenset[str], duration: bool, onset: bool) -> tuple[float, float, float, float, str | None]:
+    """(phrase, stem, overlap, cue, the text found) for one sentence."""
+    phrase = stem = overlap = 0.0
+    found: str | None = None
+    for entry in lexicon:
+        if entry.exact and entry.masked != " " and entry.masked in forms.masked:
+            phrase = stem = 1.0
+            found = found or entry.text
+        elif contains_stems(forms.stems, entry.stems):
+            stem = 1.0
+            found = found or entry.text
+        if entry.content_stems:
+            overlap = max(overlap, len(entry.content_stems & forms.stem_set) / len(entry.content_stems))
+    cue = 1.0 if ((duration and cues.states_duration(sentence.normalised))
+                  or (onset and cues.asks_onset(sentence.normalised))
+                  or not cues.asked_topics(sentence.text, sentence.normalised).isdisjoint(topics)) else 0.0
+    if cue and found is None:
+        found = question.label
+    return phrase, stem, overlap, cue, found
+
+
+def _margins(similarities: list[np.ndarray]) -> list[np.ndarray]:
+    """Per question, each row's similarity minus its best similarity to any other question."""
+    if not similarities:
+        return []
+    stacked = np.stack(similarities)  # questions x rows
+    if len(similarities) == 1:
+        return [np.zeros_like(stacked[0])]
+    order = np.sort(stacked, axis=0)
+    best, second = order[-1], order[-2]
+    return [row - np.where(row >= best, second, best) for row in stacked]
 
 
 @dataclass(frozen=True)
@@ -181,76 +197,145 @@ def _without_bare_echoes(sentences: list[Sentence], patient_turns: dict[int, set
     return kept
 
 
-def _echo_similarities(echoes: list[str], echoed: list[str], embeddings: np.ndarray,
-                       phrases: QuestionPhrases) -> np.ndarray:
-    """Per sentence, the best similarity of its read-back to the question's phrases (0 when none)."""
-    if not echoed:
-        return np.zeros(len(echoes))
-    best = dict(zip(echoed, (embeddings @ phrases.embeddings.T).max(axis=1).tolist(), strict=True))
-    return np.array([best[echo] if echo else 0.0 for echo in echoes])
+def _best_per_sentence(groups: list[tuple[str, ...]], lookup: dict[str, int], matrix: np.ndarray,
+                       fallback: np.ndarray, fallback_column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per sentence, the best similarity (and its text column) over the texts of its group (its
+    list items, or its read-back); the fallback where it has none."""
+    if not matrix.size:
+        return fallback.copy(), fallback_column.copy()
+    best, column = matrix.max(axis=1), matrix.argmax(axis=1)
+    values, columns = fallback.copy(), fallback_column.copy()
+    for row, group in enumerate(groups):
+        if group:
+            rows = [lookup[text] for text in group]
+            pick = rows[int(np.argmax(best[rows]))]
+            values[row], columns[row] = best[pick], column[pick]
+    return values, columns
 
 
-def _nearest(similarities: list[np.ndarray], count: int) -> np.ndarray:
-    return np.max([matrix.max(axis=1) for matrix in similarities], axis=0) if similarities and count \
-        else np.zeros(count)
+def question_evidence(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder) -> list[QuestionEvidence]:
+    """The evidence of every candidate sentence for every key question, in rubric order: what the
+    decision model weighs (and what ``benchmarks/eval_key_questions.py --fit`` learns from)."""
+    if not rubric.key_questions:
+        return []
+    patient = _patient_words(parsed)
+    sentences = [s for s in interviewer_sentences(parsed) if not cues.asks_nothing(s.text, s.normalised)]
+    sentences = _without_bare_echoes(sentences, patient.last_turn)
+    index = phrase_index.get(rubric, encoder)
+    items = [list_items(s.content) for s in sentences]
+    # the fact each restating sentence reads back: the words it repeats from the patient's last turn
+    echoes = [cues.echoed_words(s.text, s.normalised, patient.last_turn.get(s.utterance.index, set()))
+              for s in sentences]
+    distinct_items = sorted({item for group in items for item in group})
+    distinct_echoes = sorted({echo for echo in echoes if echo})
+    # one batched call: the sentences, then each distinct list item, then each distinct read-back
+    embeddings = encoder.encode([s.content for s in sentences] + distinct_items + distinct_echoes)
+    sentence_rows = embeddings[:len(sentences)]
+    item_rows = embeddings[len(sentences):len(sentences) + len(distinct_items)]
+    echo_rows = embeddings[len(sentences) + len(distinct_items):]
+    item_lookup = {text: row for row, text in enumerate(distinct_items)}
+    echo_lookup = {text: row for row, text in enumerate(distinct_echoes)}
+    echo_groups = [(echo,) if echo else () for echo in echoes]
+    zeros = np.zeros(len(sentences))
+
+    per_question = []
+    for phrases in index:
+        matrix = sentence_rows @ phrases.embeddings.T
+        similarity, column = (matrix.max(axis=1), matrix.argmax(axis=1)) if matrix.size else (zeros, zeros.astype(int))
+        item, item_column = _best_per_sentence(items, item_lookup, item_rows @ phrases.embeddings.T, similarity, column)
+        echo, _ = _best_per_sentence(echo_groups, echo_lookup, echo_rows @ phrases.embeddings.T, zeros,
+                                     zeros.astype(int))
+        per_question.append((phrases, similarity, column, item, item_column, echo))
+    margins = _margins([q[1] for q in per_question])
+    item_margins = _margins([q[3] for q in per_question])
+    echo_margins = _margins([q[5] for q in per_question])
+
+    forms = [_forms(s) for s in sentences]
+    sentence_topics = [cues.sentence_topics(s.normalised) for s in sentences]
+    evidence = []
+    for number, (question, (phrases, similarity, column, item, item_column, echo)) in enumerate(
+            zip(rubric.key_questions, per_question, strict=True)):
+        topics = cues.question_topics(question)
+        duration, onset = cues.is_duration_question(question), cues.is_onset_question(question)
+        lexicon = _question_lexicon(question, phrases.texts)
+        features = np.zeros((len(sentences), len(FEATURES)))
+        matched = []
+        for row, sentence in enumerate(sentences):
+            phrase, stem, overlap, cue, found = _lexical(question, lexicon, sentence, forms[row], topics, duration,
+                                                         onset)
+            features[row] = (similarity[row], margins[number][row], item[row], item_margins[number][row], echo[row],
+                             echo_margins[number][row], phrase, stem, overlap, cue, float(forms[row].question))
+            semantic_text = phrases.texts[int(item_column[row] if item[row] > similarity[row] else column[row])]
+            matched.append(found or semantic_text)
+        fits = np.array([cues.subject_fits(topics_of, topics) for topics_of in sentence_topics], dtype=bool)
+        evidence.append(QuestionEvidence(question, sentences, features, matched, np.maximum(similarity, item), fits))
+    return evidence
 
 
-def _question_details(question: KeyQuestion, evidence: Evidence | None, best: float,
+@dataclass(frozen=True)
+class _Decision:
+    row: int | None  # the first asking sentence, None when not asked
+    probability: np.ndarray  # per sentence (0 where the subject does not fit)
+    semantic: np.ndarray  # per sentence, without the lexical evidence
+
+
+def _decide(evidence: QuestionEvidence, model: DecisionModel) -> _Decision:
+    if not evidence.sentences:
+        return _Decision(None, np.zeros(0), np.zeros(0))
+    probability = np.where(evidence.fits, model.probability(evidence.features), 0.0)
+    semantic = np.where(evidence.fits, model.semantic_probability(evidence.features), 0.0)
+    asking = np.flatnonzero(probability >= model.threshold)
+    return _Decision(int(asking[0]) if asking.size else None, probability, semantic)
+
+
+def _question_details(evidence: QuestionEvidence, decision: _Decision, model: DecisionModel,
                       patient: PatientWords) -> dict[str, Any]:
-    if evidence is None:
-        return {"id": question.id, "anchor": question.anchor, "label": question.label, "critical": question.critical,
-                "asked": False, "confidence": round(min(1.0, 1.0 - best), 3), "matched_phrase": None,
-                "method": None, "similarity": None, "confirmation": False, "utterance_index": None,
-                "citation": None}
-    sentence = evidence.sentence
+    question = evidence.question
+    head = {"id": question.id, "anchor": question.anchor, "label": question.label, "critical": question.critical}
+    if decision.row is None:
+        best = float(decision.probability.max()) if decision.probability.size else 0.0
+        return {**head, "asked": False, "confidence": round(1.0 - best, 3), "matched_phrase": None, "method": None,
+                "similarity": None, "confirmation": False, "utterance_index": None, "citation": None}
+    row = decision.row
+    sentence = evidence.sentences[row]
+    lexical = bool(evidence.features[row, [_COLUMN["phrase"], _COLUMN["stem"], _COLUMN["cue"]]].any())
+    semantic = decision.semantic[row] >= model.threshold
+    method = "both" if lexical and semantic else "lexical" if lexical else "semantic"
     confirmation = cues.is_confirmation(sentence.text, sentence.normalised,
                                         patient.so_far.get(sentence.utterance.index, frozenset()))
-    return {"id": question.id, "anchor": question.anchor, "label": question.label, "critical": question.critical,
-            "asked": True, "confidence": round(evidence.confidence, 3), "matched_phrase": evidence.phrase,
-            "method": evidence.method, "similarity": round(evidence.similarity, 3), "confirmation": confirmation,
+    return {**head, "asked": True, "confidence": round(float(decision.probability[row]), 3),
+            "matched_phrase": evidence.matched[row], "method": method,
+            "similarity": round(float(evidence.similarity[row]), 3), "confirmation": confirmation,
             "utterance_index": sentence.utterance.index, "citation": cite(sentence.utterance)}
 
 
-def score_key_questions(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder | None = None) -> ComponentResult:
+def score_key_questions(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder | None = None,
+                        model: DecisionModel | None = None) -> ComponentResult:
     """``encoder`` is the service's loaded model; in-process callers may omit it and get the
-    process-wide one (loaded on first use)."""
+    process-wide one (loaded on first use). ``model`` is the shipped decision model unless given
+    (the evaluation's cross-validation passes the model of each fold)."""
     policy = rubric.key_questions_policy
     weights = [policy.critical_weight if q.critical else policy.noncritical_weight for q in rubric.key_questions]
     if rubric.key_questions and sum(weights) == 0:
         raise ApiError(422, "invalid_rubric", "key question weights sum to zero; set critical_weight "
                        "or noncritical_weight above zero")
     encoder = encoder or load_encoder()
+    model = model or load_decision_model()
     feedback = FeedbackCollector(rubric.rubric_id, "key_questions")
-    sentences = [s for s in interviewer_sentences(parsed) if not cues.asks_nothing(s.text, s.normalised)]
     patient = _patient_words(parsed)
-    patient_turns = patient.last_turn
-    sentences = _without_bare_echoes(sentences, patient_turns)
-    index = phrase_index.get(rubric, encoder) if rubric.key_questions else []
-    # the fact each restating sentence reads back: the words it repeats from the patient's last turn
-    echoes = [cues.echoed_words(s.text, s.normalised, patient_turns.get(s.utterance.index, set()))
-              for s in sentences] if rubric.key_questions else []
-    echoed = sorted({echo for echo in echoes if echo})
-    # one batched call: the sentences, then each distinct read-back
-    embeddings = encoder.encode([s.content for s in sentences] + echoed) if rubric.key_questions else None
-
-    masked = [cues.mask_compounds(s.normalised) for s in sentences]  # once per sentence, not per question
     asked_weight = 0.0
     questions = []
-    similarities = [embeddings[:len(sentences)] @ phrases.embeddings.T for phrases in index]
-    nearest = _nearest(similarities, len(sentences))
-    echo_similarities = [_echo_similarities(echoes, echoed, embeddings[len(sentences):], phrases)
-                         for phrases in index]
-    echo_nearest = _nearest([column[:, None] for column in echo_similarities], len(sentences))
-    for question, weight, phrases, matrix, echo in zip(rubric.key_questions, weights, index, similarities,
-                                                       echo_similarities, strict=True):
-        evidence, best = _first_evidence(question, phrases, sentences, masked, matrix, nearest, echo, echo_nearest)
-        if evidence is not None:
+    for evidence, weight in zip(question_evidence(rubric, parsed, encoder), weights, strict=True):
+        decision = _decide(evidence, model)
+        question = evidence.question
+        if decision.row is not None:
             asked_weight += weight
-            feedback.success(question.anchor, f"Asked about {question.label}.", cite(evidence.sentence.utterance))
+            feedback.success(question.anchor, f"Asked about {question.label}.",
+                             cite(evidence.sentences[decision.row].utterance))
         else:
             severity = "critical" if question.critical else "minor"
             feedback.violation(question.anchor, f"Did not ask about {question.label}.", severity)
-        questions.append(_question_details(question, evidence, best, patient))
+        questions.append(_question_details(evidence, decision, model, patient))
 
     coverage = fraction(asked_weight, sum(weights), when_empty=1.0)
     details: dict[str, Any] = {
@@ -258,8 +343,8 @@ def score_key_questions(rubric: Rubric, parsed: ParsedTranscript, encoder: Encod
         "matcher_version": MATCHER_VERSION,
         "model": encoder.name,
         "model_version": encoder.version,
-        "semantic_threshold": SEMANTIC_THRESHOLD,
-        "semantic_margin": SEMANTIC_MARGIN,
+        "decision_model": model.digest,
+        "decision_threshold": model.threshold,
         "coverage": coverage,
         "coverage_threshold": policy.coverage_threshold,
         "meets_threshold": coverage >= policy.coverage_threshold,

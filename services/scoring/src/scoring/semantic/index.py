@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -24,15 +25,29 @@ CACHE_SIZE = 256
 
 @dataclass(frozen=True)
 class QuestionPhrases:
-    """The texts a key question is matched against (its phrases, then its label) and their
+    """The texts a key question is matched against (:func:`question_texts`) and their
     embeddings, one unit row per text."""
 
     texts: tuple[str, ...]
     embeddings: np.ndarray
 
 
+# A label names its scope, often as a head and a list: "Red flags (fever, hot red joint, unable to
+# bear weight)", "Medications and allergies", "Locking, giving way, clicking".
+_LABEL_SEPARATORS = re.compile(r"\s*(?:[(),;:/]|\band\b|\bor\b|\bvs\.?|\be\.g\.)\s*", re.IGNORECASE)
+
+
+def label_items(label: str) -> tuple[str, ...]:
+    """The items a label lists, each a query of its own: a teacher's label often says more than
+    the few phrases below it. The whole label is not an item (it is matched as it is)."""
+    items = [part.strip() for part in _LABEL_SEPARATORS.split(label)]
+    items = [item for item in items if len(item) > 2 and item.lower() != label.lower()]
+    return tuple(dict.fromkeys(items)) if len(items) > 1 else ()
+
+
 def question_texts(question: KeyQuestion) -> tuple[str, ...]:
-    return tuple(dict.fromkeys([*question.phrases, question.label]))
+    """What a question is matched against: its phrases, its label and the label's items."""
+    return tuple(dict.fromkeys([*question.phrases, question.label, *label_items(question.label)]))
 
 
 def content_key(rubric: Rubric, encoder: Encoder) -> tuple[str, str, str, str]:

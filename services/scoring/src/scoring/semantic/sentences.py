@@ -6,6 +6,10 @@ A sentence ends at ``.``, ``?`` or ``!`` followed by a space, or directly by a c
 utterance (for the citation) and its position within the turn (for adjacency). What is embedded is
 the sentence without hesitation fillers ("um", "uh", "erm", "mm"): they carry no meaning and
 cost model time.
+
+A list question names several things in one breath ("any nausea, vomiting, tingling or
+weakness?"); embedded whole it is close to none of them. :func:`list_items` splits such a
+sentence at commas, semicolons, "or" and "and" into its items, so each can be matched on its own.
 """
 
 from __future__ import annotations
@@ -19,6 +23,11 @@ from medgrade_shared.text import normalise
 _BOUNDARY = re.compile(r"(?<=[.?!])(?:\s+|(?=[A-Z]))")
 _HAS_WORD = re.compile(r"[A-Za-z0-9]")
 _FILLER = re.compile(r"\b(?:um+|uh+|erm|er|mm+|hmm+)\b[,.]?\s*", re.IGNORECASE)
+_ITEM_SEPARATOR = re.compile(r"\s*(?:[,;]|\bor\b|\band\b)\s*", re.IGNORECASE)
+_MAX_ITEMS = 8
+_MIN_ITEM_CHARS = 3
+_ACKNOWLEDGEMENT = re.compile(r"(?:ok|okay|alright|all right|right|so|well|yeah|yes|now|then|great|and|but)\W*",
+                             re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,15 @@ class Sentence:
     def content(self) -> str:
         """The text to embed: the sentence without hesitation fillers."""
         return _FILLER.sub("", self.text).strip() or self.text
+
+
+def list_items(content: str) -> tuple[str, ...]:
+    """The items of a sentence that lists two or more things (at most :data:`_MAX_ITEMS`, the
+    first ones), each without its end punctuation; () for a sentence that lists nothing."""
+    parts = [part.strip(" .?!") for part in _ITEM_SEPARATOR.split(content)]
+    items = [part for part in parts if len(part) >= _MIN_ITEM_CHARS and _HAS_WORD.search(part)
+             and not _ACKNOWLEDGEMENT.fullmatch(part)]
+    return tuple(dict.fromkeys(items[:_MAX_ITEMS])) if len(items) > 1 else ()
 
 
 def split_sentences(text: str) -> list[str]:

@@ -1,0 +1,85 @@
+"""The decision "does this interviewer sentence ask this key question?" as a calibrated probability.
+
+A logistic model over a few general features of a (sentence, question) pair (:data:`FEATURES`):
+how similar the sentence, its list items and its read-back are to the question's texts, by how
+much it is nearer to this question than to any other of the rubric, whether a phrase matches
+word for word or by stems, how many of a text's content words it shares, whether a lexical
+cue fires, and whether it is a question. A single fixed similarity floor cannot serve both an
+exhaustive rubric (a phrase near every wording) and a teacher's sparse one (the label and three
+phrases); weighing the evidence together can.
+
+The coefficients and the decision threshold are fitted by ``benchmarks/eval_key_questions.py
+--fit`` on the labelled set, with the threshold chosen on training folds only and the figures
+reported on complaints the fit did not see (leave one complaint out). The fitted model ships as
+package data (``data/key_question_model.json``); its digest is recorded in every result, so a
+grade names the exact model that decided it. Inference is a dot product: deterministic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any
+
+import numpy as np
+
+FEATURES = (
+    "similarity",        # best cosine of the sentence to the question's phrases, label and label items
+    "margin",            # similarity minus the sentence's best similarity to any other question
+    "item_similarity",   # the same for the sentence's best list item ("any nausea, vomiting, ...")
+    "item_margin",
+    "read_back",         # the same for the patient's words the sentence reads back (0: none)
+    "read_back_margin",
+    "phrase",            # 1 when a phrase or the label occurs word for word
+    "stem",              # 1 when a phrase, the label or a label item occurs stem for stem
+    "overlap",           # best share of a text's content stems found in the sentence
+    "cue",               # 1 when a lexical cue (duration, onset, an outright topic question) fires
+    "question",          # 1 when the sentence ends with a question mark
+)
+LEXICAL_FEATURES = ("phrase", "stem", "cue")
+MODEL_FILE = "key_question_model.json"
+
+
+@dataclass(frozen=True)
+class DecisionModel:
+    weights: np.ndarray  # one per feature of FEATURES
+    intercept: float
+    threshold: float  # a sentence asks when its probability is at least this
+    fitted_on: str = ""
+
+    def probability(self, features: np.ndarray) -> np.ndarray:
+        """P(asks) for each row of a (sentences x FEATURES) matrix."""
+        return 1.0 / (1.0 + np.exp(-(features @ self.weights + self.intercept)))
+
+    def semantic_probability(self, features: np.ndarray) -> np.ndarray:
+        """The probability with the lexical evidence taken away: whether the meaning alone asks."""
+        semantic = features.copy()
+        semantic[:, [FEATURES.index(name) for name in LEXICAL_FEATURES]] = 0.0
+        return self.probability(semantic)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"features": list(FEATURES), "weights": [round(float(w), 6) for w in self.weights],
+                "intercept": round(float(self.intercept), 6), "threshold": round(float(self.threshold), 4),
+                "fitted_on": self.fitted_on}
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> DecisionModel:
+        if tuple(document["features"]) != FEATURES:
+            raise ValueError(f"the decision model's features {document['features']} are not {list(FEATURES)}")
+        return cls(np.asarray(document["weights"], dtype=np.float64), float(document["intercept"]),
+                   float(document["threshold"]), str(document.get("fitted_on", "")))
+
+    @property
+    def digest(self) -> str:
+        """A short content hash: the model's identity in every result."""
+        return hashlib.sha256(json.dumps(self.to_json(), sort_keys=True).encode()).hexdigest()[:12]
+
+
+@lru_cache(maxsize=1)
+def load_decision_model() -> DecisionModel:
+    """The shipped model (package data), read once per process."""
+    text = files("scoring.evaluators.data").joinpath(MODEL_FILE).read_text(encoding="utf-8")
+    return DecisionModel.from_json(json.loads(text))

@@ -48,7 +48,7 @@ import numpy as np
 from document_parser.parsing.pipeline import parse_transcript
 from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.transcript import ParsedTranscript
-from scoring.evaluators.decision import DecisionModel
+from scoring.evaluators.decision import FEATURES, DecisionModel
 from scoring.evaluators.key_questions import QuestionEvidence, question_evidence, score_key_questions
 from scoring.semantic.model import Encoder, load_encoder
 
@@ -56,7 +56,7 @@ DEFAULT_SET = Path(__file__).resolve().parents[1] / "evaluation" / "key_question
 SNIPPET = 110
 ENGINE_FIELDS = ("matcher", "matcher_version", "model", "model_version", "decision_model", "decision_threshold")
 BOOTSTRAP_SAMPLES = 1000
-THRESHOLDS = np.round(np.arange(0.20, 0.91, 0.05), 2)
+THRESHOLDS = np.round(np.arange(0.05, 0.91, 0.05), 2)
 REGULARISATION_C = 1.0
 
 
@@ -308,7 +308,8 @@ def training_rows(example: Example) -> tuple[np.ndarray, np.ndarray]:
             targets.append(0)
         elif index == example.first_index:
             features = evidence.features[row]
-            strength = features[6] + features[7] + features[9] + max(features[0], features[2], features[4])
+            strength = sum(features[FEATURES.index(name)] for name in ("phrase", "stem", "cue")) + max(
+                features[FEATURES.index(name)] for name in ("similarity", "item_similarity", "read_back"))
             if strength > positive_strength:
                 positive, positive_strength = row, strength
     if positive is not None:
@@ -317,31 +318,35 @@ def training_rows(example: Example) -> tuple[np.ndarray, np.ndarray]:
     return evidence.features[rows], np.asarray(targets)
 
 
-def fit(examples: list[Example], fitted_on: str) -> DecisionModel:
-    """Logistic regression on the certain rows; the threshold maximises MCC of the per-question
-    decisions (asked = some sentence reaches it) over the same examples."""
+def fit(examples: list[Example], fitted_on: str, criterion: str = "mcc") -> DecisionModel:
+    """Logistic regression on the certain rows; the rule's precision and the threshold (the best
+    ``criterion`` of the per-question decisions: asked = some sentence asks) from the same examples."""
     from sklearn.linear_model import LogisticRegression
 
     parts = [training_rows(e) for e in examples]
     features = np.vstack([p[0] for p in parts if len(p[1])])
     targets = np.concatenate([p[1] for p in parts if len(p[1])])
     regression = LogisticRegression(C=REGULARISATION_C, max_iter=5000).fit(features, targets)
-    model = DecisionModel(regression.coef_[0], float(regression.intercept_[0]), 0.5, fitted_on)
-    best = max(THRESHOLDS, key=lambda t: _decision_mcc(examples, model, float(t)))
-    return DecisionModel(model.weights, model.intercept, float(best), fitted_on)
+    model = DecisionModel(regression.coef_[0], float(regression.intercept_[0]), 0.5, 1.0, fitted_on)
+    ruled = [e.asked for e in examples if e.evidence.sentences and (e.evidence.fits & model.by_rule(
+        e.evidence.features)).any()]
+    rule_precision = sum(ruled) / len(ruled) if ruled else 1.0
+    best = max(THRESHOLDS, key=lambda t: _decision_quality(examples, model, float(t), criterion))
+    return DecisionModel(model.weights, model.intercept, float(best), rule_precision, fitted_on)
 
 
-def _decision_mcc(examples: list[Example], model: DecisionModel, threshold: float) -> float:
+def _decision_quality(examples: list[Example], model: DecisionModel, threshold: float, criterion: str) -> float:
+    candidate = DecisionModel(model.weights, model.intercept, threshold, 1.0)
     tp = fp = fn = tn = 0
     for example in examples:
         evidence = example.evidence
-        probability = np.where(evidence.fits, model.probability(evidence.features), 0.0) \
-            if evidence.sentences else np.zeros(0)
-        asked = bool(probability.size) and float(probability.max()) >= threshold
+        asked = bool(evidence.sentences) and bool((evidence.fits & candidate.asks(evidence.features)).any())
         tp += asked and example.asked
         fp += asked and not example.asked
         fn += not asked and example.asked
         tn += not asked and not example.asked
+    if criterion == "f1":
+        return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
     denominator = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
     return (tp * tn - fp * fn) / denominator if denominator else 0.0
 
@@ -376,6 +381,8 @@ def main() -> int:
     parser.add_argument("--cross-validate", action="store_true",
                         help="refit the decision model leaving one complaint out; report held-out figures")
     parser.add_argument("--fit", type=Path, help="fit the decision model on every label and write it here")
+    parser.add_argument("--criterion", choices=("mcc", "f1"), default="mcc",
+                        help="what the threshold maximises on the training labels (default: %(default)s)")
     parser.add_argument("--errors", action="store_true", help="list every error of the first rubric cut")
     args = parser.parse_args()
     for needed in ("consultations.json", "labels.jsonl", "rubrics"):
@@ -391,9 +398,10 @@ def main() -> int:
     if args.fit:
         examples = examples_of(consultations, training_cuts, encoder)
         model = fit(examples, f"{args.set.name}: {len(consultations)} consultations, {len(complaints)} complaints, "
-                              f"rubric cuts all/3/1")
+                              f"rubric cuts all/3/1, threshold by {args.criterion}", args.criterion)
         args.fit.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {args.fit}: threshold {model.threshold}, digest {model.digest}")
+        print(f"wrote {args.fit}: threshold {model.threshold}, rule precision {model.rule_precision:.3f}, "
+              f"digest {model.digest}")
         for name, weight in zip(model.to_json()["features"], model.to_json()["weights"], strict=True):
             print(f"  {name:18s} {weight:+.3f}")
         print(f"  {'intercept':18s} {model.intercept:+.3f}")
@@ -402,9 +410,10 @@ def main() -> int:
     if args.cross_validate:
         examples = examples_of(consultations, training_cuts, encoder)
         for complaint in complaints:
-            model = fit([e for e in examples if e.complaint != complaint], f"all but {complaint}")
+            model = fit([e for e in examples if e.complaint != complaint], f"all but {complaint}", args.criterion)
             held_out = [c for c in consultations if c.complaint == complaint]
-            print(f"fold {complaint:22s} held out {len(held_out):2d} consultations, threshold {model.threshold}")
+            print(f"fold {complaint:22s} held out {len(held_out):2d} consultations, threshold {model.threshold}, "
+                  f"rule precision {model.rule_precision:.3f}")
             for max_phrases in cuts:
                 for consultation in held_out:
                     results[max_phrases] += evaluate(consultation, cut(consultation.rubric, max_phrases), encoder,
@@ -417,9 +426,9 @@ def main() -> int:
 
     kind = ("held-out complaints (leave one complaint out, model refitted per fold)" if args.cross_validate
             else "shipped decision model (in-sample for the labels it was fitted on)")
+    shown = {k: v for k, v in engine.items() if not args.cross_validate or "decision" not in k}
     print(f"\nKey-question detection, {len(consultations)} consultations, {len(complaints)} complaints, "
-          f"{kind}\n{', '.join(f'{k} {v}' for k, v in engine.items() if not args.cross_validate or 'decision' not in k)}"
-          f"\n\n{HEADER}")
+          f"{kind}\n{', '.join(f'{k} {v}' for k, v in shown.items())}\n\n{HEADER}")
     for max_phrases in cuts:
         print_rows("all" if max_phrases is None else str(max_phrases), results[max_phrases])
     if args.errors:

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from document_parser.parsing.pipeline import parse_transcript
@@ -72,3 +74,30 @@ def test_a_lone_unnamed_speaker_is_the_interviewer() -> None:
     parsed = parse_transcript("SPEAKER_00: Mr Jones is 58 and presents with chest pain.", "text")
     assert parsed.utterances[0].role == "interviewer"
     assert parsed.roles_inferred is True
+
+
+def test_bracket_tags_are_speaker_labels_with_their_roles() -> None:
+    parsed = parse_transcript("[doctor] hi , how are you ?\n[patient] my knee hurts .\n"
+                              "[patient_guest] she fell on it .\n[doctor_2] any swelling ?", "auto")
+    assert [(u.speaker, u.role, u.text) for u in parsed.utterances] == [
+        ("doctor", "interviewer", "hi , how are you ?"), ("patient", "patient", "my knee hurts ."),
+        ("patient_guest", "patient", "she fell on it ."), ("doctor_2", "interviewer", "any swelling ?")]
+    assert not parsed.roles_inferred
+    assert parsed.warnings == []
+
+
+def test_a_bracketed_time_stamp_is_not_a_speaker() -> None:
+    parsed = parse_transcript("[00:01] Doctor: When did it start?\n[00:04] Patient: At noon.", "auto")
+    assert [(u.speaker, u.start) for u in parsed.utterances] == [("Doctor", 1.0), ("Patient", 4.0)]
+    tagged = parse_transcript("[00:01] [doctor] when did it start ?\n[00:04] [patient] at noon .", "auto")
+    assert [(u.speaker, u.role, u.start) for u in tagged.utterances] == [("doctor", "interviewer", 1.0),
+                                                                         ("patient", "patient", 4.0)]
+
+
+def test_an_aci_bench_encounter_is_a_dialogue_not_a_monologue() -> None:
+    text = (Path(__file__).parent / "data" / "aci_bench_D2N042.txt").read_text(encoding="utf-8")
+    parsed = parse_transcript(text, "auto")
+    assert len(parsed.utterances) == len(text.splitlines()) == 39
+    assert {u.speaker: u.role for u in parsed.utterances} == {"doctor": "interviewer", "patient": "patient"}
+    assert "No speaker labels" not in " ".join(parsed.warnings)
+    assert parsed.utterances[2].text.startswith("so i see here that you hurt your right ankle")

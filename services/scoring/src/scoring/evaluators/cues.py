@@ -6,7 +6,9 @@ All work on :func:`medgrade_shared.text.normalise` output (lower case, single sp
   ("I think ...", "we'll ...", "it could be ...", "make sure ...", "if you ...") or states a
   plan anywhere ("... we may need to consider aspirin", "they will assess you") asks nothing,
   whatever topic it mentions. A statement is a sentence that does not end with a question mark,
-  or ends with a check-in tag (", OK?", ", right?", ", yeah?").
+  or ends with a check-in tag (", OK?", ", right?", ", yeah?"); a question is told by its
+  question mark or, in unpunctuated speech, by its clause structure
+  (:func:`scoring.semantic.sentences.is_question`).
 - *Bare echo*: a statement whose content words all repeat the patient's last turn ("Some
   ringing in your ear.") acknowledges; it does not ask.
 - *Compounds*: "blood pressure", "doctor's surgery", "flights of stairs" and "hay fever" are
@@ -38,6 +40,7 @@ from collections.abc import Iterable
 
 from medgrade_shared.models.rubric import KeyQuestion
 from medgrade_shared.text import normalise
+from scoring.semantic.sentences import is_question
 
 _FILLERS = (r"(?:(?:um+|uh+|erm|er|and|so|ok|okay|right|alright|all right|now|well|then|but|also|great|perfect|"
             r"fine|yeah|yes|sure|thanks|thank you|mm+|hmm+|oh|ah)\s+)*")
@@ -83,7 +86,7 @@ _STOPWORDS = frozenset(re.findall(r"\S+",
 
 
 def asks_nothing(sentence: str, normalised: str) -> bool:
-    if sentence.rstrip().endswith("?") and _TAG.search(sentence) is None:
+    if is_question(sentence) and _TAG.search(sentence) is None:
         return False
     return _NOT_ASKING.match(normalised) is not None or _PLAN.search(normalised) is not None
 
@@ -95,8 +98,8 @@ def sentence_topics(normalised: str) -> frozenset[str]:
 
 
 def asked_topics(sentence: str, normalised: str) -> frozenset[str]:
-    """The exclusive topics a question (a sentence ending with '?') asks about outright."""
-    if not sentence.rstrip().endswith("?"):
+    """The exclusive topics a question asks about outright."""
+    if not is_question(sentence):
         return frozenset()
     found = {"family": _FAMILY, "allergy": _ALLERGY_ASKED, "smoking": _SMOKING, "alcohol": _ALCOHOL}
     return frozenset(name for name, regex in found.items() if regex.search(normalised))
@@ -146,7 +149,7 @@ def content_words(normalised: str) -> set[str]:
 
 def echoed_words(sentence: str, normalised: str, patient_words: set[str]) -> str:
     """The content words of a restating sentence that the patient used, in the sentence's order."""
-    if not is_restating(normalised) and sentence.rstrip().endswith("?"):
+    if not is_restating(normalised) and is_question(sentence):
         return ""
     seen: list[str] = []
     for word in normalised.split():
@@ -163,7 +166,7 @@ def is_bare_echo(sentence: str, normalised: str, patient_words: set[str]) -> boo
     """A statement that only repeats the patient's words ("Some ringing in your ear."): an
     acknowledgement, not a question or a read-back (callers treat the sentences after a
     restating one in the same turn as part of that read-back)."""
-    if sentence.rstrip().endswith("?") or is_restating(normalised):
+    if is_question(sentence) or is_restating(normalised):
         return False
     words = content_words(normalised)
     return bool(words) and words <= patient_words
@@ -171,5 +174,5 @@ def is_bare_echo(sentence: str, normalised: str, patient_words: set[str]) -> boo
 
 def is_confirmation(sentence: str, normalised: str, patient_words: Iterable[str]) -> bool:
     """A restating sentence that echoes something the patient said earlier."""
-    restating = _RESTATING.match(normalised) is not None or not sentence.rstrip().endswith("?")
+    restating = _RESTATING.match(normalised) is not None or not is_question(sentence)
     return restating and not content_words(normalised).isdisjoint(patient_words)

@@ -10,7 +10,11 @@ phrases); weighing the evidence together can.
 
 The coefficients and the decision threshold are fitted by ``benchmarks/eval_key_questions.py
 --fit`` on the labelled set, with the threshold chosen on training folds only and the figures
-reported on complaints the fit did not see (leave one complaint out). The fitted model ships as
+reported on complaints the fit did not see (leave one complaint out).
+
+A rubric phrase (or the label) found word for word, or a lexical cue, still decides on its own,
+as a teacher who wrote the phrase expects: its confidence is the precision such matches had on
+the fitted labels (``rule_precision``). The model decides everything else. The fitted model ships as
 package data (``data/key_question_model.json``); its digest is recorded in every result, so a
 grade names the exact model that decided it. Inference is a dot product: deterministic.
 """
@@ -31,15 +35,17 @@ FEATURES = (
     "margin",            # similarity minus the sentence's best similarity to any other question
     "item_similarity",   # the same for the sentence's best list item ("any nausea, vomiting, ...")
     "item_margin",
+    "nearest",           # 1 when this is the sentence's (or one of its items') nearest question of the rubric
     "read_back",         # the same for the patient's words the sentence reads back (0: none)
     "read_back_margin",
     "phrase",            # 1 when a phrase or the label occurs word for word
     "stem",              # 1 when a phrase, the label or a label item occurs stem for stem
-    "overlap",           # best share of a text's content stems found in the sentence
+    "overlap",           # best share of a text's content stems found in the sentence (of at least two)
     "cue",               # 1 when a lexical cue (duration, onset, an outright topic question) fires
     "question",          # 1 when the sentence ends with a question mark
 )
 LEXICAL_FEATURES = ("phrase", "stem", "cue")
+RULE_FEATURES = ("phrase", "cue")  # evidence that decides on its own
 MODEL_FILE = "key_question_model.json"
 
 
@@ -48,11 +54,24 @@ class DecisionModel:
     weights: np.ndarray  # one per feature of FEATURES
     intercept: float
     threshold: float  # a sentence asks when its probability is at least this
+    rule_precision: float  # how often a word-for-word phrase or cue match asked, on the fitted labels
     fitted_on: str = ""
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         """P(asks) for each row of a (sentences x FEATURES) matrix."""
         return 1.0 / (1.0 + np.exp(-(features @ self.weights + self.intercept)))
+
+    def by_rule(self, features: np.ndarray) -> np.ndarray:
+        """Rows whose word-for-word phrase or cue match decides on its own."""
+        return features[:, [FEATURES.index(name) for name in RULE_FEATURES]].max(axis=1) >= 1.0
+
+    def confidence(self, features: np.ndarray) -> np.ndarray:
+        """P(asks) per row, the rule's precision at least where the rule decides."""
+        return np.where(self.by_rule(features), np.maximum(self.probability(features), self.rule_precision),
+                        self.probability(features))
+
+    def asks(self, features: np.ndarray) -> np.ndarray:
+        return self.by_rule(features) | (self.probability(features) >= self.threshold)
 
     def semantic_probability(self, features: np.ndarray) -> np.ndarray:
         """The probability with the lexical evidence taken away: whether the meaning alone asks."""
@@ -63,14 +82,14 @@ class DecisionModel:
     def to_json(self) -> dict[str, Any]:
         return {"features": list(FEATURES), "weights": [round(float(w), 6) for w in self.weights],
                 "intercept": round(float(self.intercept), 6), "threshold": round(float(self.threshold), 4),
-                "fitted_on": self.fitted_on}
+                "rule_precision": round(float(self.rule_precision), 4), "fitted_on": self.fitted_on}
 
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> DecisionModel:
         if tuple(document["features"]) != FEATURES:
             raise ValueError(f"the decision model's features {document['features']} are not {list(FEATURES)}")
         return cls(np.asarray(document["weights"], dtype=np.float64), float(document["intercept"]),
-                   float(document["threshold"]), str(document.get("fitted_on", "")))
+                   float(document["threshold"]), float(document["rule_precision"]), str(document.get("fitted_on", "")))
 
     @property
     def digest(self) -> str:

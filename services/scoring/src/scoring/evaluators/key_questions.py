@@ -26,8 +26,9 @@ general evidence (:data:`scoring.evaluators.decision.FEATURES`):
   asking outright about the family, an allergy, smoking or alcohol);
 - the form: whether the sentence is a question.
 
-A calibrated logistic model (:mod:`scoring.evaluators.decision`, fitted under leave-one-complaint-
-out cross-validation) turns the evidence into P(asks); a sentence asks the question when P is at
+A phrase or the label found word for word, or a cue, asks on its own. Otherwise a calibrated
+logistic model (:mod:`scoring.evaluators.decision`, fitted under leave-one-complaint-out
+cross-validation) turns the evidence into P(asks); a sentence asks the question when P is at
 least the model's threshold. Before that, a sentence is set aside when it asks nothing (an
 explanation, plan or advice that is not a question, also when it ends with a check-in tag such as
 ", OK?"), when it is a bare echo (a statement whose content words all repeat the patient's last
@@ -39,7 +40,8 @@ The FIRST asking sentence is cited (``utterance_index``, ``citation``), with the
 best (``matched_phrase``: the phrase found word or stem for stem, else the most similar text), the
 ``method`` (``lexical`` when only the lexical evidence carries the decision, ``semantic`` when
 there is none, ``both`` when the meaning alone would also have decided), its ``similarity``, a
-``confidence`` (asked: P of the cited sentence; not asked: 1 - the highest P of any sentence) and
+``confidence`` (asked: P of the cited sentence, at least the measured precision of word-for-word
+matches where one decided; not asked: 1 - the highest P of any sentence) and
 ``confirmation: true`` when the sentence restates a fact the patient had volunteered.
 Interviewer sentences, their list items and their read-backs are embedded in one batched call per
 request; the rubric's text embeddings come from a cache keyed by rubric version and content
@@ -68,7 +70,7 @@ from scoring.evaluators.scores import fraction
 from scoring.evaluators.stems import contains_stems, stems
 from scoring.semantic.index import phrase_index
 from scoring.semantic.model import Encoder, load_encoder
-from scoring.semantic.sentences import Sentence, interviewer_sentences, list_items
+from scoring.semantic.sentences import Sentence, interviewer_sentences, is_question, list_items
 
 MATCHER = "hybrid"
 MATCHER_VERSION = "4"
@@ -108,7 +110,7 @@ class _SentenceForms:
 def _forms(sentence: Sentence) -> _SentenceForms:
     masked = cues.mask_compounds(sentence.normalised)
     sentence_stems = stems(masked)
-    return _SentenceForms(masked, sentence_stems, frozenset(sentence_stems.split()), sentence.text.rstrip().endswith("?"))
+    return _SentenceForms(masked, sentence_stems, frozenset(sentence_stems.split()), is_question(sentence.text))
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,8 @@ def _lexical(question: KeyQuestion, lexicon: list[_Text], sentence: Sentence, fo
         elif contains_stems(forms.stems, entry.stems):
             stem = 1.0
             found = found or entry.text
-        if entry.content_stems:
-            overlap = max(overlap, len(entry.content_stems & forms.stem_set) / len(entry.content_stems))
+        if entry.content_stems:  # one shared word is weak evidence: a share counts at least two words
+            overlap = max(overlap, len(entry.content_stems & forms.stem_set) / max(2, len(entry.content_stems)))
     cue = 1.0 if ((duration and cues.states_duration(sentence.normalised))
                   or (onset and cues.asks_onset(sentence.normalised))
                   or not cues.asked_topics(sentence.text, sentence.normalised).isdisjoint(topics)) else 0.0
@@ -263,8 +265,10 @@ def question_evidence(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder
         for row, sentence in enumerate(sentences):
             phrase, stem, overlap, cue, found = _lexical(question, lexicon, sentence, forms[row], topics, duration,
                                                          onset)
-            features[row] = (similarity[row], margins[number][row], item[row], item_margins[number][row], echo[row],
-                             echo_margins[number][row], phrase, stem, overlap, cue, float(forms[row].question))
+            nearest = float(margins[number][row] >= 0 or item_margins[number][row] >= 0)
+            features[row] = (similarity[row], margins[number][row], item[row], item_margins[number][row], nearest,
+                             echo[row], echo_margins[number][row], phrase, stem, overlap, cue,
+                             float(forms[row].question))
             semantic_text = phrases.texts[int(item_column[row] if item[row] > similarity[row] else column[row])]
             matched.append(found or semantic_text)
         fits = np.array([cues.subject_fits(topics_of, topics) for topics_of in sentence_topics], dtype=bool)
@@ -275,17 +279,17 @@ def question_evidence(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder
 @dataclass(frozen=True)
 class _Decision:
     row: int | None  # the first asking sentence, None when not asked
-    probability: np.ndarray  # per sentence (0 where the subject does not fit)
+    probability: np.ndarray  # confidence per sentence (0 where the subject does not fit)
     semantic: np.ndarray  # per sentence, without the lexical evidence
 
 
 def _decide(evidence: QuestionEvidence, model: DecisionModel) -> _Decision:
     if not evidence.sentences:
         return _Decision(None, np.zeros(0), np.zeros(0))
-    probability = np.where(evidence.fits, model.probability(evidence.features), 0.0)
+    confidence = np.where(evidence.fits, model.confidence(evidence.features), 0.0)
     semantic = np.where(evidence.fits, model.semantic_probability(evidence.features), 0.0)
-    asking = np.flatnonzero(probability >= model.threshold)
-    return _Decision(int(asking[0]) if asking.size else None, probability, semantic)
+    asking = np.flatnonzero(evidence.fits & model.asks(evidence.features))
+    return _Decision(int(asking[0]) if asking.size else None, confidence, semantic)
 
 
 def _question_details(evidence: QuestionEvidence, decision: _Decision, model: DecisionModel,

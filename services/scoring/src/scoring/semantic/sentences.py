@@ -7,6 +7,14 @@ utterance (for the citation) and its position within the turn (for adjacency). W
 the sentence without hesitation fillers ("um", "uh", "erm", "mm"): they carry no meaning and
 cost model time.
 
+Speech transcribed without punctuation ("okay so i see here that you hurt your right ankle can
+you tell me what happened") has no sentence ends to split at and no question mark to tell a
+question. Questions are recognised by their clause structure instead (:data:`QUESTION_CLAUSE`:
+an auxiliary before its subject, "can you", "have you", "is it"; a wh-word before an auxiliary,
+"what have", "how long", "when did"; "tell me"; "any ..." at a clause start), and a long
+unpunctuated sentence is split before each such clause, so that each question is matched on its
+own.
+
 A list question names several things in one breath ("any nausea, vomiting, tingling or
 weakness?"); embedded whole it is close to none of them. :func:`list_items` splits such a
 sentence at commas, semicolons, "or" and "and" into its items, so each can be matched on its own.
@@ -20,6 +28,15 @@ from dataclasses import dataclass
 from medgrade_shared.models.transcript import ParsedTranscript, Utterance
 from medgrade_shared.text import normalise
 
+_AUXILIARY = r"(?:can|could|would|will|do|does|did|have|has|had|are|is|was|were)"
+_SUBJECT = r"(?:you|it|this|that|there|anyone|anybody|anything|he|she|they|we)"
+QUESTION_CLAUSE = re.compile(
+    rf"\b(?:{_AUXILIARY}(?:n't| not)? {_SUBJECT}\b|(?:what|when|where|which|why|who|how)(?:'s| {_AUXILIARY}\b| long\b"
+    r"| much\b| many\b| often\b| bad\b| far\b| about\b)|tell me\b"
+    r"|(?:^|\b(?:and|so|or|now|okay|ok|alright|also)\s+)any (?!more\b|other\b|time\b)[a-z]{3,})",
+    re.IGNORECASE)
+_LONG_UNPUNCTUATED_WORDS = 16
+_MIN_CLAUSE_WORDS = 4
 _BOUNDARY = re.compile(r"(?<=[.?!])(?:\s+|(?=[A-Z]))")
 _HAS_WORD = re.compile(r"[A-Za-z0-9]")
 _FILLER = re.compile(r"\b(?:um+|uh+|erm|er|mm+|hmm+)\b[,.]?\s*", re.IGNORECASE)
@@ -52,8 +69,32 @@ def list_items(content: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items[:_MAX_ITEMS])) if len(items) > 1 else ()
 
 
+def is_question(text: str) -> bool:
+    """Ends with a question mark, or holds a question clause ("have you been able to walk")."""
+    return text.rstrip().endswith("?") or QUESTION_CLAUSE.search(text) is not None
+
+
+def _question_clauses(sentence: str) -> list[str]:
+    """A long sentence without inner punctuation, split before each question clause after the
+    first word; other sentences as they are."""
+    if len(sentence.split()) < _LONG_UNPUNCTUATED_WORDS or re.search(r"[,;?!]", sentence.rstrip(".?! ")):
+        return [sentence]
+    parts: list[str] = []
+    pending = ""  # a fragment too short to stand alone ("okay and then", "can you") joins the next part
+    starts = [0] + [m.start() for m in QUESTION_CLAUSE.finditer(sentence) if m.start() > 0]
+    for begin, end in zip(starts, [*starts[1:], len(sentence)], strict=True):
+        part = f"{pending} {sentence[begin:end].strip()}".strip()
+        if len(part.split()) < _MIN_CLAUSE_WORDS and end < len(sentence):
+            pending = part
+        else:
+            parts.append(part)
+            pending = ""
+    return parts
+
+
 def split_sentences(text: str) -> list[str]:
-    return [part.strip() for part in _BOUNDARY.split(text) if _HAS_WORD.search(part)]
+    return [clause for part in _BOUNDARY.split(text) if _HAS_WORD.search(part)
+            for clause in _question_clauses(part.strip())]
 
 
 def interviewer_sentences(parsed: ParsedTranscript) -> list[Sentence]:

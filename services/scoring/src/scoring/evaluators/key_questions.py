@@ -224,7 +224,8 @@ def question_evidence(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder
     sentences = [s for s in interviewer_sentences(parsed) if not cues.asks_nothing(s.text, s.normalised)]
     sentences = _without_bare_echoes(sentences, patient.last_turn)
     index = phrase_index.get(rubric, encoder)
-    items = [list_items(s.content) for s in sentences]
+    # a list question's items, each matched on its own (a listing statement is an explanation or a read-back)
+    items = [list_items(s.content) if is_question(s.text) else () for s in sentences]
     # the fact each restating sentence reads back: the words it repeats from the patient's last turn
     echoes = [cues.echoed_words(s.text, s.normalised, patient.last_turn.get(s.utterance.index, set()))
               for s in sentences]

@@ -72,7 +72,7 @@ class CachedEncoder:
         if missing:
             self._cache.update(zip(missing, self._encoder.encode(missing), strict=True))
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, self._encoder.dimension), dtype=np.float32)
         return np.stack([self._cache[t] for t in texts])
 
 

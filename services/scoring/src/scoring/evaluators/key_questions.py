@@ -215,12 +215,14 @@ def _best_per_sentence(groups: list[tuple[str, ...]], lookup: dict[str, int], ma
     return values, columns
 
 
-def question_evidence(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder) -> list[QuestionEvidence]:
+def question_evidence(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder,
+                      patient: PatientWords | None = None) -> list[QuestionEvidence]:
     """The evidence of every candidate sentence for every key question, in rubric order: what the
-    decision model weighs (and what ``benchmarks/eval_key_questions.py --fit`` learns from)."""
+    decision model weighs (and what ``benchmarks/eval_key_questions.py --fit`` learns from).
+    ``patient`` is the transcript's :class:`PatientWords` when the caller has built them."""
     if not rubric.key_questions:
         return []
-    patient = _patient_words(parsed)
+    patient = patient or _patient_words(parsed)
     sentences = [s for s in interviewer_sentences(parsed) if not cues.asks_nothing(s.text, s.normalised)]
     sentences = _without_bare_echoes(sentences, patient.last_turn)
     index = phrase_index.get(rubric, encoder)
@@ -330,7 +332,7 @@ def score_key_questions(rubric: Rubric, parsed: ParsedTranscript, encoder: Encod
     patient = _patient_words(parsed)
     asked_weight = 0.0
     questions = []
-    for evidence, weight in zip(question_evidence(rubric, parsed, encoder), weights, strict=True):
+    for evidence, weight in zip(question_evidence(rubric, parsed, encoder, patient), weights, strict=True):
         decision = _decide(evidence, model)
         question = evidence.question
         if decision.row is not None:

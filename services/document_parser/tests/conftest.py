@@ -1,4 +1,5 @@
 import io
+import json
 from collections.abc import Callable, Iterator
 
 import docx
@@ -139,12 +140,26 @@ def consultation() -> list[tuple[int, str, str]]:
     return CONSULTATION
 
 
+def render_json(lines: list[tuple[int, str, str]]) -> str:
+    return json.dumps([{"speaker": speaker, "text": text, "start": s} for s, speaker, text in lines])
+
+
+def render_all(lines: list[tuple[int, str, str]]) -> dict[str, bytes]:
+    """The lines as the bytes of a .txt, .vtt, .srt, .docx, .pdf and .json file."""
+    txt = render_txt(lines)
+    return {"txt": txt.encode(), "vtt": render_vtt(lines).encode(), "srt": render_srt(lines).encode(),
+            "docx": render_docx(lines), "pdf": render_pdf(txt), "json": render_json(lines).encode()}
+
+
 @pytest.fixture
 def rendered(consultation: list[tuple[int, str, str]]) -> dict[str, bytes]:
-    """The consultation as the bytes of a .txt, .vtt, .srt, .docx and .pdf file."""
-    txt = render_txt(consultation)
-    return {"txt": txt.encode(), "vtt": render_vtt(consultation).encode(), "srt": render_srt(consultation).encode(),
-            "docx": render_docx(consultation), "pdf": render_pdf(txt)}
+    """The consultation as the bytes of a .txt, .vtt, .srt, .docx, .pdf and .json file."""
+    return render_all(consultation)
+
+
+@pytest.fixture
+def render() -> Callable[[list[tuple[int, str, str]]], dict[str, bytes]]:
+    return render_all
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ def test_first_line_without_label_makes_a_student_monologue() -> None:
     assert {(u.speaker, u.role) for u in parsed.utterances} == {("Student", "interviewer")}
     assert parsed.roles_inferred is True
     assert "Patient: she lives alone." in " ".join(u.text for u in parsed.utterances)
-    assert parsed.warnings
+    assert [w.code for w in parsed.warnings] == ["monologue"]
 
 
 def test_untimed_monologue_is_split_at_headings_and_sentences() -> None:
@@ -56,4 +56,5 @@ def test_timed_monologue_splits_at_stamps_and_headings() -> None:
     assert [(u.text, u.start) for u in parsed.utterances] == [
         ("Chief complaint: chest pain.\nHe is 58.", 0.0), ("HPI: started at rest.", 0.0),
         ("Summary: likely angina.", 20.0)]
-    assert "1 utterance(s) had no time stamp" in " ".join(parsed.warnings)
+    unstamped = next(w for w in parsed.warnings if w.code == "unstamped_utterances")
+    assert unstamped.message.startswith("1 utterance(s) had no time stamp")

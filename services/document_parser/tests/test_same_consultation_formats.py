@@ -2,7 +2,7 @@
 
 import pytest
 
-from document_parser.parsing.plain_text import PREAMBLE_SPEAKER
+from document_parser.parsing.speakers import PREAMBLE_SPEAKER
 from document_parser.parsing.uploads import parse_upload
 from medgrade_shared.models.transcript import ParsedTranscript
 

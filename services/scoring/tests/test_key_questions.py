@@ -374,3 +374,12 @@ def test_the_decision_model_round_trips_and_refuses_other_features() -> None:
     assert 0.0 < model.threshold < 1.0
     with pytest.raises(ValueError, match="features"):
         DecisionModel.from_json({**model.to_json(), "features": ["similarity"]})
+
+
+def test_a_dictated_note_cannot_ask_a_key_question(make_parsed, encoder) -> None:
+    spoken = make_parsed([("interviewer", "Where is the pain?"), ("patient", "In my chest.")])
+    dictated = spoken.model_copy(update={"utterances": [
+        spoken.utterances[0].model_copy(update={"dictated": True}), spoken.utterances[1]]})
+    rubric = Rubric.model_validate(SITE_RUBRIC)
+    assert _questions(_score(rubric, spoken, encoder))["site"]["asked"] is True
+    assert _questions(_score(rubric, dictated, encoder))["site"]["asked"] is False

@@ -6,7 +6,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from medgrade_shared.models.warnings import GradingWarning
+
 Role = Literal["interviewer", "patient", "other"]
+# How a speaker's role was found: read from its label, inferred from who asks the questions
+# (or the only party left), the whole text taken as the student's monologue, or the lines
+# before a document's first speaker label.
+RoleSource = Literal["label", "inferred", "monologue", "preamble"]
 
 
 class Utterance(BaseModel):
@@ -20,6 +26,23 @@ class Utterance(BaseModel):
     start: float | None = Field(default=None, ge=0, description="Seconds from the start, if the format has times.")
     end: float | None = Field(default=None, ge=0, description="Seconds; the next later utterance's start.")
     end_estimated: bool = Field(default=False, description="True when the end was estimated from speech rate.")
+    dictated: bool = Field(default=False, description=(
+        "True for an interviewer's note dictated about the patient (a preamble with name and date of birth, "
+        "a closing assessment for the record, a command to a voice assistant): not said to the patient."))
+
+    @property
+    def addresses_patient(self) -> bool:
+        """Said by the interviewer to the patient: the only utterances that can ask a key question."""
+        return self.role == "interviewer" and not self.dictated
+
+
+class Speaker(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    label: str = Field(description="The speaker label as written in the transcript.")
+    role: Role
+    source: RoleSource = Field(description="How the role was found.")
+    utterances: int = Field(ge=0, description="How many utterances this speaker has.")
 
 
 class Section(BaseModel):
@@ -42,8 +65,9 @@ class ParsedTranscript(BaseModel):
     sections: list[Section] = Field(default_factory=list)
     detected_order: list[str] = Field(default_factory=list)
     summary: SummaryText = Field(default_factory=SummaryText)
+    speakers: list[Speaker] = Field(default_factory=list, description="Each speaker and the role it was given.")
     roles_inferred: bool = False
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[GradingWarning] = Field(default_factory=list)
 
 
 class ParseRequest(BaseModel):

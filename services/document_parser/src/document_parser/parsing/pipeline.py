@@ -3,16 +3,19 @@ synchronous, so the API runs it in the thread pool and benchmarks call it direct
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 from document_parser.parsing.collector import collector_paused
 from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.formats import READERS, detect_format
+from document_parser.parsing.parse_warnings import parse_warnings
 from document_parser.parsing.raw import Reading
 from document_parser.parsing.segmentation import detected_order, segment
+from document_parser.parsing.speakers import PREAMBLE_SPEAKER
 from document_parser.parsing.summary import build_summary
 from document_parser.parsing.utterances import build_utterances
-from medgrade_shared.models.transcript import ParsedTranscript
+from medgrade_shared.models.transcript import ParsedTranscript, RoleSource, Speaker, Utterance
 
 # A 30-hour interview; far past any real transcript, and it bounds the work an input of
 # millions of one-word lines can cause (each utterance costs tens of microseconds).
@@ -43,21 +46,26 @@ def _parse(resolved: str, reader: Callable[[str], Reading], text: str, summary_t
         raise TranscriptError("too_many_utterances", f"The transcript has more than {MAX_UTTERANCES} utterances.")
     utterances, unstamped, inferred = build_utterances(reading.utterances)
     sections = segment(utterances)
-    warnings = []
-    if reading.roles_inferred:
-        warnings.append("No speaker labels: the transcript is read as a monologue by the student.")
-    elif inferred:
-        warnings.append("No speaker is labelled as the interviewer: roles were inferred from who asks the questions.")
-    if unstamped:
-        warnings.append(f"{unstamped} utterance(s) had no time stamp; each starts when the one before it did.")
-    if not any(u.role == "interviewer" for u in utterances):
-        warnings.append("No interviewer was recognised among the speakers; sections use all non-patient speech.")
+    speakers = _speakers(utterances, inferred, reading.roles_inferred)
     return ParsedTranscript(
         format=resolved,
         utterances=utterances,
         sections=sections,
         detected_order=detected_order(sections),
         summary=build_summary(summary_text, utterances, sections),
-        roles_inferred=reading.roles_inferred or inferred,
-        warnings=warnings,
+        speakers=speakers,
+        roles_inferred=reading.roles_inferred or bool(inferred),
+        warnings=parse_warnings(utterances, speakers, unstamped),
     )
+
+
+def _speakers(utterances: list[Utterance], inferred: set[str], monologue: bool) -> list[Speaker]:
+    """Each speaker in order of first utterance, with its role and how the role was found."""
+    counts = Counter(u.speaker for u in utterances)
+    first = {u.speaker: u for u in reversed(utterances)}
+    speakers = []
+    for label in dict.fromkeys(u.speaker for u in utterances):
+        source: RoleSource = ("preamble" if label == PREAMBLE_SPEAKER else "monologue" if monologue
+                              else "inferred" if label in inferred else "label")
+        speakers.append(Speaker(label=label, role=first[label].role, source=source, utterances=counts[label]))
+    return speakers

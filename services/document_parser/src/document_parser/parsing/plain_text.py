@@ -16,10 +16,9 @@ from document_parser.parsing.headings import find_heading
 from document_parser.parsing.lines import Line, iter_lines
 from document_parser.parsing.raw import RawUtterance, Reading
 from document_parser.parsing.sentences import split_sentences
-from document_parser.parsing.speakers import MONOLOGUE_SPEAKER
+from document_parser.parsing.speakers import MONOLOGUE_SPEAKER, PREAMBLE_SPEAKER
 
 PREAMBLE_LINES = 3
-PREAMBLE_SPEAKER = "Document"
 # A turn: (index of its first line, speaker, start); it runs to the next turn's first line.
 _Turn = tuple[int, str, float | None]
 

@@ -1,11 +1,11 @@
 """Clinical sections as contiguous runs of utterances.
 
-Only the interviewer's utterances carry evidence (questions, or the student's own
-presentation); a patient's answer belongs to the section of the question before it. The
-evidence-bearing utterances are labelled by a best-path decoding in which every change of
-section costs ``SWITCH_COST``: a topic opens a section only when its evidence outweighs the
-cost of switching to it and back, so one stray "any fever?" inside the history of the
-complaint stays there. An utterance that *opens* a section (a clear topic question, a
+Only the interviewer's utterances to the patient carry evidence (questions, or the student's
+own presentation; a dictated note does not: see :mod:`dictation`); a patient's answer
+belongs to the section of the question before it. The evidence-bearing utterances are
+labelled by a best-path decoding in which every change of section costs ``SWITCH_COST``: a
+topic opens a section only when its evidence outweighs the cost of switching to it and back,
+so one stray "any fever?" inside the history of the complaint stays there. An utterance that *opens* a section (a clear topic question, a
 heading: see :mod:`evidence`) switches to it at no cost, so a short "Any allergies?" still
 starts its own section.
 
@@ -35,10 +35,11 @@ def segment(utterances: list[Utterance]) -> list[Section]:
     """Sections covering every utterance exactly once, in transcript order."""
     if not utterances:
         return []
-    roles = {"interviewer"} if any(u.role == "interviewer" for u in utterances) else {"interviewer", "other"}
+    interviewed = any(u.role == "interviewer" for u in utterances)
     statement_weight = STATEMENT_WEIGHT if any(u.role == "patient" for u in utterances) else 1.0
     evidence = [(i, found) for i, u in enumerate(utterances)
-                if u.role in roles and (found := section_evidence(u.match_text, statement_weight)).scores]
+                if (u.addresses_patient if interviewed else u.role == "other")
+                and (found := section_evidence(u.match_text, statement_weight)).scores]
     labels = [SECTIONS.index(OPENING)] * len(utterances)
     if evidence:
         positions = [i for i, _ in evidence]

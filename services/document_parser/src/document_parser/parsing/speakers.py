@@ -17,6 +17,8 @@ from functools import lru_cache
 from medgrade_shared.models.transcript import Role
 
 MONOLOGUE_SPEAKER = "Student"
+# Says the lines before a document's first speaker label (a title, a date); role ``other``.
+PREAMBLE_SPEAKER = "Document"
 
 _INTERVIEWER = frozenset({
     "student", "doctor", "dr", "doc", "clinician", "examiner", "interviewer", "gp", "nurse", "physician", "candidate",
@@ -25,8 +27,10 @@ _INTERVIEWER = frozenset({
 })
 _PATIENT = frozenset({
     "patient", "pt", "parent", "carer", "caregiver", "guardian", "mum", "mom", "mother", "father", "dad", "family",
-    "relative", "wife", "husband", "partner", "son", "daughter", "client",
+    "relative", "wife", "husband", "partner", "son", "daughter", "client", "interviewee",
 })
+# Question-and-answer transcripts label the two parties by one capital letter.
+_LETTER_ROLES: dict[str, Role] = {"Q": "interviewer", "A": "patient"}
 _WORD = re.compile(r"[^\W\d_]+")
 _NOT_SPEAKERS = frozenset({
     "note", "notes", "nb", "time", "date", "day", "plan", "diagnosis", "impression", "assessment", "summary",
@@ -57,7 +61,10 @@ def _role_words(label: str) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def role_for(speaker: str) -> Role:
-    """``interviewer`` or ``patient`` when any word of the label names that role, else ``other``."""
+    """``interviewer`` or ``patient`` when any word of the label names that role (capital ``Q``
+    and ``A`` alone do too), else ``other``."""
+    if speaker.rstrip(".") in _LETTER_ROLES:
+        return _LETTER_ROLES[speaker.rstrip(".")]
     words = _role_words(speaker)
     if any(w in _INTERVIEWER for w in words):
         return "interviewer"

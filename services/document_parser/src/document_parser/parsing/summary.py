@@ -14,7 +14,7 @@ def build_summary(summary_text: str | None, utterances: list[Utterance], section
         utterances[i].match_text
         for section in sections if section.name == SUMMARY
         for i in range(section.start_index, section.end_index + 1)
-        if utterances[i].role == "interviewer" and utterances[i].match_text
+        if utterances[i].addresses_patient and utterances[i].match_text
     )
     if spoken:
         return SummaryText(text=spoken, tokens=count_tokens(spoken), source="transcript")

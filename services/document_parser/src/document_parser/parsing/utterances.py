@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from document_parser.parsing.dictation import dictated_indices
 from document_parser.parsing.raw import RawUtterance
 from document_parser.parsing.roles import assign_roles
 from document_parser.parsing.tags import match_text
@@ -14,7 +15,7 @@ from medgrade_shared.models.transcript import Utterance
 class Built(NamedTuple):
     utterances: list[Utterance]
     unstamped: int  # utterances without a time stamp in an otherwise timed transcript
-    roles_inferred: bool
+    inferred: set[str]  # speakers whose role was inferred, not read from their label
 
 
 def build_utterances(raw: list[RawUtterance]) -> Built:
@@ -27,9 +28,11 @@ def build_utterances(raw: list[RawUtterance]) -> Built:
         times = list(spans(starts, [len(m.split()) for m in matched]))
         times = [_cue_end(span, r.end) for span, r in zip(times, raw, strict=True)]
     roles, inferred = assign_roles(raw)
+    dictated = dictated_indices([roles[r.speaker] for r in raw], matched)
     utterances = [
         Utterance(index=i, speaker=r.speaker, role=roles[r.speaker], text=r.text, match_text=m,
-                  start=t.start if t else None, end=t.end if t else None, end_estimated=bool(t and t.estimated))
+                  start=t.start if t else None, end=t.end if t else None, end_estimated=bool(t and t.estimated),
+                  dictated=i in dictated)
         for i, (r, m, t) in enumerate(zip(raw, matched, times, strict=True))
     ]
     return Built(utterances, unstamped, inferred)

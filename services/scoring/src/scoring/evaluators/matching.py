@@ -38,9 +38,9 @@ class PhraseHit:
 
 
 def interviewer_lines(parsed: ParsedTranscript) -> list[Line]:
-    """The student's utterances in transcript order, each normalised once."""
+    """The student's utterances to the patient in transcript order, each normalised once."""
     ordered = sorted(parsed.utterances, key=lambda u: u.index)
-    return [Line(u, normalise(u.match_text)) for u in ordered if u.role == "interviewer"]
+    return [Line(u, normalise(u.match_text)) for u in ordered if u.addresses_patient]
 
 
 def first_phrase_hit(lines: Sequence[Line], phrases: Sequence[str]) -> PhraseHit | None:

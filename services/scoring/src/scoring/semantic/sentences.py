@@ -98,8 +98,8 @@ def split_sentences(text: str) -> list[str]:
 
 
 def interviewer_sentences(parsed: ParsedTranscript) -> list[Sentence]:
-    """Every interviewer sentence, in transcript order."""
+    """Every sentence the interviewer says to the patient (not a dictated note), in transcript order."""
     ordered = sorted(parsed.utterances, key=lambda u: u.index)
     return [Sentence(u, position, text, normalise(text))
-            for u in ordered if u.role == "interviewer"
+            for u in ordered if u.addresses_patient
             for position, text in enumerate(split_sentences(u.match_text))]

@@ -1,0 +1,58 @@
+"""What a parse warns the grader about: each a code, a sentence for a teacher, and the
+utterances concerned. The grading result carries them, and they decide whether a grade
+needs a teacher's review before it is released."""
+
+from __future__ import annotations
+
+import re
+
+from medgrade_shared.models.transcript import Speaker, Utterance
+from medgrade_shared.models.warnings import GradingWarning
+
+# Fewer interviewer utterances than this to the patient is too little to grade a history on.
+MIN_INTERVIEWER_UTTERANCES = 5
+# A question mark, or an interrogative anywhere (much real speech is transcribed unpunctuated).
+_QUESTION = re.compile(r"\?|\b(?:what|when|where|why|how|which|who|any|(?:do|did|does|have|has|are|is|can|could)"
+                       r" (?:you|it|they|he|she|anything|anyone))\b", re.IGNORECASE)
+
+
+def parse_warnings(utterances: list[Utterance], speakers: list[Speaker], unstamped: int) -> list[GradingWarning]:
+    warnings = []
+    sources = {s.source for s in speakers}
+    if "monologue" in sources:
+        warnings.append(GradingWarning(
+            code="monologue", message="No speaker labels were found: the whole transcript is read as the student "
+                                      "speaking, so the patient's words are graded as the student's."))
+    inferred = [s.label for s in speakers if s.source == "inferred"]
+    if inferred:
+        warnings.append(GradingWarning(
+            code="roles_inferred",
+            message=f"The role of {', '.join(repr(label) for label in inferred)} was inferred from who asks the "
+                    "questions, not read from a speaker label.",
+            utterances=[u.index for u in utterances if u.speaker in inferred]))
+    unknown = [s.label for s in speakers if s.role == "other" and s.source == "label"]
+    if unknown:
+        warnings.append(GradingWarning(
+            code="speakers_not_recognised",
+            message=f"Speaker(s) {', '.join(repr(label) for label in unknown)} are neither the interviewer nor the "
+                    "patient's side: their words are not graded.",
+            utterances=[u.index for u in utterances if u.speaker in unknown]))
+    if unstamped:
+        warnings.append(GradingWarning(
+            code="unstamped_utterances",
+            message=f"{unstamped} utterance(s) had no time stamp; each starts when the one before it did.",
+            utterances=[u.index for u in utterances if u.start is None]))
+    if not any(u.role == "interviewer" for u in utterances):
+        warnings.append(GradingWarning(
+            code="no_interviewer", message="No interviewer was recognised among the speakers; sections use all "
+                                           "non-patient speech."))
+    addressed = [u for u in utterances if u.addresses_patient]
+    if addressed and not any(_QUESTION.search(u.match_text) for u in addressed) and "monologue" not in sources:
+        warnings.append(GradingWarning(
+            code="no_interviewer_questions", message="The interviewer asks the patient no question in the transcript."))
+    if any(u.role == "patient" for u in utterances) and len(addressed) < MIN_INTERVIEWER_UTTERANCES:
+        warnings.append(GradingWarning(
+            code="short_transcript",
+            message=f"The interviewer says only {len(addressed)} thing(s) to the patient: too little to grade a "
+                    "history reliably."))
+    return warnings

@@ -5,9 +5,9 @@ own presentation; a dictated note does not: see :mod:`dictation`); a patient's a
 belongs to the section of the question before it. The evidence-bearing utterances are
 labelled by a best-path decoding in which every change of section costs ``SWITCH_COST``: a
 topic opens a section only when its evidence outweighs the cost of switching to it and back,
-so one stray "any fever?" inside the history of the complaint stays there. An utterance that *opens* a section (a clear topic question, a
-heading: see :mod:`evidence`) switches to it at no cost, so a short "Any allergies?" still
-starts its own section.
+so one stray "any fever?" inside the history of the complaint stays there. An utterance that
+*opens* a section (a clear topic question, a heading: see :mod:`evidence`) switches to it at
+no cost, so a short "Any allergies?" still starts its own section.
 
 Summary is entered only at an utterance with summary cue words, and is absorbing: once
 entered it lasts to the end, whatever the summary mentions. Since a summary restates the

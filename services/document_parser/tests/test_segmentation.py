@@ -108,13 +108,29 @@ def test_a_short_clear_question_opens_its_section_inside_another() -> None:
     assert [(s.name, s.start_index) for s in parsed.sections] == [("CC", 0), ("MEDS", 2), ("ALLERGIES", 4), ("SH", 6)]
 
 
-def test_summary_starts_at_its_cue_words_not_at_an_earlier_diagnosis(interview: str) -> None:
+def test_the_closing_explanation_starts_the_summary_without_cue_words(interview: str) -> None:
     text = interview.replace("[01:20] Student: So to summarise",
-                             "[01:18] Student: I think the diagnosis is migraine, and the plan is rest.\n"
+                             "[01:18] Student: I think the diagnosis is migraine, and the plan is rest and fluids.\n"
                              "[01:20] Student: So to summarise")
     parsed = parse_transcript(text, "text")
     summary = parsed.sections[-1]
     assert summary.name == "Summary"
+    assert parsed.utterances[summary.start_index].text.startswith("I think the diagnosis is migraine")
+
+
+def test_a_closing_without_any_cue_word_is_found_by_its_form(interview: str) -> None:
+    text = interview.replace("So to summarise, you are", "Right, it sounds like you are")
+    parsed = parse_transcript(text, "text")
+    assert parsed.sections[-1].name == "Summary"
+    assert parsed.summary.text.startswith("Right, it sounds like you are a 30-year-old")
+
+
+def test_an_explanation_between_questions_is_not_the_closing(interview: str) -> None:
+    text = interview.replace("[00:46] Student: Do you have any medical conditions?",
+                             "[00:45] Student: Headaches like this are very common and usually nothing serious.\n"
+                             "[00:46] Student: Do you have any medical conditions?")
+    parsed = parse_transcript(text, "text")
+    summary = parsed.sections[-1]
     assert parsed.utterances[summary.start_index].text.startswith("So to summarise")
 
 

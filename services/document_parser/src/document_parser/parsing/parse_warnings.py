@@ -4,16 +4,12 @@ needs a teacher's review before it is released."""
 
 from __future__ import annotations
 
-import re
-
+from document_parser.parsing.questions import asks
 from medgrade_shared.models.transcript import Speaker, Utterance
 from medgrade_shared.models.warnings import GradingWarning
 
 # Fewer interviewer utterances than this to the patient is too little to grade a history on.
 MIN_INTERVIEWER_UTTERANCES = 5
-# A question mark, or an interrogative anywhere (much real speech is transcribed unpunctuated).
-_QUESTION = re.compile(r"\?|\b(?:what|when|where|why|how|which|who|any|(?:do|did|does|have|has|are|is|can|could)"
-                       r" (?:you|it|they|he|she|anything|anyone))\b", re.IGNORECASE)
 
 
 def parse_warnings(utterances: list[Utterance], speakers: list[Speaker], unstamped: int) -> list[GradingWarning]:
@@ -47,7 +43,7 @@ def parse_warnings(utterances: list[Utterance], speakers: list[Speaker], unstamp
             code="no_interviewer", message="No interviewer was recognised among the speakers; sections use all "
                                            "non-patient speech."))
     addressed = [u for u in utterances if u.addresses_patient]
-    if addressed and not any(_QUESTION.search(u.match_text) for u in addressed) and "monologue" not in sources:
+    if addressed and not any(asks(u.match_text) for u in addressed) and "monologue" not in sources:
         warnings.append(GradingWarning(
             code="no_interviewer_questions", message="The interviewer asks the patient no question in the transcript."))
     if any(u.role == "patient" for u in utterances) and len(addressed) < MIN_INTERVIEWER_UTTERANCES:

@@ -9,10 +9,12 @@ so one stray "any fever?" inside the history of the complaint stays there. An ut
 *opens* a section (a clear topic question, a heading: see :mod:`evidence`) switches to it at
 no cost, so a short "Any allergies?" still starts its own section.
 
-Summary is entered only at an utterance with summary cue words, and is absorbing: once
-entered it lasts to the end, whatever the summary mentions. Since a summary restates the
-other topics, their evidence counts ``SUMMARY_RESTATES`` of its weight towards the summary,
-on the entering line as on the following ones. Utterances before the first evidence are the
+Summary is entered at an utterance with summary cue words, or where the consultation's
+closing starts (:mod:`closing`: the interviewer stops asking and starts telling), whichever
+comes first, and is absorbing: once entered it lasts to the end, whatever the summary
+mentions. Since a summary restates the other topics, their evidence counts
+``SUMMARY_RESTATES`` of its weight towards the summary, on the entering line as on the
+following ones. Utterances before the first evidence are the
 opening complaint (CC).
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import math
 
+from document_parser.parsing.closing import closing_start
 from document_parser.parsing.evidence import Evidence, section_evidence
 from document_parser.parsing.lexicon import OPENING, SECTIONS, SUMMARY
 from medgrade_shared.models.transcript import Section, Utterance
@@ -46,6 +49,9 @@ def segment(utterances: list[Utterance]) -> list[Section]:
         states = _decode([found for _, found in evidence])
         for first, upto, state in zip(positions, [*positions[1:], len(utterances)], states, strict=True):
             labels[first:upto] = [state] * (upto - first)
+    closing = closing_start(utterances)
+    if closing is not None and _SUMMARY_AT not in labels[:closing]:
+        labels[closing:] = [_SUMMARY_AT] * (len(labels) - closing)
     return _runs(labels)
 
 

@@ -32,6 +32,7 @@ class FakeServices:
         self.calls: Counter[str] = Counter()
         self.failures: dict[str, list[int]] = {}
         self.bodies: dict[str, bytes] = {}
+        self.parsed = json.loads(json.dumps(PARSED))  # what /parse answers; a test may change it
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
@@ -51,7 +52,7 @@ class FakeServices:
                 return httpx.Response(404, json={"error": {"code": "not_found", "message": "no such rubric"}})
             return httpx.Response(200, json=RUBRIC)
         if path == "/parse":
-            return httpx.Response(200, json=PARSED)
+            return httpx.Response(200, json=self.parsed)
         if path == "/score/aggregate":
             components = json.loads(request.content)["components"]
             weights = RUBRIC["weights"]

@@ -130,3 +130,18 @@ def test_metrics_count_scores_and_downstream_calls(client):
     assert 'medgrade_downstream_request_duration_seconds_count{outcome="ok",target="scoring"} 4.0' in metrics
     assert ('medgrade_http_requests_total{method="POST",route="/grade",service="grading_orchestrator",'
             'status="200"}') in metrics
+
+
+def test_a_monologue_is_graded_but_needs_review_and_is_counted(client, fake):
+    warning = {"code": "monologue", "message": "No speaker labels were found.", "utterances": []}
+    fake.parsed["warnings"] = [warning]
+    result = client.post("/grade", json=REQUEST).json()
+    assert (result["warnings"], result["needs_review"], result["review_reasons"]) == ([warning], True, ["monologue"])
+    metrics = client.get("/metrics").text
+    assert 'grading_warnings_total{code="monologue"} 1.0' in metrics
+    assert 'grading_review_reasons_total{reason="monologue"} 1.0' in metrics
+
+
+def test_a_clean_grading_needs_no_review(client):
+    result = client.post("/grade", json=REQUEST).json()
+    assert (result["warnings"], result["needs_review"], result["review_reasons"]) == ([], False, [])

@@ -22,6 +22,7 @@ from grading_orchestrator.clients.rubrics import RubricClient
 from grading_orchestrator.clients.scoring import ScoringClient
 from grading_orchestrator.core.metrics import GradingMetrics
 from grading_orchestrator.results import ResultStore
+from grading_orchestrator.review import grading_warnings, needs_review
 from medgrade_shared.errors import ApiError
 from medgrade_shared.http_client import DownstreamError
 from medgrade_shared.models.grading import GradeRequest
@@ -133,6 +134,10 @@ class GradingPipeline:
     def _observe_scores(self, document: bytes) -> None:
         result = orjson.loads(document)
         self.metrics.overall_score.observe(result["overall"])
+        for warning in result["warnings"]:
+            self.metrics.warnings.labels(warning["code"]).inc()
+        for reason in result["review_reasons"]:
+            self.metrics.review_reasons.labels(reason).inc()
         for component, score in result["components"].items():
             self.metrics.component_score.labels(component).observe(score)
 
@@ -146,6 +151,8 @@ def _result_document(grading_id: str, request: GradeRequest | GradeTarget, rubri
     parsed = orjson.loads(parsed_raw)
     components = {name: orjson.loads(raw) for name, raw in component_raw.items()}
     aggregate = orjson.loads(aggregate_raw)
+    warnings = grading_warnings(request.rubric_id, parsed, components, aggregate["breakdown"])
+    review_reasons = needs_review(warnings)
     engine = {"orchestrator": ORCHESTRATOR_VERSION}
     key_question_details = components.get("key_questions", {}).get("details", {})
     for field in ("matcher", "matcher_version", "model", "model_version"):
@@ -168,4 +175,7 @@ def _result_document(grading_id: str, request: GradeRequest | GradeTarget, rubri
         "summary": {"tokens": parsed["summary"]["tokens"], "source": parsed["summary"]["source"]},
         "timings_ms": timings,
         "engine": engine,
+        "warnings": [w.model_dump() for w in warnings],
+        "needs_review": bool(review_reasons),
+        "review_reasons": review_reasons,
     })

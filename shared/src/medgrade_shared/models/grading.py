@@ -14,6 +14,7 @@ from medgrade_shared.models.scoring import (
     ComponentResult,
     FeedbackItem,
 )
+from medgrade_shared.models.warnings import GradingWarning
 
 
 class Submission(BaseModel):
@@ -46,3 +47,9 @@ class GradingResult(BaseModel):
     summary: dict[str, Any]
     timings_ms: dict[str, float]
     engine: dict[str, str] = Field(default_factory=dict, description="Versions of the scoring engine parts.")
+    warnings: list[GradingWarning] = Field(default_factory=list, description=(
+        "Why the grade may not be what it seems: what the parse could not read, a rubric that does not fit the "
+        "consultation, decisions close to the threshold."))
+    needs_review: bool = Field(default=False, description="True when a teacher should look before the grade is "
+                                                         "released; `review_reasons` says why.")
+    review_reasons: list[str] = Field(default_factory=list, description="Codes of the warnings that need review.")

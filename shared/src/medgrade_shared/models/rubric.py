@@ -200,6 +200,7 @@ class Rubric(_Open):
     version: SemVer = "1.0.0"
     status: Literal["draft", "approved", "archived"] = "draft"
     title: str | None = None
+    description: str | None = Field(default=None, description="What the rubric is for; the rubric-fit check reads it.")
     weights: Weights
     structure: StructureSpec = Field(default_factory=StructureSpec)
     key_questions: list[KeyQuestion] = Field(default_factory=list)

@@ -17,6 +17,14 @@ class GradingMetrics:
             "grading_component_score", "Score of each component of each completed grading (0-1).",
             ["component"], buckets=SCORE_BUCKETS, registry=registry,
         )
+        self.warnings = Counter(
+            "grading_warnings_total", "Warnings attached to completed gradings, by warning code.",
+            ["code"], registry=registry,
+        )
+        self.review_reasons = Counter(
+            "grading_review_reasons_total", "Completed gradings flagged `needs_review`, by reason (warning code).",
+            ["reason"], registry=registry,
+        )
         self.errors = Counter(
             "grading_errors_total", "Gradings that failed, by pipeline stage and reason.",
             ["stage", "reason"], registry=registry,

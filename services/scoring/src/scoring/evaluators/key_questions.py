@@ -47,6 +47,11 @@ Interviewer sentences, their list items and their read-backs are embedded in one
 request; the rubric's text embeddings come from a cache keyed by rubric version and content
 (:mod:`scoring.semantic.index`). Inference is deterministic: the same input gives the same
 decision.
+
+For the grade's review, each question says whether it is ``uncertain`` (its decision lies
+within ``UNCERTAIN_BAND`` of the threshold: it could as well have gone the other way), and the
+details give ``uncertain_share``, the share of the question weight so decided, and ``rubric_fit``, whether the consultation is about what the rubric is
+for (:mod:`scoring.evaluators.rubric_fit`).
 """
 
 from __future__ import annotations
@@ -66,6 +71,7 @@ from scoring.evaluators import cues
 from scoring.evaluators.decision import FEATURES, DecisionModel, load_decision_model
 from scoring.evaluators.feedback import FeedbackCollector
 from scoring.evaluators.matching import cite
+from scoring.evaluators.rubric_fit import rubric_fit
 from scoring.evaluators.scores import fraction
 from scoring.evaluators.stems import contains_stems, stems
 from scoring.semantic.index import phrase_index
@@ -74,6 +80,7 @@ from scoring.semantic.sentences import Sentence, interviewer_sentences, is_quest
 
 MATCHER = "hybrid"
 MATCHER_VERSION = "4"
+UNCERTAIN_BAND = 0.1  # of probability, either side of the decision threshold
 _COLUMN = {name: index for index, name in enumerate(FEATURES)}
 
 
@@ -316,6 +323,13 @@ def _question_details(evidence: QuestionEvidence, decision: _Decision, model: De
             "utterance_index": sentence.utterance.index, "citation": cite(sentence.utterance)}
 
 
+def _uncertain(question: dict[str, Any], model: DecisionModel) -> bool:
+    """A decision whose probability lies within ``UNCERTAIN_BAND`` of the threshold: it could
+    as well have gone the other way."""
+    probability = question["confidence"] if question["asked"] else 1.0 - question["confidence"]
+    return abs(probability - model.threshold) < UNCERTAIN_BAND
+
+
 def score_key_questions(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder | None = None,
                         model: DecisionModel | None = None) -> ComponentResult:
     """``encoder`` is the service's loaded model; in-process callers may omit it and get the
@@ -342,7 +356,8 @@ def score_key_questions(rubric: Rubric, parsed: ParsedTranscript, encoder: Encod
         else:
             severity = "critical" if question.critical else "minor"
             feedback.violation(question.anchor, f"Did not ask about {question.label}.", severity)
-        questions.append(_question_details(evidence, decision, model, patient))
+        decided = _question_details(evidence, decision, model, patient)
+        questions.append({**decided, "uncertain": _uncertain(decided, model)})
 
     coverage = fraction(asked_weight, sum(weights), when_empty=1.0)
     details: dict[str, Any] = {
@@ -356,6 +371,9 @@ def score_key_questions(rubric: Rubric, parsed: ParsedTranscript, encoder: Encod
         "coverage_threshold": policy.coverage_threshold,
         "meets_threshold": coverage >= policy.coverage_threshold,
         "questions": questions,
+        "uncertain_share": fraction(sum(w for q, w in zip(questions, weights, strict=True) if q["uncertain"]),
+                                    sum(weights), when_empty=0.0),
+        "rubric_fit": rubric_fit(rubric, parsed, encoder),
     }
     if not rubric.key_questions:
         details["note"] = "the rubric defines no key questions; the component scores 1.0"

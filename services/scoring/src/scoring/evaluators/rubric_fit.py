@@ -1,0 +1,78 @@
+"""Whether the consultation is about what the rubric is for.
+
+A diarrhoea consultation graded against a chest-pain rubric gets a grade that means nothing,
+and nothing else in the pipeline notices. The patient says what brought them early on, so
+the patient's opening words (their sentences of three words or more, up to ``opening_words``
+words) are compared, by the same sentence-embedding model as the key questions, with what
+the rubric says it is for: its title and description (its question labels when it has
+neither). The fit is the highest cosine similarity between an opening sentence and one of
+those texts; below ``threshold`` the rubric does not fit and the grade is flagged for review,
+never silently released. The settings were chosen by leave-one-complaint-out
+cross-validation on the labelled consultations, each against its own rubric and every other
+one (``benchmarks/eval_rubric_fit.py``; figures in ``evaluation/key_questions/README.md``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from medgrade_shared.models.rubric import Rubric
+from medgrade_shared.models.transcript import ParsedTranscript
+from scoring.semantic.model import Encoder
+from scoring.semantic.sentences import split_sentences
+
+_MIN_SENTENCE_WORDS = 3
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    opening_words: int = 200
+    threshold: float = 0.41
+
+
+DEFAULT_FIT = FitSettings()
+
+
+def opening_sentences(parsed: ParsedTranscript, opening_words: int) -> list[tuple[int, str]]:
+    """(utterance index, sentence) of the patient's first sentences, up to ``opening_words`` words."""
+    found, words = [], 0
+    for utterance in sorted(parsed.utterances, key=lambda u: u.index):
+        if utterance.role != "patient":
+            continue
+        for sentence in split_sentences(utterance.match_text):
+            if len(sentence.split()) >= _MIN_SENTENCE_WORDS:
+                found.append((utterance.index, sentence))
+                words += len(sentence.split())
+        if words >= opening_words:
+            break
+    return found
+
+
+def purpose_texts(rubric: Rubric) -> list[str]:
+    texts = [text for text in (rubric.title, rubric.description) if text and text.strip()]
+    return texts or [q.label for q in rubric.key_questions]
+
+
+def fit_similarity(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder,
+                   opening_words: int) -> tuple[float, int | None]:
+    """(similarity, index of the utterance that fits best); (0.0, None) without patient words."""
+    opening = opening_sentences(parsed, opening_words)
+    purposes = purpose_texts(rubric)
+    if not opening or not purposes:
+        return 0.0, None
+    similarities = (encoder.encode([s for _, s in opening]) @ encoder.encode(purposes).T).max(axis=1)
+    best = int(np.argmax(similarities))
+    return float(similarities[best]), opening[best][0]
+
+
+def rubric_fit(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder,
+               settings: FitSettings = DEFAULT_FIT) -> dict[str, Any]:
+    """The fit as the key-question details report it; ``fits`` is None when the patient says
+    nothing to judge by (no patient speech: see the parse warnings)."""
+    similarity, utterance_index = fit_similarity(rubric, parsed, encoder, settings.opening_words)
+    return {"similarity": round(similarity, 3), "threshold": settings.threshold,
+            "fits": None if utterance_index is None else similarity >= settings.threshold,
+            "utterance_index": utterance_index}

@@ -50,8 +50,9 @@ decision.
 
 For the grade's review, each question says whether it is ``uncertain`` (its decision lies
 within ``UNCERTAIN_BAND`` of the threshold: it could as well have gone the other way), and the
-details give ``uncertain_share``, the share of the question weight so decided, and ``rubric_fit``, whether the consultation is about what the rubric is
-for (:mod:`scoring.evaluators.rubric_fit`).
+details give ``uncertain_share``, the share of the question weight so decided, and
+``rubric_fit``, whether the consultation is about what the rubric is for
+(:mod:`scoring.evaluators.rubric_fit`).
 """
 
 from __future__ import annotations

@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py=$(scripts/bootstrap.sh)
-"$py" -m pytest shared/tests services/*/tests tests/deploy
+"$py" -m pytest shared/tests services/*/tests tests/contract tests/deploy
 bash run_integration_tests.sh

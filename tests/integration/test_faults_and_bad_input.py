@@ -46,7 +46,7 @@ def test_killed_scoring_fails_the_grade_with_503_and_stores_nothing_then_recover
 
 
 @pytest.mark.parametrize(("body", "status", "code"), [
-    ({**REQUEST, "submission": {"oral_transcript": "   \n  "}}, 422, None),
+    ({**REQUEST, "submission": {"oral_transcript": "   \n  "}}, 422, "invalid_request"),
     ({**REQUEST, "submission": {"oral_transcript": ""}}, 422, "invalid_request"),
     ({**REQUEST, "rubric_id": "no_such_rubric"}, 404, "rubric_not_found"),
     ({**REQUEST, "rubric_version": "9.9.9"}, 404, "rubric_not_found"),

@@ -152,3 +152,20 @@ def test_validate_reports_without_storing_and_refuses_errors(empty_client: TestC
     assert not_a_rubric.status_code == 422
     assert not_a_rubric.json()["error"]["details"]["checks"] == ["schema"]
     assert empty_client.get("/rubrics").json()["total"] == 0
+
+
+def test_a_weighed_component_the_rubric_leaves_empty_is_refused(stroke: dict[str, Any]) -> None:
+    doc = copy.deepcopy(stroke)
+    doc["communication"]["behaviours"] = []
+    [finding] = review_document(doc).errors
+    assert (finding.check, finding.loc) == ("empty_component", ["communication", "behaviours"])
+    assert finding.message.startswith("communication has weight 0.05 but the rubric lists no communication behaviours")
+    # weighing it 0 makes the same rubric pass: a part not graded may stay empty
+    doc["weights"].update(communication=0.0, summary=doc["weights"]["summary"] + doc["weights"]["communication"])
+    assert _errors(doc) == []
+
+
+def test_a_summary_element_min_count_that_scoring_refuses_is_refused(stroke: dict[str, Any]) -> None:
+    doc = copy.deepcopy(stroke)
+    doc["summary"]["required_elements"][0]["min_count"] = 3
+    assert _errors(doc) == [("min_count", ["summary", "required_elements", 0, "min_count"])]

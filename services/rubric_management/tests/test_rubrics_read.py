@@ -138,3 +138,18 @@ def test_list_paging_out_of_bounds_is_a_422(client: TestClient, params: dict[str
     response = client.get("/rubrics", params=params)
     assert response.status_code == 422
     _assert_envelope(response.json(), "invalid_request")
+
+
+def test_an_unknown_rubric_id_names_the_closest_existing_ids(client: TestClient) -> None:
+    for path in ("/rubrics/strok_v1", "/rubrics/strok_v1/versions"):
+        error = client.get(path).json()["error"]
+        assert error["message"].startswith("There is no rubric 'strok_v1'. The closest existing ids: stroke_v1")
+        assert error["details"]["reason"] == "unknown_rubric"
+        assert error["details"]["closest"][0] == "stroke_v1"
+
+
+def test_a_malformed_version_says_what_a_version_looks_like(client: TestClient) -> None:
+    error = client.get("/rubrics/stroke_v1", params={"version": "v1"}).json()["error"]
+    assert error["message"] == ("version must be a version of three whole numbers separated by dots, "
+                                "e.g. 1.2.0.")
+    assert "pattern" not in error["message"]

@@ -89,12 +89,24 @@ def test_component_filed_under_the_wrong_name_is_refused(chest, components) -> N
     assert error.value.code == "component_mismatch"
 
 
-def test_weights_over_one_are_refused(chest_dict, components) -> None:
-    chest_dict["weights"]["communication"] = 0.5
+@pytest.mark.parametrize("communication", [0.5, 0.0])
+def test_weights_not_summing_to_one_are_refused(chest_dict, components, communication) -> None:
+    chest_dict["weights"]["communication"] = communication
 
     with pytest.raises(ApiError) as error:
         aggregate(Rubric.model_validate(chest_dict), components)
-    assert error.value.code == "invalid_weights"
+    assert (error.value.status_code, error.value.code) == (422, "invalid_rubric")
+    assert [p["check"] for p in error.value.details["problems"]] == ["weights"]
+    assert "must sum to 1.0" in error.value.message
+
+
+def test_a_component_weighing_zero_says_nothing_to_the_student(chest_dict, components) -> None:
+    chest_dict["weights"].update(communication=0.0, structure=0.3)
+
+    result = aggregate(Rubric.model_validate(chest_dict), components)
+
+    assert result.breakdown["communication"].weighted == 0.0
+    assert {item.component for item in result.feedback} == {"structure", "key_questions", "reasoning", "summary"}
 
 
 def test_feedback_item_without_rubric_citation_cannot_be_built() -> None:

@@ -226,14 +226,6 @@ def test_untimed_transcript_cites_the_utterance_index(stroke, make_parsed, encod
     assert question["citation"] == "student://oral#utt=2"
 
 
-def test_rubric_without_questions_scores_one_and_says_why(stroke, make_parsed, encoder) -> None:
-    rubric = Rubric.model_validate({**stroke.model_dump(), "key_questions": []})
-    result = _score(rubric, make_parsed(INTERVIEW), encoder)
-
-    assert result.score == 1.0
-    assert "no key questions" in result.details["note"]
-
-
 def test_zero_weights_are_refused(stroke, make_parsed, encoder) -> None:
     data = stroke.model_dump()
     data["key_questions_policy"] = {"critical_weight": 0, "noncritical_weight": 0}
@@ -383,3 +375,19 @@ def test_a_dictated_note_cannot_ask_a_key_question(make_parsed, encoder) -> None
     rubric = Rubric.model_validate(SITE_RUBRIC)
     assert _questions(_score(rubric, spoken, encoder))["site"]["asked"] is True
     assert _questions(_score(rubric, dictated, encoder))["site"]["asked"] is False
+
+
+@pytest.mark.parametrize(("sentence", "asked"), [
+    ("How many times a day have you been going, in the last couple of days?", False),
+    ("Have you had any fever in the last few days?", False),
+    ("And it's been going on for about a week now?", True),
+    ("Has it been getting worse over the last few days, since it started?", True),
+])
+def test_duration_counts_only_for_a_sentence_about_how_long_the_complaint_has_lasted(make_parsed, encoder, sentence,
+                                                                                      asked) -> None:
+    # 'Onset' speaks of onset: a sentence about how long the complaint has lasted asks it, a
+    # number of days that only bounds another question does not.
+    rubric = Rubric.model_validate(PALPITATIONS_RUBRIC)
+    onset = _questions(_score(rubric, make_parsed([("interviewer", sentence)]), encoder))["onset"]
+
+    assert onset["asked"] is asked

@@ -95,15 +95,9 @@ def test_invalid_pattern_is_a_422_naming_the_link(chest, make_parsed) -> None:
 
     with pytest.raises(ApiError) as error:
         score_reasoning(rubric, make_parsed([("interviewer", "aa")]))
-    assert (error.value.status_code, error.value.code) == (422, "invalid_pattern")
+    assert (error.value.status_code, error.value.code) == (422, "invalid_rubric")
     assert "'backref'" in error.value.message
-
-
-def test_no_links_scores_one_with_a_note(chest, make_parsed) -> None:
-    result = score_reasoning(_with_links(chest, []), make_parsed([("interviewer", "Hello")]))
-
-    assert result.score == 1.0
-    assert "no reasoning links" in result.details["note"]
+    assert error.value.details["problems"][0]["loc"] == ["reasoning", "required_links", 0, "pattern"]
 
 
 def test_link_across_adjacent_sentences_of_one_turn_cites_both(chest, make_parsed) -> None:

@@ -94,8 +94,9 @@ def test_bad_rubric_is_a_422_envelope(client, score_body) -> None:
 def test_invalid_pattern_is_a_422_envelope(client, score_body) -> None:
     score_body["rubric"]["reasoning"]["required_links"][1]["pattern"] = "(unclosed"
 
-    error = _assert_envelope(client.post("/score/reasoning", json=score_body), 422, "invalid_pattern")
-    assert error["details"]["item_id"] == "pe"
+    error = _assert_envelope(client.post("/score/reasoning", json=score_body), 422, "invalid_rubric")
+    assert error["details"]["problems"][0]["loc"] == ["reasoning", "required_links", 1, "pattern"]
+    assert "'pe'" in error["message"]
 
 
 def test_health_ready_and_metrics(client, score_body) -> None:

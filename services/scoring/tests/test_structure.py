@@ -74,10 +74,3 @@ def test_score_is_clamped_at_zero(stroke, make_parsed) -> None:
     assert result.details["lcs"] == 0
     assert [p["id"] for p in result.details["fired_penalties"]] == ["missing_summary"]
     assert result.score == 0.0
-
-
-def test_empty_expected_order_gives_full_order_term(stroke, make_parsed) -> None:
-    result = score_structure(_with_order(stroke, []), make_parsed(detected_order=["HPI", "CC"]))
-
-    assert result.score == 1.0
-    assert result.details["order_term"] == 1.0

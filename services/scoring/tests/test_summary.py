@@ -45,12 +45,13 @@ def test_token_count_from_the_text_when_the_parser_gave_none(chest) -> None:
     assert score_summary(chest, parsed).details["tokens"] == 40
 
 
-def test_empty_summary_misses_every_element(chest, make_parsed) -> None:
-    result = score_summary(chest, make_parsed())
+@pytest.mark.parametrize("summary", [None, "  \n "])
+def test_no_summary_scores_zero_and_says_so(chest, make_parsed, summary) -> None:
+    result = score_summary(chest, make_parsed(summary=summary))
 
-    assert result.details["tokens"] == 0
     assert result.details["matched"] == []
-    assert result.score == 0.5
+    assert (result.details["length_term"], result.score) == (0.0, 0.0)
+    assert "No summary was found, so the summary scores 0" in result.violations[0].message
     assert [item.citations[0] for item in result.violations] == [
         "rubric://chest_pain_v1#SUM", "rubric://chest_pain_v1#SUM.age_sex", "rubric://chest_pain_v1#SUM.onset"]
 
@@ -60,15 +61,6 @@ def test_reference_bare_string_elements(stroke, make_parsed) -> None:
 
     assert result.details["matched"] == ["age", "weakness"]
     assert result.score == 1.0
-
-
-def test_no_required_elements_gives_that_half_in_full(chest, make_parsed) -> None:
-    data = chest.model_dump()
-    data["summary"]["required_elements"] = []
-    result = score_summary(Rubric.model_validate(data), make_parsed(summary=" ".join(["w"] * 35)))
-
-    assert result.score == pytest.approx(0.5 + 0.5 * 0.5)
-    assert "no required elements" in result.details["note"]
 
 
 def _with_findings(rubric: Rubric, min_count: object) -> Rubric:

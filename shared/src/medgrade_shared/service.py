@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medgrade_shared.errors import ApiError
 from medgrade_shared.log_config import configure_logging
+from medgrade_shared.messages import summary, validation_details
 from medgrade_shared.metrics import HttpMetrics
 from medgrade_shared.models.errors import ErrorBody, ErrorEnvelope
 from medgrade_shared.request_context import (
@@ -48,12 +49,6 @@ def error_response(status_code: int, code: str, message: str, details: Any = Non
     return JSONResponse(envelope.model_dump(), status_code=status_code, headers=headers)
 
 
-def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
-    """Where and why, without echoing the input back (it may be a whole transcript)."""
-    return [{"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
-            for err in exc.errors()][:50]
-
-
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -61,7 +56,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return error_response(422, "invalid_request", "The request is not valid.", _validation_details(exc))
+        details = validation_details(exc.errors())
+        return error_response(422, "invalid_request", summary(details) or "The request is not valid.", details)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -122,7 +122,7 @@ class GradingPipeline:
         details = {"service": exc.target, "stage": stage, "downstream_error": exc.body}
         status = exc.status_code
         if status == 404 and stage == "rubric":
-            return ApiError(404, "rubric_not_found", exc.message, details)
+            return ApiError(404, "rubric_not_found", _rubric_hint(exc), details)
         if status is not None and 400 <= status < 500:
             code = exc.body.get("code", "invalid_request") if isinstance(exc.body, dict) else "invalid_request"
             return ApiError(status if status in (413, 415) else 422, code, exc.message, details)
@@ -140,6 +140,18 @@ class GradingPipeline:
             self.metrics.review_reasons.labels(reason).inc()
         for component, score in result["components"].items():
             self.metrics.component_score.labels(component).observe(score)
+
+
+def _rubric_hint(exc: DownstreamError) -> str:
+    """rubric_management's 404 in the words of ``/grade``: its fields are ``rubric_id`` and
+    ``rubric_version`` (rubric_management's own hint names its ``?version=`` query)."""
+    error = exc.body if isinstance(exc.body, dict) else {}
+    details = error.get("details") if isinstance(error.get("details"), dict) else {}
+    if details.get("reason") != "no_approved_version":
+        return exc.message
+    versions = ", ".join(f"{v['version']} ({v['status']})" for v in details.get("versions", []))
+    return (f"Rubric {details.get('rubric_id')!r} has no approved version yet ({versions}); set rubric_version "
+            "to one of them to grade against it, or approve one.")
 
 
 def _ms_since(started: float) -> float:

@@ -14,6 +14,7 @@ import orjson
 import yaml
 from pydantic import ValidationError
 
+from medgrade_shared import messages
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.rubric import Rubric
 
@@ -95,9 +96,8 @@ def sniff(data: bytes) -> Any:
 
 
 def validation_details(exc: ValidationError, prefix: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """Where and why, without echoing the input back."""
-    return [{"loc": [*prefix, *err["loc"]], "msg": err["msg"], "type": err["type"]}
-            for err in exc.errors()][:MAX_DETAILS]
+    """Where and why in plain words (:mod:`medgrade_shared.messages`), without echoing the input back."""
+    return messages.validation_details(exc.errors(include_input=False), prefix, MAX_DETAILS)
 
 
 def parse_rubric(document: Any, prefix: tuple[str, ...] = ("body",)) -> Rubric:
@@ -107,4 +107,5 @@ def parse_rubric(document: Any, prefix: tuple[str, ...] = ("body",)) -> Rubric:
     try:
         return Rubric.model_validate(document)
     except ValidationError as exc:
-        raise invalid("The rubric is not valid.", validation_details(exc, prefix)) from None
+        details = validation_details(exc, prefix)
+        raise invalid(f"The rubric is not valid: {messages.summary(details)}", details) from None

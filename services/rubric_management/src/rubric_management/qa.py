@@ -1,23 +1,24 @@
 """The QA gate a rubric version passes before it is approved.
 
-Errors block approval; warnings are reported and do not. The checks, by name:
+Errors block approval; warnings are reported and do not. First every check scoring applies at
+grading time (:func:`medgrade_shared.models.rubric_checks.rubric_problems`: ``weights``,
+``empty_component``, ``key_question_weights``, ``patterns``, ``min_count``), so an approved
+rubric never fails a grading; then the gate's own checks, by name:
 
 - ``schema``: the document is a rubric at all (only :func:`review_document` reports it);
-- ``weights``: all five weights given, none negative, summing to 1.0 (±1e-6);
 - ``unique_ids``: item ids unique within each list (key questions, penalties, links, elements, behaviours);
 - ``unique_anchors``: every anchor unique within the rubric;
-- ``critical_question``: at least one critical key question;
+- ``critical_question``: at least one critical key question when key questions are weighed;
 - ``summary_bounds``: ``max_tokens`` > 0 and ``overflow_divisor`` > 0;
-- ``patterns``: every regex non-empty and compiling under RE2;
+- ``patterns``: also a warning for a summary element without patterns;
 - ``penalty_sections``: every penalty rule names sections listed in ``structure.expected_order``;
 - ``phrases``: no phrase (after :func:`medgrade_shared.text.normalise`) shared by two key questions;
-  warnings for a key question with fewer than two phrases, a phrase repeated within a question
-  or normalising to nothing, and a summary element without patterns.
+  warnings for a key question with fewer than two phrases and a phrase repeated within a question
+  or normalising to nothing.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, Literal
@@ -25,12 +26,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from medgrade_shared.errors import ApiError
-from medgrade_shared.models.rubric import COMPONENTS, Rubric
+from medgrade_shared.models.rubric import Rubric
+from medgrade_shared.models.rubric_checks import CHECKS as GRADING_CHECKS
+from medgrade_shared.models.rubric_checks import rubric_problems
 from medgrade_shared.text import normalise
 from rubric_management.documents import validation_details
-from rubric_management.patterns import pattern_problems
-
-WEIGHT_TOLERANCE = 1e-6
 
 
 class Finding(BaseModel):
@@ -58,18 +58,6 @@ def _warning(check: str, message: str, loc: list[str | int]) -> Finding:
     return Finding(check=check, severity="warning", message=message, loc=loc)
 
 
-def _weights(rubric: Rubric) -> Findings:
-    weights = rubric.weights.as_dict()
-    for name in COMPONENTS:
-        if name not in rubric.weights.model_fields_set:
-            yield _error("weights", f"weight {name!r} is missing; give all five weights", ["weights", name])
-        elif weights[name] < 0:
-            yield _error("weights", f"weight {name!r} is negative", ["weights", name])
-    total = sum(weights.values())
-    if not math.isclose(total, 1.0, rel_tol=0, abs_tol=WEIGHT_TOLERANCE):
-        yield _error("weights", f"weights sum to {total:.6g}, not 1.0", ["weights"])
-
-
 def _unique_ids(rubric: Rubric) -> Findings:
     lists: list[tuple[list[str | int], list[str]]] = [
         (["key_questions"], [q.id for q in rubric.key_questions]),
@@ -91,7 +79,7 @@ def _unique_anchors(rubric: Rubric) -> Findings:
 
 
 def _critical_question(rubric: Rubric) -> Findings:
-    if not any(q.critical for q in rubric.key_questions):
+    if rubric.weights.key_questions > 0 and not any(q.critical for q in rubric.key_questions):
         yield _error("critical_question", "no key question is critical; mark at least one", ["key_questions"])
 
 
@@ -102,9 +90,7 @@ def _summary_bounds(rubric: Rubric) -> Findings:
         yield _error("summary_bounds", "overflow_divisor must be positive", ["summary", "overflow_divisor"])
 
 
-def _patterns(rubric: Rubric) -> Findings:
-    for problem in pattern_problems(rubric):
-        yield _error("patterns", problem["msg"], problem["loc"])
+def _element_patterns(rubric: Rubric) -> Findings:
     for i, element in enumerate(rubric.summary.required_elements):
         if not element.patterns:
             yield _warning("patterns", f"summary element {element.id!r} has no patterns and can never match",
@@ -145,22 +131,28 @@ def _phrases(rubric: Rubric) -> Findings:
                          f"{', '.join(sorted(set(questions)))}", ["key_questions"])
 
 
-CHECKS: dict[str, Callable[[Rubric], Findings]] = {
-    "weights": _weights,
+def _grading(rubric: Rubric) -> Findings:
+    for problem in rubric_problems(rubric):
+        yield _error(problem.check, problem.message, problem.loc)
+
+
+QA_CHECKS: dict[str, Callable[[Rubric], Findings]] = {
     "unique_ids": _unique_ids,
     "unique_anchors": _unique_anchors,
     "critical_question": _critical_question,
     "summary_bounds": _summary_bounds,
-    "patterns": _patterns,
+    "patterns": _element_patterns,
     "penalty_sections": _penalty_sections,
     "phrases": _phrases,
 }
+CHECKS = list(dict.fromkeys([*GRADING_CHECKS, *QA_CHECKS]))  # "patterns" is in both
 
 
 def review(rubric: Rubric) -> QAReport:
-    findings = [finding for check in CHECKS.values() for finding in check(rubric)]
+    checks = [_grading, *QA_CHECKS.values()]
+    findings = [finding for check in checks for finding in check(rubric)]
     errors = [f for f in findings if f.severity == "error"]
-    return QAReport(valid=not errors, checks=list(CHECKS), errors=errors,
+    return QAReport(valid=not errors, checks=CHECKS, errors=errors,
                     warnings=[f for f in findings if f.severity == "warning"])
 
 

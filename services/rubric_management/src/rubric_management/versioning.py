@@ -17,6 +17,7 @@ it was read before the latest edit, which is a 409.
 from __future__ import annotations
 
 import copy
+import difflib
 import re
 from collections.abc import Callable
 from typing import Any
@@ -50,8 +51,12 @@ def etag_matches(if_match: str, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-def not_found(rubric_id: str) -> ApiError:
-    return ApiError(404, "not_found", f"There is no rubric {rubric_id!r}.")
+def not_found(repository: RubricRepository, rubric_id: str) -> ApiError:
+    """404 for an unknown id, naming the closest existing ids (a typo is the usual cause)."""
+    closest = difflib.get_close_matches(rubric_id, repository.rubric_ids(), n=3, cutoff=0.0)
+    hint = f" The closest existing ids: {', '.join(closest)}." if closest else " There are no rubrics yet."
+    return ApiError(404, "not_found", f"There is no rubric {rubric_id!r}.{hint}",
+                    {"reason": "unknown_rubric", "rubric_id": rubric_id, "closest": closest})
 
 
 def stale(base: RubricVersion) -> ApiError:
@@ -142,7 +147,7 @@ def edit(repository: RubricRepository, rubric_id: str, change: Change, *, if_mat
     for _ in range(attempts):
         base = repository.latest(rubric_id)
         if base is None:
-            raise not_found(rubric_id)
+            raise not_found(repository, rubric_id)
         if if_match is not None and not etag_matches(if_match, base.etag):
             raise stale(base)
         rubric = _edited_rubric(base, change)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from medgrade_shared.models.rubric import RubricId, SemVer
 from medgrade_shared.models.scoring import (
@@ -16,17 +17,28 @@ from medgrade_shared.models.scoring import (
 )
 from medgrade_shared.models.warnings import GradingWarning
 
+STUDENT_ID_PATTERN = r"^[A-Za-z0-9._@-]+$"
+StudentId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=STUDENT_ID_PATTERN)]
+BLANK = "blank"
+"""The error type of a text that is empty or only whitespace: one problem, one error."""
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise PydanticCustomError(BLANK, "must not be empty or only whitespace")
+    return text
+
 
 class Submission(BaseModel):
-    oral_transcript: str = Field(min_length=1, max_length=10_000_000)
+    oral_transcript: Annotated[str, Field(max_length=10_000_000), AfterValidator(_not_blank)]
     summary_text: str | None = Field(default=None, max_length=100_000)
-    format: str = Field(default="auto", pattern=r"^(auto|text|vtt|srt|json)$")
+    format: Literal["auto", "text", "vtt", "srt", "json"] = "auto"
 
 
 class GradeRequest(BaseModel):
     rubric_id: RubricId
     rubric_version: SemVer | None = None
-    student_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._@-]+$")
+    student_id: StudentId
     submission: Submission
 
 

@@ -1,7 +1,9 @@
 """Aggregate: the weighted overall score and the cited feedback of all components.
 
-overall = sum of weight * score over the components. Every component with a weight above
-zero must be present: a grade is never made from a partial set. Feedback is re-checked
+overall = sum of weight * score over the components. The weights must pass the rubric checks
+(all five given, summing to 1.0; :mod:`medgrade_shared.models.rubric_checks`). Every component
+with a weight above zero must be present: a grade is never made from a partial set. A component
+weighing 0 adds nothing and none of its feedback reaches the student. Feedback is re-checked
 against this rubric version: an item whose rubric citation names another rubric or an
 anchor this version does not have is dropped and counted, never emitted.
 """
@@ -14,19 +16,16 @@ from collections.abc import Mapping
 from medgrade_shared.citations import rubric_anchor
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.rubric import COMPONENTS, Rubric
+from medgrade_shared.models.rubric_checks import require_gradable
 from medgrade_shared.models.scoring import AggregateResult, BreakdownEntry, ComponentName, ComponentResult, FeedbackItem
 from scoring.evaluators.scores import SCORE_DECIMALS, clamp_score
 
 log = logging.getLogger(__name__)
 
-_WEIGHT_TOLERANCE = 1e-6
-
 
 def _check_request(rubric: Rubric, components: Mapping[ComponentName, ComponentResult]) -> dict[str, float]:
+    require_gradable(rubric, None)
     weights = rubric.weights.as_dict()
-    if sum(weights.values()) > 1 + _WEIGHT_TOLERANCE:
-        raise ApiError(422, "invalid_weights", "the rubric's component weights sum to more than 1",
-                       details={"weights": weights})
     missing = [name for name in COMPONENTS if weights[name] > 0 and name not in components]
     if missing:
         raise ApiError(422, "missing_components", f"results are missing for weighted components: {', '.join(missing)}",
@@ -64,6 +63,8 @@ def aggregate(rubric: Rubric, components: Mapping[ComponentName, ComponentResult
         overall += weighted
         breakdown[name] = BreakdownEntry(score=result.score, weight=weights[name],
                                          weighted=round(weighted, SCORE_DECIMALS))
+        if not weights[name]:
+            continue
         items = [*result.violations, *result.successes]
         kept = [item for item in items if _cites_this_rubric(item, rubric, anchors)]
         dropped += len(items) - len(kept)

@@ -1,7 +1,8 @@
 """Communication: which of the rubric's behaviours did the student show?
 
 score = behaviours observed / behaviours defined, using the same lexical matcher as the key
-questions. A rubric that defines no behaviours scores 0.0 with a violation that says so.
+questions. A rubric that weighs communication lists at least one behaviour (the rubric checks
+refuse it otherwise); one that weighs it 0 and lists none is not assessed and says nothing.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.scoring import ComponentResult
 from medgrade_shared.models.transcript import ParsedTranscript
-from scoring.evaluators.feedback import FeedbackCollector
+from scoring.evaluators.feedback import FeedbackCollector, assessable
 from scoring.evaluators.matching import (
     LEXICAL_MATCHER,
     LEXICAL_MATCHER_VERSION,
@@ -19,14 +20,13 @@ from scoring.evaluators.matching import (
     first_phrase_hit,
     interviewer_lines,
 )
-from scoring.evaluators.scores import fraction
 
 
 def score_communication(rubric: Rubric, parsed: ParsedTranscript) -> ComponentResult:
-    spec = rubric.communication
     feedback = FeedbackCollector(rubric.rubric_id, "communication")
-    if not spec.behaviours:
-        feedback.violation(spec.anchor, "The rubric defines no communication behaviours to assess.", "major")
+    if not assessable(rubric, "communication"):
+        return feedback.not_assessed()
+    spec = rubric.communication
     lines = interviewer_lines(parsed)
     observed = 0
     behaviours: list[dict[str, Any]] = []
@@ -43,4 +43,4 @@ def score_communication(rubric: Rubric, parsed: ParsedTranscript) -> ComponentRe
                            "citation": cite(hit.utterance) if hit else None})
     details = {"matcher": LEXICAL_MATCHER, "matcher_version": LEXICAL_MATCHER_VERSION,
                "observed": observed, "defined": len(spec.behaviours), "behaviours": behaviours}
-    return feedback.result(fraction(observed, len(spec.behaviours), when_empty=0.0), details)
+    return feedback.result(observed / len(spec.behaviours), details)

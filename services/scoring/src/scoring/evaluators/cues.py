@@ -20,9 +20,14 @@ All work on :func:`medgrade_shared.text.normalise` output (lower case, single sp
   "hay fever"), smoking or alcohol answers only a question about that (a question whose label or
   phrases name it), whatever else it mentions; and a question that asks about one of these
   outright ("any illnesses in your family?", "do you drink alcohol?") asks a key question on it.
-- *Duration*: a sentence that states or checks a duration ("for about a week?", "over the last
-  few months") asks an onset/duration question (one whose label or phrases speak of onset,
-  duration, "how long" or "since when").
+- *Duration*: a sentence about how long the complaint has lasted asks an onset/duration question
+  (one whose label or phrases speak of onset, duration, "how long" or "since when"): one that
+  states or checks a duration of something ("for about a week?", "so you've had it for two
+  days"), or a time window with a word of timing ("has it been going on over the last few
+  months?", "did it start in the last few days?"). A window alone only bounds another question
+  ("any fever in the last few days?"), and a sentence that asks how often or how much
+  ("how many times a day ... in the last couple of days?") asks about that, not about timing:
+  a number of days appearing is never enough.
 - *Onset*: a sentence that asks when it started ("when it started", "when did the pain start",
   "that's when it first started?") asks a question one of whose phrases has that form.
 - *Read-back*: the content words a restating sentence (a "you said ..."-form sentence or a
@@ -60,10 +65,15 @@ _ALLERGY_QUESTION = re.compile(r" (?:allerg[a-z]*|hay ?fever) ")
 _SMOKING = re.compile(r" (?:smoke[sdr]?|smoking|cigarettes?|tobacco|vap(?:e|es|ing)) ")
 _ALCOHOL = re.compile(r" (?:alcohol|alcoholic|pints?|units|beers?|wine) ")
 _ALLERGY_ASKED = re.compile(r" allerg[a-z]* ")
-_DURATION = re.compile(
-    r" (?:for|over|in) (?:about |around |roughly |nearly |almost |just |only |the last |the past |a good )*"
-    r"(?:an? |one |two |three |four |five |six |seven |eight |nine |ten |few |couple of |couple |several |[0-9]+ )"
-    r"(?:minutes?|hours?|days?|weeks?|months?|years?) ")
+_SPAN = (r"(?:about |around |roughly |nearly |almost |just |only |the last |the past |a good )*"
+         r"(?:an? |one |two |three |four |five |six |seven |eight |nine |ten |few |couple of |couple |several |"
+         r"[0-9]+ )(?:minutes?|hours?|days?|weeks?|months?|years?) ")
+_DURATION_OF = re.compile(r" for " + _SPAN)  # how long something has lasted
+_WINDOW = re.compile(r" (?:over|in) " + _SPAN)  # a stretch of time another question may be bounded by
+_TIMING = re.compile(r" (?:going on|been like (?:this|that)|lasted|lasting|how long|since|start|started|starting|"
+                     r"begin|began|come on|came on|first noticed|noticed it|had (?:it|this|that|them|these)) ")
+_HOW_OFTEN_OR_MUCH = re.compile(r" (?:how (?:often|much|many (?!(?:minutes|hours|days|weeks|months|years) ))|"
+                                r"(?:times|once|twice) (?:a|an|per|every) )")
 _ONSET_ASKED = re.compile(r" when (?:did |does |do )?(?:it|this|that|they|these|the \S+|your \S+) (?:first )?"
                           r"(?:start|started|begin|began|come on|came on) ")
 _DURATION_QUESTION = re.compile(r" (?:onset|duration|how long|since when) ")
@@ -119,8 +129,12 @@ def subject_fits(sentence_topics: frozenset[str], question_topics: frozenset[str
     return not sentence_topics or not sentence_topics.isdisjoint(question_topics)
 
 
-def states_duration(normalised: str) -> bool:
-    return _DURATION.search(normalised) is not None
+def asks_duration(normalised: str) -> bool:
+    """Whether the sentence is about how long the complaint has lasted (see *Duration* above)."""
+    if _HOW_OFTEN_OR_MUCH.search(normalised) is not None:
+        return False
+    return _DURATION_OF.search(normalised) is not None or (
+        _WINDOW.search(normalised) is not None and _TIMING.search(normalised) is not None)
 
 
 def asks_onset(normalised: str) -> bool:

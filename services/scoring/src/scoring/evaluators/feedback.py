@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from medgrade_shared.citations import rubric_citation
+from medgrade_shared.models.rubric import Rubric
+from medgrade_shared.models.rubric_checks import is_empty, require_gradable
 from medgrade_shared.models.scoring import ComponentName, ComponentResult, FeedbackItem
 from scoring.evaluators.scores import clamp_score
 
@@ -33,6 +35,19 @@ class FeedbackCollector:
     def violation(self, anchor: str | None, message: str, severity: Severity, *student: str) -> None:
         self.violations.append(self._item("violation", severity, anchor, message, student))
 
+    def not_assessed(self) -> ComponentResult:
+        """The result for a part the rubric leaves empty: it weighs 0 (else it is refused), so it
+        scores nothing and says nothing to the student."""
+        return ComponentResult(component=self.component, score=0.0, details={
+            "assessed": False, "note": f"the rubric gives {self.component} nothing to assess and weighs it 0"})
+
     def result(self, score: float, details: dict[str, Any]) -> ComponentResult:
         return ComponentResult(component=self.component, score=clamp_score(score), successes=self.successes,
                                violations=self.violations, details=details)
+
+
+def assessable(rubric: Rubric, component: ComponentName) -> bool:
+    """False when the rubric leaves ``component`` empty (and so weighs it 0); 422 ``invalid_rubric``
+    when it cannot be graded on it (:func:`medgrade_shared.models.rubric_checks.require_gradable`)."""
+    require_gradable(rubric, component)
+    return not is_empty(rubric, component)

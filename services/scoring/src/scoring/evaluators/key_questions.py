@@ -1,9 +1,9 @@
 """Key questions: did the student ask what the rubric requires?
 
 score = sum of weights of asked questions / sum of weights of all questions, where a question
-weighs ``critical_weight`` when critical and ``noncritical_weight`` otherwise. A rubric
-without key questions scores 1.0 and says so in the details (the approval gate refuses such
-rubrics).
+weighs ``critical_weight`` when critical and ``noncritical_weight`` otherwise. A rubric that
+weighs key questions lists at least one, and their weights do not all come to zero (the rubric
+checks refuse it otherwise); one that weighs them 0 and lists none is not assessed.
 
 Matching (matcher ``hybrid``, version :data:`MATCHER_VERSION`) looks at interviewer sentences
 only (:mod:`scoring.semantic.sentences`); patient lines never ask. A question is matched
@@ -21,9 +21,10 @@ general evidence (:data:`scoring.evaluators.decision.FEATURES`):
 - *lexical*: a phrase or the label word for word (after normalisation; a compound term such as
   "blood pressure" or "hay fever" is one word, :mod:`scoring.evaluators.cues`), a phrase, the
   label or a label item stem for stem ("wheezing" for "wheeze", :mod:`scoring.evaluators.stems`),
-  the share of a text's content stems the sentence holds, and the cues (a stated duration for an
-  onset/duration question, "when did it start" for a question phrased that way, a question
-  asking outright about the family, an allergy, smoking or alcohol);
+  the share of a text's content stems the sentence holds, and the cues (a sentence about how long
+  the complaint has lasted for an onset/duration question, never a number of days alone; "when did
+  it start" for a question phrased that way; a question asking outright about the family, an
+  allergy, smoking or alcohol);
 - the form: whether the sentence is a question.
 
 A phrase or the label found word for word, or a cue, asks on its own. Otherwise a calibrated
@@ -63,17 +64,15 @@ from typing import Any
 
 import numpy as np
 
-from medgrade_shared.errors import ApiError
 from medgrade_shared.models.rubric import KeyQuestion, Rubric
 from medgrade_shared.models.scoring import ComponentResult
 from medgrade_shared.models.transcript import ParsedTranscript
 from medgrade_shared.text import normalise
 from scoring.evaluators import cues
 from scoring.evaluators.decision import FEATURES, DecisionModel, load_decision_model
-from scoring.evaluators.feedback import FeedbackCollector
+from scoring.evaluators.feedback import FeedbackCollector, assessable
 from scoring.evaluators.matching import cite
 from scoring.evaluators.rubric_fit import rubric_fit
-from scoring.evaluators.scores import fraction
 from scoring.evaluators.stems import contains_stems, stems
 from scoring.semantic.index import phrase_index
 from scoring.semantic.model import Encoder, load_encoder
@@ -148,7 +147,7 @@ def _lexical(question: KeyQuestion, lexicon: list[_Text], sentence: Sentence, fo
             found = found or entry.text
         if entry.content_stems:  # one shared word is weak evidence: a share counts at least two words
             overlap = max(overlap, len(entry.content_stems & forms.stem_set) / max(2, len(entry.content_stems)))
-    cue = 1.0 if ((duration and cues.states_duration(sentence.normalised))
+    cue = 1.0 if ((duration and cues.asks_duration(sentence.normalised))
                   or (onset and cues.asks_onset(sentence.normalised))
                   or not cues.asked_topics(sentence.text, sentence.normalised).isdisjoint(topics)) else 0.0
     if cue and found is None:
@@ -336,14 +335,13 @@ def score_key_questions(rubric: Rubric, parsed: ParsedTranscript, encoder: Encod
     """``encoder`` is the service's loaded model; in-process callers may omit it and get the
     process-wide one (loaded on first use). ``model`` is the shipped decision model unless given
     (the evaluation's cross-validation passes the model of each fold)."""
+    feedback = FeedbackCollector(rubric.rubric_id, "key_questions")
+    if not assessable(rubric, "key_questions"):
+        return feedback.not_assessed()
     policy = rubric.key_questions_policy
     weights = [policy.critical_weight if q.critical else policy.noncritical_weight for q in rubric.key_questions]
-    if rubric.key_questions and sum(weights) == 0:
-        raise ApiError(422, "invalid_rubric", "key question weights sum to zero; set critical_weight "
-                       "or noncritical_weight above zero")
     encoder = encoder or load_encoder()
     model = model or load_decision_model()
-    feedback = FeedbackCollector(rubric.rubric_id, "key_questions")
     patient = _patient_words(parsed)
     asked_weight = 0.0
     questions = []
@@ -360,7 +358,7 @@ def score_key_questions(rubric: Rubric, parsed: ParsedTranscript, encoder: Encod
         decided = _question_details(evidence, decision, model, patient)
         questions.append({**decided, "uncertain": _uncertain(decided, model)})
 
-    coverage = fraction(asked_weight, sum(weights), when_empty=1.0)
+    coverage = asked_weight / sum(weights)
     details: dict[str, Any] = {
         "matcher": MATCHER,
         "matcher_version": MATCHER_VERSION,
@@ -372,10 +370,7 @@ def score_key_questions(rubric: Rubric, parsed: ParsedTranscript, encoder: Encod
         "coverage_threshold": policy.coverage_threshold,
         "meets_threshold": coverage >= policy.coverage_threshold,
         "questions": questions,
-        "uncertain_share": fraction(sum(w for q, w in zip(questions, weights, strict=True) if q["uncertain"]),
-                                    sum(weights), when_empty=0.0),
+        "uncertain_share": sum(w for q, w in zip(questions, weights, strict=True) if q["uncertain"]) / sum(weights),
         "rubric_fit": rubric_fit(rubric, parsed, encoder),
     }
-    if not rubric.key_questions:
-        details["note"] = "the rubric defines no key questions; the component scores 1.0"
     return feedback.result(coverage, details)

@@ -1,5 +1,5 @@
 """Where the student said something: the lexical phrase matcher of the communication
-behaviours, the compilation of rubric RE2 patterns and the student-span citation.
+behaviours and the student-span citation.
 
 The matcher looks only at interviewer lines (the student); patient and other speakers never count.
 Lexical matching is word-boundary exact after normalisation: 'stroke' does not match
@@ -10,16 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from medgrade_shared.citations import utterance_citation
-from medgrade_shared.errors import ApiError
 from medgrade_shared.models.transcript import ParsedTranscript, Utterance
-from medgrade_shared.patterns import PatternError, compile_pattern
 from medgrade_shared.text import contains_phrase, normalise
-
-if TYPE_CHECKING:
-    import re2
 
 LEXICAL_MATCHER = "lexical"
 LEXICAL_MATCHER_VERSION = "1"
@@ -50,15 +44,6 @@ def first_phrase_hit(lines: Sequence[Line], phrases: Sequence[str]) -> PhraseHit
             if contains_phrase(line.normalised, phrase):
                 return PhraseHit(line.utterance, phrase)
     return None
-
-
-def compile_rubric_pattern(pattern: str, item_id: str) -> re2._Regexp:
-    """Compile a rubric pattern, or fail the request with a 422 naming the rubric item."""
-    try:
-        return compile_pattern(pattern)
-    except PatternError as exc:
-        raise ApiError(422, "invalid_pattern", f"pattern of rubric item {item_id!r} is not valid: {exc}",
-                       details={"item_id": item_id, "reason": str(exc)}) from None
 
 
 def cite(utterance: Utterance) -> str:

@@ -1,8 +1,9 @@
 """Reasoning: did the student state the clinical links the rubric requires?
 
 score = detected links / required links, minus ``major_gap_penalty`` for each missing link
-marked ``major``, clamped to [0, 1]. With no major links this is exactly detected/required;
-a rubric without links scores 1.0 and says so in the details.
+marked ``major``, clamped to [0, 1]. With no major links this is exactly detected/required.
+A rubric that weighs reasoning lists at least one link (the rubric checks refuse it otherwise);
+one that weighs it 0 and lists none is not assessed.
 
 A link is detected when its RE2 pattern (the author writes word boundaries as ``\\b``)
 matches, in transcript order, one interviewer sentence, or two adjacent sentences of the same
@@ -23,10 +24,10 @@ from medgrade_shared.citations import summary_citation
 from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.scoring import ComponentResult
 from medgrade_shared.models.transcript import ParsedTranscript, SummaryText
+from medgrade_shared.patterns import compile_pattern
 from medgrade_shared.text import count_tokens
-from scoring.evaluators.feedback import FeedbackCollector
-from scoring.evaluators.matching import cite, compile_rubric_pattern
-from scoring.evaluators.scores import fraction
+from scoring.evaluators.feedback import FeedbackCollector, assessable
+from scoring.evaluators.matching import cite
 from scoring.semantic.sentences import Sentence, interviewer_sentences
 
 if TYPE_CHECKING:
@@ -62,11 +63,13 @@ def _locate(regex: re2._Regexp, windows: Sequence[tuple[Sentence, int, str]],
 
 
 def score_reasoning(rubric: Rubric, parsed: ParsedTranscript) -> ComponentResult:
+    feedback = FeedbackCollector(rubric.rubric_id, "reasoning")
+    if not assessable(rubric, "reasoning"):
+        return feedback.not_assessed()
     spec = rubric.reasoning
     links = spec.required_links
-    patterns = [compile_rubric_pattern(link.pattern, link.id) for link in links]
-    feedback = FeedbackCollector(rubric.rubric_id, "reasoning")
-    windows = _windows(interviewer_sentences(parsed)) if links else []
+    patterns = [compile_pattern(link.pattern) for link in links]
+    windows = _windows(interviewer_sentences(parsed))
     summary = parsed.summary if parsed.summary.source == "summary_text" else None
 
     detected = missing_major = 0
@@ -83,7 +86,7 @@ def score_reasoning(rubric: Rubric, parsed: ParsedTranscript) -> ComponentResult
         link_details.append({"id": link.id, "anchor": link.anchor, "major": link.major,
                              "detected": found is not None, **(found or _NOT_FOUND)})
 
-    ratio = fraction(detected, len(links), when_empty=1.0)
+    ratio = detected / len(links)
     details: dict[str, Any] = {
         "detected": detected,
         "required": len(links),
@@ -91,6 +94,4 @@ def score_reasoning(rubric: Rubric, parsed: ParsedTranscript) -> ComponentResult
         "major_gap_penalty": spec.major_gap_penalty,
         "links": link_details,
     }
-    if not links:
-        details["note"] = "the rubric defines no reasoning links; the component scores 1.0"
     return feedback.result(ratio - spec.major_gap_penalty * missing_major, details)

@@ -11,8 +11,3 @@ SCORE_DECIMALS = 6
 
 def clamp_score(value: float) -> float:
     return round(min(1.0, max(0.0, value)), SCORE_DECIMALS)
-
-
-def fraction(part: float, whole: float, *, when_empty: float) -> float:
-    """part / whole, or ``when_empty`` when there is nothing to count."""
-    return part / whole if whole else when_empty

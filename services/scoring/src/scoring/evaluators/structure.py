@@ -1,7 +1,8 @@
 """Structure: does the presentation follow the expected section order?
 
-score = clamp(LCS(detected, expected) / len(expected) + sum of fired penalty values, 0, 1);
-an empty expected order makes the LCS term 1.0.
+score = clamp(LCS(detected, expected) / len(expected) + sum of fired penalty values, 0, 1).
+A rubric that weighs structure lists an expected order (the rubric checks refuse it otherwise);
+one that weighs it 0 and lists none is not assessed.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ from collections.abc import Sequence
 from medgrade_shared.models.rubric import Penalty, Rubric, canonical_section
 from medgrade_shared.models.scoring import ComponentResult
 from medgrade_shared.models.transcript import ParsedTranscript
-from scoring.evaluators.feedback import FeedbackCollector
-from scoring.evaluators.scores import fraction
+from scoring.evaluators.feedback import FeedbackCollector, assessable
 
 
 def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
@@ -52,18 +52,20 @@ def _describe(penalty: Penalty) -> str:
 
 
 def score_structure(rubric: Rubric, parsed: ParsedTranscript) -> ComponentResult:
+    feedback = FeedbackCollector(rubric.rubric_id, "structure")
+    if not assessable(rubric, "structure"):
+        return feedback.not_assessed()
     spec = rubric.structure
     expected = list(spec.expected_order)
     detected = [_canonical(name) for name in parsed.detected_order]
-    feedback = FeedbackCollector(rubric.rubric_id, "structure")
 
     lcs = lcs_length(detected, expected)
-    order_term = fraction(lcs, len(expected), when_empty=1.0)
+    order_term = lcs / len(expected)
     fired = [p for p in spec.penalties if penalty_fires(p, detected)]
     for penalty in fired:
         feedback.violation(penalty.anchor, _describe(penalty), "major")
 
-    order_text = f"expected {' > '.join(expected) or 'no particular order'}; detected {' > '.join(detected) or 'none'}"
+    order_text = f"expected {' > '.join(expected)}; detected {' > '.join(detected) or 'none'}"
     if lcs == len(expected):
         feedback.success(spec.anchor, f"Sections follow the expected order ({order_text}).")
     else:

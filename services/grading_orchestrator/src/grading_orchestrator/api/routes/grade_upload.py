@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from grading_orchestrator.api.deps import PipelineDep
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.errors import ErrorEnvelope
-from medgrade_shared.models.grading import GradingResult
+from medgrade_shared.models.grading import GradingResult, StudentId
 from medgrade_shared.models.rubric import RubricId, SemVer
 
 router = APIRouter(prefix="/grade", tags=["grading"])
@@ -25,7 +25,6 @@ router = APIRouter(prefix="/grade", tags=["grading"])
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 _MAX_FILENAME_CHARS = 255
 UploadFormat = Literal["auto", "text", "vtt", "srt", "json", "docx", "pdf"]
-StudentId = Annotated[str, Form(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._@-]+$")]
 
 _ERRORS = {code: {"model": ErrorEnvelope} for code in (404, 413, 415, 422, 502, 503, 504)}
 
@@ -44,7 +43,7 @@ async def grade_upload(
     pipeline: PipelineDep,
     file: Annotated[UploadFile, File(description="The transcript file.")],
     rubric_id: Annotated[RubricId, Form()],
-    student_id: StudentId,
+    student_id: Annotated[StudentId, Form()],
     rubric_version: Annotated[SemVer | None, Form()] = None,
     summary_text: Annotated[str | None, Form(max_length=100_000)] = None,
     format: Annotated[UploadFormat, Form()] = "auto",

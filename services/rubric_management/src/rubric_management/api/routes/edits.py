@@ -43,7 +43,7 @@ def replace_rubric(rubric_id: RubricIdPath, body: JsonBody, repository: Reposito
     """Replace the whole rubric: the body becomes the next version (a draft)."""
     latest = repository.latest(rubric_id)
     if latest is None:
-        raise versioning.not_found(rubric_id)
+        raise versioning.not_found(repository, rubric_id)
     change = versioning.replacement(body, latest, repository)
     return _created(versioning.edit(repository, rubric_id, change, if_match=if_match,
                                     attempts=settings.edit_attempts))

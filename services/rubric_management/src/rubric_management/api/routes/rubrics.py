@@ -7,9 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 from fastapi.responses import Response
 
-from medgrade_shared.errors import ApiError
 from medgrade_shared.models.rubric import Rubric
-from rubric_management import lifecycle
+from rubric_management import lifecycle, versioning
 from rubric_management.api.deps import JsonBody, RepositoryDep
 from rubric_management.api.params import RubricIdPath, VersionQuery, creation_response, find, rubric_response
 from rubric_management.api.schemas import RubricPage, VersionItem, VersionList
@@ -47,7 +46,7 @@ def list_versions(rubric_id: RubricIdPath, repository: RepositoryDep) -> Version
     """Every version of a rubric with its status, highest first."""
     history = repository.history(rubric_id)
     if not history:
-        raise ApiError(404, "not_found", f"There is no rubric {rubric_id!r}.")
+        raise versioning.not_found(repository, rubric_id)
     return VersionList(rubric_id=rubric_id,
                        items=[VersionItem(version=info.version, status=info.status) for info in history])
 

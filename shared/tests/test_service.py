@@ -1,0 +1,56 @@
+"""What every service shares: request ids and the error envelope, 500s included."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from medgrade_shared.request_context import accept_or_create_request_id
+from medgrade_shared.service import create_service_app
+
+
+async def _ready(_app) -> dict[str, bool]:
+    return {}
+
+
+@pytest.fixture
+def client():
+    app = create_service_app(service="demo", title="demo", lifespan=None, readiness=_ready)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def test_a_500_keeps_the_callers_request_id_in_the_envelope_and_the_header(client):
+    response = client.get("/boom", headers={"X-Request-ID": "req-500"})
+    assert response.status_code == 500
+    assert response.headers["x-request-id"] == "req-500"
+    assert response.json()["error"] == {"code": "internal_error", "details": None, "request_id": "req-500",
+                                        "message": "An unexpected error occurred; it has been logged."}
+
+
+def test_a_500_without_a_request_id_gets_a_new_one(client):
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert response.json()["error"]["request_id"] == response.headers["x-request-id"]
+
+
+def test_a_500_is_counted_and_the_connection_serves_the_next_request(client):
+    assert client.get("/boom").status_code == 500
+    assert client.get("/health").status_code == 200
+    metrics = client.get("/metrics").text
+    assert 'medgrade_http_requests_total{method="GET",route="/boom",service="demo",status="500"} 1.0' in metrics
+
+
+@pytest.mark.parametrize("incoming", ["req-1\n", "req 1", "", "x" * 65, None])
+def test_unsafe_request_ids_are_replaced(incoming):
+    request_id = accept_or_create_request_id(incoming)
+    assert request_id != incoming and len(request_id) == 32
+
+
+def test_safe_request_ids_are_kept():
+    assert accept_or_create_request_id("req-1.a_b") == "req-1.a_b"

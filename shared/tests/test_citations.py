@@ -29,11 +29,14 @@ def test_rubric_citation_round_trip():
     assert citation == "rubric://stroke_v1#Q.onset_time"
     assert rubric_anchor(citation) == ("stroke_v1", "Q.onset_time")
     assert rubric_anchor("student://oral#00:01-00:02") is None
+    assert rubric_anchor("rubric://stroke_v1#Q.onset_time\n") is None
 
 
 @pytest.mark.parametrize("bad", [
     "rubric://Stroke#Q.x", "rubric://stroke_v1#", "student://oral#00:10-00:10", "student://oral#00:10–00:12",  # noqa: RUF001 (an en dash must be refused)
     "student://oral#00:12-00:10", "student://oral#1:2-1:3", "http://x", "student://summary#tokens=x",
+    "rubric://stroke_v1#Q.x\n", "student://oral#00:10-00:12\n", "student://oral#utt=1\n",
+    "student://summary#tokens=3\n", "rubric://stroke_v1\n#Q.x",
 ])
 def test_malformed_citations_are_refused(bad):
     with pytest.raises(ValueError):

@@ -64,7 +64,7 @@ def test_concurrent_writers_of_one_key_have_exactly_one_winner(store):
 
 
 @pytest.mark.parametrize(
-    "key", ["../escape.json", "rubrics/../../x", "/abs/path", "a//b", "a/./b", "a\x00b", "", "a/b c"])
+    "key", ["../escape.json", "rubrics/../../x", "/abs/path", "a//b", "a/./b", "a\x00b", "", "a/b c", "a/b\n"])
 def test_unsafe_keys_are_refused(store, key):
     with pytest.raises(ValueError):
         store.put_new(key, b"x")

@@ -24,7 +24,7 @@ class StoreError(Exception):
 def validate_key(key: str) -> list[str]:
     """Keys are '/'-separated safe segments: no '..', no absolute paths, no odd characters."""
     segments = key.split("/")
-    if not segments or any(not _KEY_SEGMENT.match(s) or s in (".", "..") or ".." in s for s in segments):
+    if not segments or any(not _KEY_SEGMENT.fullmatch(s) or s in (".", "..") or ".." in s for s in segments):
         raise ValueError(f"unsafe store key {key!r}")
     return segments
 

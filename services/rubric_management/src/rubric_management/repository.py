@@ -29,7 +29,7 @@ from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict
 
-from medgrade_shared.models.rubric import SEMVER_PATTERN, Rubric
+from medgrade_shared.models.rubric import SEMVER_PATTERN, Rubric, unanchored
 from medgrade_shared.store import ObjectStore, StoreError
 
 Status = Literal["draft", "approved", "archived"]
@@ -37,9 +37,9 @@ MARKED_STATUSES: tuple[Status, ...] = ("archived", "approved")
 """Statuses recorded by a marker object, the one that wins first."""
 
 _PREFIX = "rubrics"
-_SEMVER = SEMVER_PATTERN.removeprefix("^").removesuffix("$")
-_CONTENT_FILE = re.compile(rf"^(?P<version>{_SEMVER})\.json$")
-_MARKER_FILE = re.compile(rf"^(?P<version>{_SEMVER})\.(?P<status>approved|archived)\.json$")
+_SEMVER = unanchored(SEMVER_PATTERN)
+_CONTENT_FILE = re.compile(rf"(?P<version>{_SEMVER})\.json")
+_MARKER_FILE = re.compile(rf"(?P<version>{_SEMVER})\.(?P<status>approved|archived)\.json")
 
 SemVerKey = tuple[int, int, int]
 
@@ -176,9 +176,9 @@ class RubricRepository:
         markers: dict[str, set[Status]] = {}
         for key in self.store.list_keys(f"{_PREFIX}/{rubric_id}"):
             name = key.rsplit("/", 1)[-1]
-            if match := _CONTENT_FILE.match(name):
+            if match := _CONTENT_FILE.fullmatch(name):
                 versions.add(match["version"])
-            elif match := _MARKER_FILE.match(name):
+            elif match := _MARKER_FILE.fullmatch(name):
                 markers.setdefault(match["version"], set()).add(cast(Status, match["status"]))
         ordered = sorted(versions, key=semver_key, reverse=True)
         return [VersionInfo(v, _status_of(markers.get(v, set()))) for v in ordered]

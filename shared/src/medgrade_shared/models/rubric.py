@@ -21,6 +21,8 @@ from pydantic import (
 SECTION_NAMES: tuple[str, ...] = ("CC", "HPI", "ROS", "PMH", "MEDS", "ALLERGIES", "SH", "FH", "Summary")
 COMPONENTS: tuple[str, ...] = ("structure", "key_questions", "reasoning", "summary", "communication")
 
+# Pydantic checks these with Rust regexes, where ``$`` is the end of the text. Python's ``$`` also
+# matches before a final newline: Python code checks them with ``re.fullmatch``.
 RUBRIC_ID_PATTERN = r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$"
 SEMVER_PATTERN = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$"
 ANCHOR_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
@@ -28,6 +30,12 @@ ANCHOR_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
 RubricId = Annotated[str, StringConstraints(pattern=RUBRIC_ID_PATTERN)]
 SemVer = Annotated[str, StringConstraints(pattern=SEMVER_PATTERN)]
 Anchor = Annotated[str, StringConstraints(pattern=ANCHOR_PATTERN)]
+
+
+def unanchored(pattern: str) -> str:
+    """One of the patterns above without ``^`` and ``$``, to build a larger pattern from."""
+    return pattern.removeprefix("^").removesuffix("$")
+
 
 _SECTION_BY_LOWER = {name.lower(): name for name in SECTION_NAMES}
 
@@ -98,9 +106,9 @@ class Penalty(_Open):
     def _rule_from_id(self) -> Penalty:
         """Understand the reference convention of encoding the rule in the id."""
         if self.rule is None:
-            if m := _MISSING_ID.match(self.id):
+            if m := _MISSING_ID.fullmatch(self.id):
                 self.rule = PenaltyRule(missing=m.group(1))
-            elif m := _SWAP_ID.match(self.id):
+            elif m := _SWAP_ID.fullmatch(self.id):
                 self.rule = PenaltyRule(before=(m.group(1), m.group(2)))
             else:
                 raise ValueError(

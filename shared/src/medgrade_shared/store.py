@@ -1,7 +1,8 @@
 """One small storage interface with a local-folder backend (default, embedded).
 
 Objects are immutable once written: ``put_new`` writes atomically and refuses to replace an
-existing object, so two writers can never silently overwrite each other.
+existing object, so two writers can never silently overwrite each other. ``delete`` is for
+operators' repair tools only, never for a service's requests.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ class ObjectStore(Protocol):
         ...
 
     def list_keys(self, prefix: str) -> list[str]: ...
+
+    def delete(self, key: str) -> None:
+        """Remove the object under ``key``; nothing happens if there is none."""
+        ...
 
     def check(self) -> None:
         """Raise StoreError unless the store is reachable and writable."""
@@ -88,6 +93,12 @@ class LocalStore:
             if path.is_file() and not path.name.startswith(".tmp-"):
                 keys.append(path.relative_to(self.root).as_posix())
         return sorted(keys)
+
+    def delete(self, key: str) -> None:
+        try:
+            self._path(key).unlink(missing_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot delete {key}: {exc.strerror}") from exc
 
     def check(self) -> None:
         try:

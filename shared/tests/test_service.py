@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
 import pytest
+import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from medgrade_shared.request_context import accept_or_create_request_id
@@ -13,16 +21,38 @@ async def _ready(_app) -> dict[str, bool]:
     return {}
 
 
-@pytest.fixture
-def client():
+def _app() -> FastAPI:
     app = create_service_app(service="demo", title="demo", lifespan=None, readiness=_ready)
 
     @app.get("/boom")
     def boom() -> None:
         raise RuntimeError("a bug")
 
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    return app
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    with TestClient(_app(), raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def served() -> Iterator[str]:
+    """The app under a real uvicorn on a free port: keep-alive is the server's business."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(_app(), host="127.0.0.1", port=port, log_level="critical"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(5)
 
 
 def test_a_500_keeps_the_callers_request_id_in_the_envelope_and_the_header(client):
@@ -39,11 +69,18 @@ def test_a_500_without_a_request_id_gets_a_new_one(client):
     assert response.json()["error"]["request_id"] == response.headers["x-request-id"]
 
 
-def test_a_500_is_counted_and_the_connection_serves_the_next_request(client):
+def test_a_500_is_counted(client):
     assert client.get("/boom").status_code == 500
-    assert client.get("/health").status_code == 200
     metrics = client.get("/metrics").text
     assert 'medgrade_http_requests_total{method="GET",route="/boom",service="demo",status="500"} 1.0' in metrics
+
+
+def test_after_a_500_the_same_keep_alive_connection_serves_the_next_request(served):
+    """The error used to reach uvicorn after the response, which then reset the connection."""
+    with httpx.Client(base_url=served, limits=httpx.Limits(max_connections=1)) as http:
+        for _ in range(2):
+            assert http.get("/boom").status_code == 500
+            assert http.get("/health").status_code == 200
 
 
 @pytest.mark.parametrize("incoming", ["req-1\n", "req 1", "", "x" * 65, None])

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from medgrade_shared.citations import (
@@ -11,6 +13,7 @@ from medgrade_shared.citations import (
     validate_citation,
 )
 from medgrade_shared.models.scoring import FeedbackItem
+from medgrade_shared.models.transcript import MAX_TRANSCRIPT_SECONDS, Utterance
 
 
 def test_span_citations_use_mm_ss_and_hh_mm_ss_and_are_never_empty():
@@ -29,11 +32,14 @@ def test_rubric_citation_round_trip():
     assert citation == "rubric://stroke_v1#Q.onset_time"
     assert rubric_anchor(citation) == ("stroke_v1", "Q.onset_time")
     assert rubric_anchor("student://oral#00:01-00:02") is None
+    assert rubric_anchor("rubric://stroke_v1#Q.onset_time\n") is None
 
 
 @pytest.mark.parametrize("bad", [
     "rubric://Stroke#Q.x", "rubric://stroke_v1#", "student://oral#00:10-00:10", "student://oral#00:10–00:12",  # noqa: RUF001 (an en dash must be refused)
     "student://oral#00:12-00:10", "student://oral#1:2-1:3", "http://x", "student://summary#tokens=x",
+    "rubric://stroke_v1#Q.x\n", "student://oral#00:10-00:12\n", "student://oral#utt=1\n",
+    "student://summary#tokens=3\n", "rubric://stroke_v1\n#Q.x",
 ])
 def test_malformed_citations_are_refused(bad):
     with pytest.raises(ValueError):
@@ -52,3 +58,17 @@ def test_feedback_cannot_exist_without_a_rubric_citation():
     item = FeedbackItem(component="summary", kind="violation", message="too long",
                         citations=["rubric://stroke_v1#summary", summary_citation(200)])
     assert item.citations[0].startswith("rubric://")
+
+
+def test_every_time_an_utterance_may_have_makes_a_valid_citation():
+    last = MAX_TRANSCRIPT_SECONDS
+    for start, end in [(0, 0), (last - 0.5, last), (last, last), (3599.5, 3600.2)]:
+        Utterance(index=0, speaker="S", role="interviewer", text="x", match_text="x", start=start, end=end)
+        validate_citation(utterance_citation(0, start, end))
+
+
+@pytest.mark.parametrize("seconds", [MAX_TRANSCRIPT_SECONDS + 0.001, 360000, 1e308, math.inf, math.nan, -1])
+def test_an_utterance_time_the_citations_cannot_carry_is_refused_by_the_contract(seconds):
+    for times in ({"start": seconds}, {"start": 0, "end": seconds}):
+        with pytest.raises(ValueError):
+            Utterance(index=0, speaker="S", role="interviewer", text="x", match_text="x", **times)

@@ -38,6 +38,16 @@ def test_put_new_never_overwrites(store):
     assert store.get("gradings/x.json") == b"first"
 
 
+def test_delete_removes_one_object_and_ignores_a_missing_one(store):
+    store.put_new("rubrics/a/1.0.0.json", b"a")
+    store.put_new("rubrics/a/1.1.0.json", b"b")
+    store.delete("rubrics/a/1.0.0.json")
+    store.delete("rubrics/a/9.9.9.json")
+    assert store.list_keys("rubrics") == ["rubrics/a/1.1.0.json"]
+    with pytest.raises(ValueError):
+        store.delete("../escape.json")
+
+
 def test_list_keys_by_prefix(store):
     for key in ("rubrics/a/1.0.0.json", "rubrics/a/1.1.0.json", "rubrics/b/1.0.0.json", "gradings/g.json"):
         store.put_new(key, b"{}")
@@ -64,7 +74,7 @@ def test_concurrent_writers_of_one_key_have_exactly_one_winner(store):
 
 
 @pytest.mark.parametrize(
-    "key", ["../escape.json", "rubrics/../../x", "/abs/path", "a//b", "a/./b", "a\x00b", "", "a/b c"])
+    "key", ["../escape.json", "rubrics/../../x", "/abs/path", "a//b", "a/./b", "a\x00b", "", "a/b c", "a/b\n"])
 def test_unsafe_keys_are_refused(store, key):
     with pytest.raises(ValueError):
         store.put_new(key, b"x")

@@ -7,9 +7,12 @@ run_integration_tests.sh renders the gateway with 5 requests/s and a burst of 5 
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -128,12 +131,40 @@ def test_a_burst_over_the_limit_is_429_with_retry_after_for_that_client_only(gat
 
 
 @pytest.mark.parametrize("path", ["/metrics", "/health", "/ready", "/auth/verify", "/_medgrade_auth",
-                                  "/", "/gradex", "/rubrics-export", "/grade/../metrics"])
+                                  "/_medgrade_error", "/", "/gradex", "/rubrics-export", "/grade/../metrics"])
 def test_internal_and_unknown_paths_are_404_even_with_a_key(gateway, new_key, path):
     _, key = new_key("grade", "rubrics:read", "rubrics:write")
     response = gateway.get(path, headers={"X-API-Key": key, "X-Original-URI": "/grade"})
     assert_envelope(response, 404, "not_found")
     assert "medgrade_http_requests_total" not in response.text
+
+
+def _raw_request(request_line: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send a request line exactly as written (no client normalises its path, like curl's
+    --path-as-is) and read the whole answer: (status, lower-cased headers, body)."""
+    url = urlsplit(GATEWAY)
+    with socket.create_connection((url.hostname, url.port or 80), timeout=10) as conn:
+        conn.sendall(request_line + b"\r\nHost: gateway\r\nX-Request-ID: it-raw\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in header_lines)}
+    return int(status_line.split()[1]), headers, body
+
+
+@pytest.mark.parametrize("request_line", [
+    b"GET /%2e%2e/metrics HTTP/1.1", b"GET /rubrics/..%2f..%2fmetrics HTTP/1.1", b"GET /../../etc/passwd HTTP/1.1",
+    b"POST /grade/../../../x HTTP/1.1", b"GET /rubrics/%00 HTTP/1.1",
+])
+def test_paths_nginx_cannot_resolve_get_the_json_envelope_not_its_html(request_line):
+    status, headers, body = _raw_request(request_line)
+    assert status == 400, body
+    assert headers["content-type"].startswith("application/json")
+    error = json.loads(body)["error"]
+    assert error["code"] == "bad_request" and error["message"]
+    assert error["request_id"] == headers["x-request-id"]
 
 
 def test_the_gateway_answers_its_own_healthz_without_a_key(gateway):

@@ -112,6 +112,7 @@ def test_bad_requests_get_422_envelopes_without_calling_anything(client, fake, b
 def test_unknown_grading_is_404_and_ids_are_never_used_as_paths(client):
     assert client.get("/gradings/0123456789abcdef0123456789abcdef").status_code == 404
     assert client.get("/gradings/..%2F..%2Fetc%2Fpasswd").status_code == 404
+    assert client.get("/gradings/0123456789abcdef0123456789abcdef%0a").status_code == 404
 
 
 def test_services_status_reports_each_service(client, fake):

@@ -169,3 +169,11 @@ def test_a_request_during_the_load_waits_for_the_model(score_body, encoder) -> N
         response = client.post("/score/key_questions", json=score_body)
         assert response.status_code == 200
         assert response.json()["details"]["model_version"] == encoder.version
+
+
+@pytest.mark.parametrize("start", [360000, 1e308])
+def test_utterance_times_past_the_maximum_are_a_422_not_a_500(client, score_body, start) -> None:
+    score_body["parsed"]["utterances"][2].update(start=start, end=start + 3)  # asks a key question
+    for name in ("key_questions", "reasoning", "communication"):
+        error = _assert_envelope(client.post(f"/score/{name}", json=score_body), 422, "invalid_request")
+        assert error["details"][0]["loc"][:4] == ["body", "parsed", "utterances", 2]

@@ -12,11 +12,14 @@ from __future__ import annotations
 import math
 import re
 
-_RUBRIC = re.compile(r"^rubric://(?P<rubric_id>[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?)#(?P<anchor>[A-Za-z0-9][A-Za-z0-9_.-]{0,127})$")
+from medgrade_shared.models.rubric import ANCHOR_PATTERN, RUBRIC_ID_PATTERN, unanchored
+
+# Matched with fullmatch only: a ``$`` would also match before a final newline.
+_RUBRIC = re.compile(rf"rubric://(?P<rubric_id>{unanchored(RUBRIC_ID_PATTERN)})#(?P<anchor>{unanchored(ANCHOR_PATTERN)})")
 _TIME = r"(?:\d{2}:)?[0-5]\d:[0-5]\d"
-_ORAL_SPAN = re.compile(rf"^student://oral#(?P<start>{_TIME})-(?P<end>{_TIME})$")
-_ORAL_UTTERANCE = re.compile(r"^student://oral#utt=(?P<index>\d+)$")
-_SUMMARY = re.compile(r"^student://summary#tokens=(?P<tokens>\d+)$")
+_ORAL_SPAN = re.compile(rf"student://oral#(?P<start>{_TIME})-(?P<end>{_TIME})")
+_ORAL_UTTERANCE = re.compile(r"student://oral#utt=(?P<index>\d+)")
+_SUMMARY = re.compile(r"student://summary#tokens=(?P<tokens>\d+)")
 
 
 def format_timestamp(seconds: float) -> str:
@@ -59,7 +62,7 @@ def summary_citation(tokens: int) -> str:
 
 
 def is_rubric_citation(citation: str) -> bool:
-    return _RUBRIC.match(citation) is not None
+    return _RUBRIC.fullmatch(citation) is not None
 
 
 def is_student_citation(citation: str) -> bool:
@@ -68,15 +71,15 @@ def is_student_citation(citation: str) -> bool:
 
 def rubric_anchor(citation: str) -> tuple[str, str] | None:
     """(rubric_id, anchor) of a rubric citation, else None."""
-    m = _RUBRIC.match(citation)
+    m = _RUBRIC.fullmatch(citation)
     return (m.group("rubric_id"), m.group("anchor")) if m else None
 
 
 def validate_citation(citation: str) -> None:
     """Raise ValueError unless the citation has one of the documented forms."""
-    if _RUBRIC.match(citation) or _ORAL_UTTERANCE.match(citation) or _SUMMARY.match(citation):
+    if _RUBRIC.fullmatch(citation) or _ORAL_UTTERANCE.fullmatch(citation) or _SUMMARY.fullmatch(citation):
         return
-    m = _ORAL_SPAN.match(citation)
+    m = _ORAL_SPAN.fullmatch(citation)
     if m is None:
         raise ValueError(f"malformed citation {citation!r}")
     if parse_timestamp(m.group("end")) <= parse_timestamp(m.group("start")):

@@ -14,7 +14,7 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 def accept_or_create_request_id(incoming: str | None) -> str:
     """Keep a caller's id when it is safe to log; otherwise make a new one."""
-    if incoming and _SAFE_REQUEST_ID.match(incoming):
+    if incoming and _SAFE_REQUEST_ID.fullmatch(incoming):
         return incoming
     return uuid.uuid4().hex
 

@@ -68,6 +68,12 @@ class S3Store:
             raise StoreError(f"S3 list failed: {type(exc).__name__}") from exc
         return sorted(keys)
 
+    def delete(self, key: str) -> None:
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+        except (ClientError, BotoCoreError) as exc:
+            raise StoreError(f"S3 delete failed: {type(exc).__name__}") from exc
+
     def check(self) -> None:
         try:
             self.client.head_bucket(Bucket=self.bucket)

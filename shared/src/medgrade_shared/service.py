@@ -65,14 +65,13 @@ def _install_error_handlers(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
         return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        error_log.error("unhandled error", exc_info=exc)
-        return error_response(500, "internal_error", "An unexpected error occurred; it has been logged.")
-
 
 class RequestObservabilityMiddleware:
-    """Pure ASGI middleware: request id in and out, one JSON access-log line, request metrics."""
+    """Pure ASGI middleware: request id in and out, one JSON access-log line, request metrics.
+
+    It also answers unexpected errors with the 500 envelope. A handler for ``Exception`` would
+    run in Starlette's outermost middleware, after this one has reset the request id and
+    without the ``X-Request-ID`` header, and the error would be re-raised to the server."""
 
     def __init__(self, app: ASGIApp, service: str, metrics: HttpMetrics) -> None:
         self.app = app
@@ -91,18 +90,26 @@ class RequestObservabilityMiddleware:
         request_id = accept_or_create_request_id(incoming)
         token = request_id_var.set(request_id)
         status = 500
+        responding = False
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, responding
             if message["type"] == "http.response.start":
                 status = message["status"]
+                responding = True
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (REQUEST_ID_HEADER.lower().encode(), request_id.encode())]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            if responding:
+                raise  # the status line is sent: only the server can end the response now
+            error_log.error("unhandled error", exc_info=exc)
+            unexpected = error_response(500, "internal_error", "An unexpected error occurred; it has been logged.")
+            await unexpected(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")

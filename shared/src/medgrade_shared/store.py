@@ -1,7 +1,8 @@
 """One small storage interface with a local-folder backend (default, embedded).
 
 Objects are immutable once written: ``put_new`` writes atomically and refuses to replace an
-existing object, so two writers can never silently overwrite each other.
+existing object, so two writers can never silently overwrite each other. ``delete`` is for
+operators' repair tools only, never for a service's requests.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class StoreError(Exception):
 def validate_key(key: str) -> list[str]:
     """Keys are '/'-separated safe segments: no '..', no absolute paths, no odd characters."""
     segments = key.split("/")
-    if not segments or any(not _KEY_SEGMENT.match(s) or s in (".", "..") or ".." in s for s in segments):
+    if not segments or any(not _KEY_SEGMENT.fullmatch(s) or s in (".", "..") or ".." in s for s in segments):
         raise ValueError(f"unsafe store key {key!r}")
     return segments
 
@@ -37,6 +38,10 @@ class ObjectStore(Protocol):
         ...
 
     def list_keys(self, prefix: str) -> list[str]: ...
+
+    def delete(self, key: str) -> None:
+        """Remove the object under ``key``; nothing happens if there is none."""
+        ...
 
     def check(self) -> None:
         """Raise StoreError unless the store is reachable and writable."""
@@ -88,6 +93,12 @@ class LocalStore:
             if path.is_file() and not path.name.startswith(".tmp-"):
                 keys.append(path.relative_to(self.root).as_posix())
         return sorted(keys)
+
+    def delete(self, key: str) -> None:
+        try:
+            self._path(key).unlink(missing_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot delete {key}: {exc.strerror}") from exc
 
     def check(self) -> None:
         try:

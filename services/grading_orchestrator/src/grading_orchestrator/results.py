@@ -19,6 +19,6 @@ class ResultStore:
             raise FileExistsError(f"grading {grading_id} already stored")
 
     async def load(self, grading_id: str) -> bytes | None:
-        if not GRADING_ID_PATTERN.match(grading_id):
+        if not GRADING_ID_PATTERN.fullmatch(grading_id):
             return None
         return await asyncio.to_thread(self.store.get, f"gradings/{grading_id}.json")

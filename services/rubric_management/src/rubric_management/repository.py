@@ -15,6 +15,11 @@ A version's representation (what GET returns) is the content with its current ``
 added, again canonical JSON; its ``ETag`` is the SHA-256 of those bytes. Content objects written
 before status markers existed embed a ``status``; it is ignored (read as draft) and re-submitting
 the same rubric marked approved (as seeding does) approves it.
+
+A content object is checked to load again, as the very bytes that were validated, before it is
+written. One that does not load all the same (written by an older release, or damaged) raises
+:class:`UnreadableVersion` where it is read; listings report it, and an operator removes it with
+``python -m rubric_management.store_cli``: the only deletion there is.
 """
 
 from __future__ import annotations
@@ -27,9 +32,9 @@ from enum import Enum
 from functools import cached_property
 from typing import Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from medgrade_shared.models.rubric import SEMVER_PATTERN, Rubric
+from medgrade_shared.models.rubric import SEMVER_PATTERN, Rubric, unanchored
 from medgrade_shared.store import ObjectStore, StoreError
 
 Status = Literal["draft", "approved", "archived"]
@@ -37,9 +42,9 @@ MARKED_STATUSES: tuple[Status, ...] = ("archived", "approved")
 """Statuses recorded by a marker object, the one that wins first."""
 
 _PREFIX = "rubrics"
-_SEMVER = SEMVER_PATTERN.removeprefix("^").removesuffix("$")
-_CONTENT_FILE = re.compile(rf"^(?P<version>{_SEMVER})\.json$")
-_MARKER_FILE = re.compile(rf"^(?P<version>{_SEMVER})\.(?P<status>approved|archived)\.json$")
+_SEMVER = unanchored(SEMVER_PATTERN)
+_CONTENT_FILE = re.compile(rf"(?P<version>{_SEMVER})\.json")
+_MARKER_FILE = re.compile(rf"(?P<version>{_SEMVER})\.(?P<status>approved|archived)\.json")
 
 SemVerKey = tuple[int, int, int]
 
@@ -68,6 +73,22 @@ def _marker_key(rubric_id: str, version: str, status: Status) -> str:
 
 def _status_of(markers: set[Status]) -> Status:
     return next((status for status in MARKED_STATUSES if status in markers), "draft")
+
+
+class UnreadableVersion(Exception):
+    """A stored content object that does not load as the rubric version its key names."""
+
+    def __init__(self, rubric_id: str, version: str, problem: str) -> None:
+        super().__init__(f"version {version} of rubric {rubric_id!r} is unreadable: {problem}")
+        self.rubric_id = rubric_id
+        self.version = version
+        self.problem = problem
+
+
+def _problem(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {first['msg']}" if where else first["msg"]
 
 
 @dataclass(frozen=True)
@@ -145,9 +166,12 @@ class RubricRepository:
         """Store a new version's content; never replaces one. On a clash, returns the stored
         version. ``rubric.status`` is not stored: see :meth:`mark`."""
         data = content_bytes(rubric)
+        created = _load(data, "draft")
+        if content_bytes(created.rubric) != data:
+            raise ValueError(f"version {rubric.version} of {rubric.rubric_id!r} would not load back as validated")
         key = _content_key(rubric.rubric_id, rubric.version)
         if self.store.put_new(key, data):
-            return CreateOutcome.CREATED, _load(data, "draft")
+            return CreateOutcome.CREATED, created
         existing = self.get(rubric.rubric_id, rubric.version)
         if existing is None:
             raise StoreError(f"store refused to write {key} but holds nothing there")
@@ -162,8 +186,18 @@ class RubricRepository:
         return self.store.put_new(_marker_key(rubric_id, version, status), canonical_json(record))
 
     def get(self, rubric_id: str, version: str) -> RubricVersion | None:
+        """That version, None if it is not stored; :class:`UnreadableVersion` if it does not load."""
         data = self.store.get(_content_key(rubric_id, version))
-        return None if data is None else _load(data, self.status(rubric_id, version))
+        if data is None:
+            return None
+        try:
+            loaded = _load(data, self.status(rubric_id, version))
+        except ValidationError as exc:
+            raise UnreadableVersion(rubric_id, version, _problem(exc)) from None
+        if (loaded.rubric_id, loaded.version) != (rubric_id, version):
+            raise UnreadableVersion(rubric_id, version,
+                                    f"it holds version {loaded.version} of rubric {loaded.rubric_id!r}")
+        return loaded
 
     def status(self, rubric_id: str, version: str) -> Status:
         """The status of a stored version, from its markers."""
@@ -176,9 +210,9 @@ class RubricRepository:
         markers: dict[str, set[Status]] = {}
         for key in self.store.list_keys(f"{_PREFIX}/{rubric_id}"):
             name = key.rsplit("/", 1)[-1]
-            if match := _CONTENT_FILE.match(name):
+            if match := _CONTENT_FILE.fullmatch(name):
                 versions.add(match["version"])
-            elif match := _MARKER_FILE.match(name):
+            elif match := _MARKER_FILE.fullmatch(name):
                 markers.setdefault(match["version"], set()).add(cast(Status, match["status"]))
         ordered = sorted(versions, key=semver_key, reverse=True)
         return [VersionInfo(v, _status_of(markers.get(v, set()))) for v in ordered]
@@ -205,3 +239,29 @@ class RubricRepository:
         approved = next((info.version for info in history if info.status == "approved"), None)
         return RubricListing(rubric_id=rubric_id, title=latest.rubric.title, latest_version=latest.version,
                              status=latest.status, approved_version=approved, versions=len(history))
+
+    def unreadable(self) -> list[UnreadableVersion]:
+        """Every stored version that does not load."""
+        found = []
+        for rubric_id in self.rubric_ids():
+            for info in self.history(rubric_id):
+                try:
+                    self.get(rubric_id, info.version)
+                except UnreadableVersion as exc:
+                    found.append(exc)
+        return found
+
+    def remove_unreadable(self, rubric_id: str, version: str) -> None:
+        """Delete an unreadable version: its markers first, so that a version of that number
+        created later does not inherit them, then its content. Readable versions stay."""
+        try:
+            stored = self.get(rubric_id, version)
+        except UnreadableVersion:
+            for status in MARKED_STATUSES:
+                self.store.delete(_marker_key(rubric_id, version, status))
+            self.store.delete(_content_key(rubric_id, version))
+            return
+        if stored is None:
+            raise LookupError(f"there is no version {version} of rubric {rubric_id!r}")
+        raise ValueError(f"version {version} of rubric {rubric_id!r} is readable; stored versions are never "
+                         "deleted (archive it instead)")

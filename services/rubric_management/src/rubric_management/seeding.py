@@ -7,7 +7,7 @@ from importlib.resources import files
 
 from medgrade_shared.models.rubric import Rubric
 from rubric_management.lifecycle import create
-from rubric_management.repository import CreateOutcome, RubricRepository
+from rubric_management.repository import CreateOutcome, RubricRepository, UnreadableVersion
 
 log = logging.getLogger(__name__)
 
@@ -20,9 +20,13 @@ def example_rubrics() -> list[Rubric]:
 
 def seed_examples(repository: RubricRepository) -> None:
     """Store each example with its status (approved: through the QA gate); a version already
-    stored with other content is left alone."""
+    stored with other content, or unreadable, is left alone."""
     for rubric in example_rubrics():
-        outcome, _ = create(repository, rubric)
+        try:
+            outcome, _ = create(repository, rubric)
+        except UnreadableVersion as exc:
+            log.error("example rubric not seeded: %s", exc, extra={"rubric_id": rubric.rubric_id})
+            continue
         if outcome is CreateOutcome.CONFLICT:
             log.warning(
                 "example rubric not seeded: this version is already stored with other content",

@@ -84,7 +84,7 @@ def replacement(body: Any, latest: RubricVersion, repository: RubricRepository) 
     if not isinstance(body, dict):
         raise invalid("A rubric is a JSON object.")
     claimed = body.get("version", latest.version)
-    if claimed != latest.version and isinstance(claimed, str) and SEMVER.match(claimed) \
+    if claimed != latest.version and isinstance(claimed, str) and SEMVER.fullmatch(claimed) \
             and repository.get(latest.rubric_id, claimed) is not None:
         raise ApiError(409, "conflict", f"The body is version {claimed} of {latest.rubric_id!r}, but the latest "
                        f"version is now {latest.version}; fetch it and edit that.",

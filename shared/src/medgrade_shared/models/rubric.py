@@ -7,7 +7,7 @@ kept, penalty rules may live only in the id, required summary elements may be ba
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AliasChoices,
@@ -21,6 +21,8 @@ from pydantic import (
 SECTION_NAMES: tuple[str, ...] = ("CC", "HPI", "ROS", "PMH", "MEDS", "ALLERGIES", "SH", "FH", "Summary")
 COMPONENTS: tuple[str, ...] = ("structure", "key_questions", "reasoning", "summary", "communication")
 
+# Pydantic checks these with Rust regexes, where ``$`` is the end of the text. Python's ``$`` also
+# matches before a final newline: Python code checks them with ``re.fullmatch``.
 RUBRIC_ID_PATTERN = r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$"
 SEMVER_PATTERN = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$"
 ANCHOR_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
@@ -29,6 +31,13 @@ RubricId = Annotated[str, StringConstraints(pattern=RUBRIC_ID_PATTERN)]
 SemVer = Annotated[str, StringConstraints(pattern=SEMVER_PATTERN)]
 Anchor = Annotated[str, StringConstraints(pattern=ANCHOR_PATTERN)]
 
+
+def unanchored(pattern: str) -> str:
+    """One of the patterns above without ``^`` and ``$``, to build a larger pattern from."""
+    return pattern.removeprefix("^").removesuffix("$")
+
+
+_ANCHOR = re.compile(ANCHOR_PATTERN)
 _SECTION_BY_LOWER = {name.lower(): name for name in SECTION_NAMES}
 
 
@@ -41,6 +50,31 @@ class _Open(BaseModel):
     """Rubric parts keep keys they do not know, so a reference file round-trips unchanged."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class _Anchored(_Open):
+    """An item cited by its anchor; without one, the anchor is ``<ANCHOR_PREFIX><id>``. The
+    default is filled in *before* validation, so it is checked like a given anchor: what is
+    validated is what is stored, and a stored rubric always loads again."""
+
+    ITEM: ClassVar[str]
+    ANCHOR_PREFIX: ClassVar[str]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_anchor(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("anchor") is not None or not isinstance(data.get("id"), str):
+            return data
+        anchor = f"{cls.ANCHOR_PREFIX}{data['id']}"
+        if not _ANCHOR.fullmatch(anchor):
+            suggestion = re.sub(r"[^A-Za-z0-9_.-]+", "_", data["id"]).strip("_.-")[:100] or "item_1"
+            raise ValueError(
+                f"the {cls.ITEM} id {data['id']!r} cannot be used in citations: without an 'anchor', a "
+                f"{cls.ITEM} is cited as '{cls.ANCHOR_PREFIX}<id>', which may hold only letters, digits, "
+                f"'_', '.' and '-' (no spaces; at most 128 characters). Use an id such as {suggestion!r}, "
+                f"or give the {cls.ITEM} an 'anchor'."
+            )
+        return {**data, "anchor": anchor}
 
 
 class Weights(_Open):
@@ -82,7 +116,10 @@ _MISSING_ID = re.compile(r"^missing_([a-z]+)$", re.IGNORECASE)
 _SWAP_ID = re.compile(r"^swap_([a-z]+)_before_([a-z]+)$", re.IGNORECASE)
 
 
-class Penalty(_Open):
+class Penalty(_Anchored):
+    ITEM = "penalty"
+    ANCHOR_PREFIX = "S."
+
     id: str
     anchor: Anchor | None = None
     value: float = Field(
@@ -98,9 +135,9 @@ class Penalty(_Open):
     def _rule_from_id(self) -> Penalty:
         """Understand the reference convention of encoding the rule in the id."""
         if self.rule is None:
-            if m := _MISSING_ID.match(self.id):
+            if m := _MISSING_ID.fullmatch(self.id):
                 self.rule = PenaltyRule(missing=m.group(1))
-            elif m := _SWAP_ID.match(self.id):
+            elif m := _SWAP_ID.fullmatch(self.id):
                 self.rule = PenaltyRule(before=(m.group(1), m.group(2)))
             else:
                 raise ValueError(
@@ -127,7 +164,10 @@ class StructureSpec(_Open):
         return self
 
 
-class KeyQuestion(_Open):
+class KeyQuestion(_Anchored):
+    ITEM = "key question"
+    ANCHOR_PREFIX = "Q."
+
     id: str = Field(min_length=1, max_length=128)
     anchor: Anchor | None = None
     label: str = Field(min_length=1)
@@ -141,7 +181,10 @@ class KeyQuestionsPolicy(_Open):
     coverage_threshold: float = Field(default=0.7, ge=0, le=1)
 
 
-class ReasoningLink(_Open):
+class ReasoningLink(_Anchored):
+    ITEM = "reasoning link"
+    ANCHOR_PREFIX = "R."
+
     id: str = Field(min_length=1, max_length=128)
     anchor: Anchor | None = None
     label: str | None = None
@@ -155,7 +198,10 @@ class ReasoningSpec(_Open):
     major_gap_penalty: float = Field(default=0.0, ge=0, le=1)
 
 
-class SummaryElement(_Open):
+class SummaryElement(_Anchored):
+    ITEM = "summary element"
+    ANCHOR_PREFIX = "SUM."
+
     id: str = Field(min_length=1, max_length=128)
     anchor: Anchor | None = None
     label: str | None = None
@@ -183,7 +229,10 @@ class SummarySpec(_Open):
         return data
 
 
-class CommunicationBehaviour(_Open):
+class CommunicationBehaviour(_Anchored):
+    ITEM = "communication behaviour"
+    ANCHOR_PREFIX = "C."
+
     id: str = Field(min_length=1, max_length=128)
     anchor: Anchor | None = None
     label: str = Field(min_length=1)
@@ -210,18 +259,8 @@ class Rubric(_Open):
     communication: CommunicationSpec = Field(default_factory=CommunicationSpec)
 
     @model_validator(mode="after")
-    def _default_and_unique_anchors(self) -> Rubric:
-        """Give every item an anchor (reference files may omit them) and refuse duplicates."""
-        for q in self.key_questions:
-            q.anchor = q.anchor or f"Q.{q.id}"
-        for p in self.structure.penalties:
-            p.anchor = p.anchor or f"S.{p.id}"
-        for link in self.reasoning.required_links:
-            link.anchor = link.anchor or f"R.{link.id}"
-        for e in self.summary.required_elements:
-            e.anchor = e.anchor or f"SUM.{e.id}"
-        for b in self.communication.behaviours:
-            b.anchor = b.anchor or f"C.{b.id}"
+    def _unique_anchors(self) -> Rubric:
+        """Every item has an anchor by now (see :class:`_Anchored`); no two may share one."""
         seen: set[str] = set()
         for anchor in self.all_anchors_list():
             if anchor in seen:

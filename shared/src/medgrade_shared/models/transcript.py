@@ -14,6 +14,10 @@ Role = Literal["interviewer", "patient", "other"]
 # before a document's first speaker label.
 RoleSource = Literal["label", "inferred", "monologue", "preamble"]
 
+MAX_TRANSCRIPT_SECONDS = 24 * 3600
+"""The latest time an utterance may start or end: 24 hours, far past any consultation, and well
+inside what a ``student://oral#HH:MM:SS`` citation can write (two-digit hours)."""
+
 
 class Utterance(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -23,8 +27,10 @@ class Utterance(BaseModel):
     role: Role
     text: str = Field(description="Displayed text, transcriber tags kept.")
     match_text: str = Field(description="Text used for matching: transcriber tags removed.")
-    start: float | None = Field(default=None, ge=0, description="Seconds from the start, if the format has times.")
-    end: float | None = Field(default=None, ge=0, description="Seconds; the next later utterance's start.")
+    start: float | None = Field(default=None, ge=0, le=MAX_TRANSCRIPT_SECONDS, allow_inf_nan=False,
+                                description="Seconds from the start, if the format has times.")
+    end: float | None = Field(default=None, ge=0, le=MAX_TRANSCRIPT_SECONDS, allow_inf_nan=False,
+                              description="Seconds; the next later utterance's start.")
     end_estimated: bool = Field(default=False, description="True when the end was estimated from speech rate.")
     dictated: bool = Field(default=False, description=(
         "True for an interviewer's note dictated about the patient (a preamble with name and date of birth, "

@@ -14,6 +14,7 @@ from document_parser.parsing.raw import Reading
 from document_parser.parsing.segmentation import detected_order, segment
 from document_parser.parsing.speakers import PREAMBLE_SPEAKER
 from document_parser.parsing.summary import build_summary
+from document_parser.parsing.timing import check_times
 from document_parser.parsing.utterances import build_utterances
 from medgrade_shared.models.transcript import ParsedTranscript, RoleSource, Speaker, Utterance
 
@@ -44,6 +45,7 @@ def _parse(resolved: str, reader: Callable[[str], Reading], text: str, summary_t
         raise TranscriptError("no_utterances", "No utterances were found in the transcript.")
     if len(reading.utterances) > MAX_UTTERANCES:
         raise TranscriptError("too_many_utterances", f"The transcript has more than {MAX_UTTERANCES} utterances.")
+    check_times(reading.utterances)
     utterances, unstamped, inferred = build_utterances(reading.utterances)
     sections = segment(utterances)
     speakers = _speakers(utterances, inferred, reading.roles_inferred)

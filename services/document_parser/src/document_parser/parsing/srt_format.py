@@ -14,4 +14,6 @@ def parse_srt(text: str) -> Reading:
         subtitles = list(srt.parse(text.lstrip("\ufeff")))
     except (srt.SRTParseError, ValueError) as exc:
         raise TranscriptError("invalid_srt", f"The SRT transcript is malformed: {exc}") from None
+    except OverflowError:  # hours too large for a timedelta
+        raise TranscriptError("invalid_srt", "The SRT transcript has a time stamp too large to be a time.") from None
     return read_cues(Cue(s.start.total_seconds(), s.end.total_seconds(), s.content) for s in subtitles)

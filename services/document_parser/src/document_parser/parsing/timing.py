@@ -2,15 +2,22 @@
 
 An utterance ends where the next utterance that starts strictly later begins (transcripts
 stamp whole seconds, so neighbours often share a start). With no later start, the end is
-estimated from a typical speech rate.
+estimated from a typical speech rate. No time is past :data:`MAX_TRANSCRIPT_SECONDS`: a stamp
+beyond it is refused, an estimated end is cut there.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
+
+from document_parser.parsing.errors import TranscriptError
+from document_parser.parsing.raw import RawUtterance
+from medgrade_shared.models.transcript import MAX_TRANSCRIPT_SECONDS
 
 WORDS_PER_SECOND = 2.5
 MIN_DURATION_S = 1.0
+_QUOTED_CHARS = 40
 
 
 class Span(NamedTuple):
@@ -19,8 +26,24 @@ class Span(NamedTuple):
     estimated: bool
 
 
+def check_times(raw: Sequence[RawUtterance]) -> None:
+    """Refuse the first time stamp that is not a time between 0 and the maximum (NaN and
+    infinity included: every comparison with NaN is false)."""
+    for number, utterance in enumerate(raw, 1):
+        for seconds in (utterance.start, utterance.end):
+            if seconds is not None and not 0 <= seconds <= MAX_TRANSCRIPT_SECONDS:
+                hours = MAX_TRANSCRIPT_SECONDS // 3600
+                words = utterance.text[:_QUOTED_CHARS] + ("..." if len(utterance.text) > _QUOTED_CHARS else "")
+                raise TranscriptError(
+                    "time_stamp_out_of_range",
+                    f"Utterance {number} ({utterance.speaker}: \"{words}\") has a time stamp past {hours:02d}:00:00. "
+                    f"MedGrade grades recordings of up to {hours} hours; please check the transcript's time stamps.",
+                    {"utterance": number, "max_seconds": MAX_TRANSCRIPT_SECONDS},
+                )
+
+
 def estimated_end(start: float, words: int) -> float:
-    return round(start + max(MIN_DURATION_S, words / WORDS_PER_SECOND), 3)
+    return round(min(start + max(MIN_DURATION_S, words / WORDS_PER_SECOND), MAX_TRANSCRIPT_SECONDS), 3)
 
 
 def fill_starts(starts: list[float | None]) -> list[float]:

@@ -8,8 +8,18 @@ from rubric_management.qa import QAReport
 from rubric_management.repository import RubricListing, Status
 
 
+class UnreadableListing(BaseModel):
+    """A rubric of the page whose latest version does not load: it needs an operator."""
+
+    rubric_id: str
+    version: str
+    problem: str
+
+
 class RubricPage(BaseModel):
     items: list[RubricListing]
+    unreadable: list[UnreadableListing] = []
+    """Rubrics of this page that could not be listed; ``total`` counts them too."""
     total: int
     limit: int
     offset: int

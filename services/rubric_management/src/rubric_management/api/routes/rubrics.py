@@ -11,9 +11,10 @@ from medgrade_shared.models.rubric import Rubric
 from rubric_management import lifecycle, versioning
 from rubric_management.api.deps import JsonBody, RepositoryDep
 from rubric_management.api.params import RubricIdPath, VersionQuery, creation_response, find, rubric_response
-from rubric_management.api.schemas import RubricPage, VersionItem, VersionList
+from rubric_management.api.schemas import RubricPage, UnreadableListing, VersionItem, VersionList
 from rubric_management.documents import parse_rubric
 from rubric_management.qa import QAReport, rejection, review_document
+from rubric_management.repository import RubricListing, UnreadableVersion
 
 router = APIRouter(prefix="/rubrics", tags=["rubrics"])
 
@@ -27,11 +28,20 @@ def list_rubrics(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> RubricPage:
-    """Rubric ids in alphabetical order, each with its latest and its approved version."""
+    """Rubric ids in alphabetical order, each with its latest and its approved version. A rubric
+    whose latest version does not load is listed under ``unreadable`` instead."""
     ids = repository.rubric_ids()
-    listings = (repository.listing(rubric_id) for rubric_id in ids[offset:offset + limit])
-    items = [listing for listing in listings if listing is not None]
-    return RubricPage(items=items, total=len(ids), limit=limit, offset=offset)
+    items: list[RubricListing] = []
+    unreadable: list[UnreadableListing] = []
+    for rubric_id in ids[offset:offset + limit]:
+        try:
+            listing = repository.listing(rubric_id)
+        except UnreadableVersion as exc:
+            unreadable.append(UnreadableListing(rubric_id=exc.rubric_id, version=exc.version, problem=exc.problem))
+            continue
+        if listing is not None:
+            items.append(listing)
+    return RubricPage(items=items, unreadable=unreadable, total=len(ids), limit=limit, offset=offset)
 
 
 @router.get("/{rubric_id}", response_model=Rubric)

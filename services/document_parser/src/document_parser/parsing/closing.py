@@ -16,8 +16,8 @@ oral presentation) tells throughout, and a short excerpt has no closing to find.
 
 from __future__ import annotations
 
-from document_parser.parsing.questions import asks
 from medgrade_shared.models.transcript import Utterance
+from medgrade_shared.questions import asks
 
 LONG_STATEMENT_WORDS = 10
 EARLIEST = 0.5

@@ -15,11 +15,13 @@ from typing import NamedTuple
 
 from document_parser.parsing.headings import find_heading
 from document_parser.parsing.lexicon import PHRASES, STRONG, SUMMARY, SUMMARY_CUES
+from medgrade_shared.questions import is_question
 from medgrade_shared.text import normalise
 
 Phrase = tuple[str, str, float]  # padded normalised phrase, section, weight
 
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+_PUNCTUATION = re.compile(r"[.?!]")
 
 
 def _index_by_first_word(phrases: dict[str, dict[str, float]]) -> dict[str, list[Phrase]]:
@@ -66,14 +68,15 @@ def section_evidence(text: str, statement_weight: float = 1.0) -> Evidence:
     if heading is not None:
         scores[heading.section] = heading.weight
         opens.add(heading.section)
-    sentences = _SENTENCE_END.split(text) if "?" in text else [text]  # no question: one block of statements
+    sentences = _SENTENCE_END.split(text) if "?" in text else [text]  # no question mark: one block
+    unpunctuated = _PUNCTUATION.search(text) is None
     for sentence in sentences:
         found, strongest = _phrase_scores(sentence)
         if not found:
             continue
         if "FH" in found and "PMH" in found:  # "any family history of heart disease": the family's conditions
             found["FH"] += found.pop("PMH")
-        question = sentence.rstrip().endswith("?")
+        question = sentence.rstrip().endswith("?") or (unpunctuated and is_question(sentence))
         weight = 1.0 if question else statement_weight
         for section, score in found.items():
             scores[section] = scores.get(section, 0.0) + score * (1.0 if section == SUMMARY else weight)

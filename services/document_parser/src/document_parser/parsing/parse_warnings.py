@@ -4,9 +4,9 @@ needs a teacher's review before it is released."""
 
 from __future__ import annotations
 
-from document_parser.parsing.questions import asks
 from medgrade_shared.models.transcript import Speaker, Utterance
 from medgrade_shared.models.warnings import GradingWarning
+from medgrade_shared.questions import asks
 
 # Fewer interviewer utterances than this to the patient is too little to grade a history on.
 MIN_INTERVIEWER_UTTERANCES = 5

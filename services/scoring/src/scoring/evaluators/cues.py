@@ -8,7 +8,7 @@ All work on :func:`medgrade_shared.text.normalise` output (lower case, single sp
   whatever topic it mentions. A statement is a sentence that does not end with a question mark,
   or ends with a check-in tag (", OK?", ", right?", ", yeah?"); a question is told by its
   question mark or, in unpunctuated speech, by its clause structure
-  (:func:`scoring.semantic.sentences.is_question`).
+  (:func:`medgrade_shared.questions.is_question`).
 - *Bare echo*: a statement whose content words all repeat the patient's last turn ("Some
   ringing in your ear.") acknowledges; it does not ask.
 - *Compounds*: "blood pressure", "doctor's surgery", "flights of stairs" and "hay fever" are
@@ -44,8 +44,8 @@ import re
 from collections.abc import Iterable
 
 from medgrade_shared.models.rubric import KeyQuestion
+from medgrade_shared.questions import is_question
 from medgrade_shared.text import normalise
-from scoring.semantic.sentences import is_question
 
 _FILLERS = (r"(?:(?:um+|uh+|erm|er|and|so|ok|okay|right|alright|all right|now|well|then|but|also|great|perfect|"
             r"fine|yeah|yes|sure|thanks|thank you|mm+|hmm+|oh|ah)\s+)*")

@@ -67,6 +67,7 @@ import numpy as np
 from medgrade_shared.models.rubric import KeyQuestion, Rubric
 from medgrade_shared.models.scoring import ComponentResult
 from medgrade_shared.models.transcript import ParsedTranscript
+from medgrade_shared.questions import is_question
 from medgrade_shared.text import normalise
 from scoring.evaluators import cues
 from scoring.evaluators.decision import FEATURES, DecisionModel, load_decision_model
@@ -76,7 +77,7 @@ from scoring.evaluators.rubric_fit import rubric_fit
 from scoring.evaluators.stems import contains_stems, stems
 from scoring.semantic.index import phrase_index
 from scoring.semantic.model import Encoder, load_encoder
-from scoring.semantic.sentences import Sentence, interviewer_sentences, is_question, list_items
+from scoring.semantic.sentences import Sentence, interviewer_sentences, list_items
 
 MATCHER = "hybrid"
 MATCHER_VERSION = "4"

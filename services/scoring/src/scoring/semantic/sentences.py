@@ -9,11 +9,9 @@ cost model time.
 
 Speech transcribed without punctuation ("okay so i see here that you hurt your right ankle can
 you tell me what happened") has no sentence ends to split at and no question mark to tell a
-question. Questions are recognised by their clause structure instead (:data:`QUESTION_CLAUSE`:
-an auxiliary before its subject, "can you", "have you", "is it"; a wh-word before an auxiliary,
-"what have", "how long", "when did"; "tell me"; "any ..." at a clause start), and a long
-unpunctuated sentence is split before each such clause, so that each question is matched on its
-own.
+question. Questions are recognised by their clause structure instead
+(:data:`medgrade_shared.questions.QUESTION_CLAUSE`), and a long unpunctuated sentence is split
+before each such clause, so that each question is matched on its own.
 
 A list question names several things in one breath ("any nausea, vomiting, tingling or
 weakness?"); embedded whole it is close to none of them. :func:`list_items` splits such a
@@ -26,15 +24,9 @@ import re
 from dataclasses import dataclass
 
 from medgrade_shared.models.transcript import ParsedTranscript, Utterance
+from medgrade_shared.questions import QUESTION_CLAUSE
 from medgrade_shared.text import normalise
 
-_AUXILIARY = r"(?:can|could|would|will|do|does|did|have|has|had|are|is|was|were)"
-_SUBJECT = r"(?:you|it|this|that|there|anyone|anybody|anything|he|she|they|we)"
-QUESTION_CLAUSE = re.compile(
-    rf"\b(?:{_AUXILIARY}(?:n't| not)? {_SUBJECT}\b|(?:what|when|where|which|why|who|how)(?:'s| {_AUXILIARY}\b| long\b"
-    r"| much\b| many\b| often\b| bad\b| far\b| about\b)|tell me\b"
-    r"|(?:^|\b(?:and|so|or|now|okay|ok|alright|also)\s+)any (?!more\b|other\b|time\b)[a-z]{3,})",
-    re.IGNORECASE)
 _LONG_UNPUNCTUATED_WORDS = 16
 _MIN_CLAUSE_WORDS = 4
 _BOUNDARY = re.compile(r"(?<=[.?!])(?:\s+|(?=[A-Z]))")
@@ -67,11 +59,6 @@ def list_items(content: str) -> tuple[str, ...]:
     items = [part for part in parts if len(part) >= _MIN_ITEM_CHARS and _HAS_WORD.search(part)
              and not _ACKNOWLEDGEMENT.fullmatch(part)]
     return tuple(dict.fromkeys(items[:_MAX_ITEMS])) if len(items) > 1 else ()
-
-
-def is_question(text: str) -> bool:
-    """Ends with a question mark, or holds a question clause ("have you been able to walk")."""
-    return text.rstrip().endswith("?") or QUESTION_CLAUSE.search(text) is not None
 
 
 def _question_clauses(sentence: str) -> list[str]:

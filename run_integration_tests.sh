@@ -12,7 +12,7 @@
 #   local    otherwise: the services as local processes on the same ports (own run folder and a
 #            temporary store), with the nginx gateway on 8080 (5 requests/s, burst 5 per
 #            client, so the rate-limit test is quick) and Prometheus on 9090. Needs nginx and
-#            Prometheus installed (.ci/run installs them).
+#            Prometheus installed (scripts/check_prerequisites.sh installs them where it may).
 #
 # Either way the suite must report ok, the Prometheus config and alert rules are checked, and
 # the tests learn how to reach the suite from MEDGRADE_IT_* variables
@@ -27,30 +27,14 @@ export MEDGRADE_IT_PYTHON="$py"
 mkdir -p "$MEDGRADE_RUN_DIR"
 trap 'rm -rf "$work"' EXIT  # replaced by the mode's cleanup below
 
-docker_engine() {
-  docker info >/dev/null 2>&1 && return 0
-  "$py" -c 'import docker; docker.from_env().ping()' >/dev/null 2>&1
-}
-
-mode="${MEDGRADE_IT_MODE:-auto}"
-case "$mode" in
-  auto)
-    mode=local
-    if docker_engine; then
-      if command -v docker >/dev/null && docker compose version >/dev/null 2>&1; then
-        mode=compose
-      else
-        echo "a Docker engine answers, but the docker compose plugin is missing: running the suite as local processes" >&2
-      fi
-    fi
-    ;;
-  compose)
-    docker_engine || { echo "MEDGRADE_IT_MODE=compose: no Docker engine answers" >&2; exit 1; }
-    docker compose version >/dev/null 2>&1 || { echo "MEDGRADE_IT_MODE=compose: the docker compose plugin is missing" >&2; exit 1; }
-    ;;
-  local) ;;
-  *) echo "MEDGRADE_IT_MODE must be auto, compose or local, not '$mode'" >&2; exit 1 ;;
-esac
+# integration_mode, check_tools, check_ports, SUITE_PORTS
+source scripts/check_prerequisites.sh
+mode=$(integration_mode)
+# Local processes need nginx, Prometheus and the ports; in compose mode `up` names a taken port.
+if [ "$mode" = local ]; then
+  check_tools local
+  check_ports "${SUITE_PORTS[@]}"
+fi
 export MEDGRADE_IT_BACKEND="$mode"
 echo "integration tests: $mode mode"
 

@@ -9,7 +9,7 @@ PYTHON="${PYTHON:-python3}"
 VENV="${MEDGRADE_VENV:-.venv}"
 
 if [ ! -x "$VENV/bin/python" ]; then
-  "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "MedGrade needs Python 3.11 or newer")'
+  scripts/check_prerequisites.sh python
   "$PYTHON" -m venv "$VENV" >&2
 fi
 

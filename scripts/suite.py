@@ -1,11 +1,12 @@
+#!/usr/bin/env python3
 """Start, stop and use the MedGrade suite as local processes (no Docker needed).
 
-    python scripts/suite.py start       # four services on 8000-8003, local store in var/store,
-                                        # and the nginx gateway on 8080 when nginx is installed
-    python scripts/suite.py start --with-prometheus   # also Prometheus on 9090
-    python scripts/suite.py grade FILE --rubric stroke_v1
-    python scripts/suite.py status
-    python scripts/suite.py stop
+    .venv/bin/python scripts/suite.py start     # four services on 8000-8003, local store in var/store,
+                                                # and the nginx gateway on 8080 when nginx is installed
+    .venv/bin/python scripts/suite.py start --with-prometheus   # also Prometheus on 9090
+    .venv/bin/python scripts/suite.py grade FILE --rubric stroke_v1
+    .venv/bin/python scripts/suite.py status
+    .venv/bin/python scripts/suite.py stop
 
 Each process (service, nginx, Prometheus) logs to .run/logs/<name>.log and records its PID
 in .run/<name>.pid. ``start`` also makes sure the key store holds a ``demo`` client with
@@ -30,8 +31,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from medgrade_shared.api_keys import SCOPES, ApiKeyStore, open_key_file
-from medgrade_shared.settings import StoreSettings
+try:
+    from medgrade_shared.api_keys import SCOPES, ApiKeyStore, open_key_file
+    from medgrade_shared.settings import StoreSettings
+except ModuleNotFoundError as missing:  # run with a Python that is not MedGrade's venv
+    sys.exit(f"{sys.executable} has no MedGrade packages ({missing.name} is missing): run scripts/bootstrap.sh, "
+             f"then .venv/bin/python scripts/suite.py {' '.join(sys.argv[1:])}".rstrip())
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_DIR = Path(os.environ.get("MEDGRADE_RUN_DIR", ROOT / ".run")).resolve()
@@ -207,7 +212,8 @@ def start_prometheus(prometheus: str, timeout_s: float) -> None:
 
 
 def start(store_path: Path, timeout_s: float, nginx: str | None, prometheus: str | None,
-          rate: str, burst: int) -> None:
+          rate: str, burst: int, skipped: dict[str, str]) -> None:
+    """``skipped`` names the parts not started (gateway, prometheus), each with the reason."""
     (RUN_DIR / "logs").mkdir(parents=True, exist_ok=True)
     key = ensure_demo_key(store_path)
     for name, (script, port, prefix) in SERVICES.items():
@@ -221,6 +227,12 @@ def start(store_path: Path, timeout_s: float, nginx: str | None, prometheus: str
         start_gateway(nginx, rate, burst, timeout_s)
     if prometheus:
         start_prometheus(prometheus, timeout_s)
+    for part, reason in skipped.items():
+        print(f"{part}: not started ({reason})")
+    if nginx:
+        print(f"use {GATEWAY} (the gateway; send the X-API-Key in {DEMO_KEY_FILE})")
+    else:
+        print(f"use {ORCHESTRATOR} (the orchestrator itself, no gateway; send the X-API-Key in {DEMO_KEY_FILE})")
 
 
 def _answers(url: str, headers: dict[str, str] | None = None) -> bool:
@@ -302,6 +314,17 @@ def grade(transcript: Path, rubric_id: str, student_id: str) -> int:
     return 0
 
 
+def skipped_parts(no_gateway: bool, nginx: str | None, prometheus: str | None) -> dict[str, str]:
+    """The optional parts ``start`` leaves out, each with the reason (printed, so a demo without
+    nginx says why there is no gateway)."""
+    skipped = {}
+    if not nginx:
+        skipped["gateway"] = "--no-gateway" if no_gateway else "nginx is not installed: apt-get install nginx"
+    if not prometheus:
+        skipped["prometheus"] = "only with --with-prometheus"
+    return skipped
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -327,10 +350,11 @@ def main() -> int:
         nginx = None if args.no_gateway else shutil.which("nginx", path=TOOL_PATH)
         prometheus = shutil.which("prometheus", path=TOOL_PATH) if args.with_prometheus else None
         if args.with_gateway and not nginx:
-            parser.error("--with-gateway: no nginx binary found (apt-get install nginx-light)")
+            parser.error("--with-gateway: no nginx binary found (apt-get install nginx)")
         if args.with_prometheus and not prometheus:
             parser.error("--with-prometheus: no prometheus binary found (apt-get install prometheus)")
-        start(args.store_path.resolve(), args.timeout, nginx, prometheus, args.gateway_rate, args.gateway_burst)
+        start(args.store_path.resolve(), args.timeout, nginx, prometheus, args.gateway_rate, args.gateway_burst,
+              skipped_parts(args.no_gateway, nginx, prometheus))
         return 0
     if args.command == "stop":
         stop()

@@ -14,6 +14,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,6 +31,7 @@ from medgrade_shared.request_context import (
 )
 from medgrade_shared.settings import ServiceSettings
 
+DOCS_ASSETS = "/docs/assets"
 ReadinessCheck = Callable[[FastAPI], Awaitable[dict[str, bool]]]
 
 access_log = logging.getLogger("medgrade.access")
@@ -131,8 +133,12 @@ def create_service_app(
     readiness: ReadinessCheck,
     registry: CollectorRegistry | None = None,
 ) -> FastAPI:
-    """The FastAPI app with everything every service shares; routers are added by the caller."""
-    app = FastAPI(title=title, lifespan=lifespan)
+    """The FastAPI app with everything every service shares; routers are added by the caller.
+
+    ``/docs`` (Swagger UI) and ``/redoc`` load their scripts from the service itself
+    (``DOCS_ASSETS``, files of the pinned fastapi-offline package), not from a CDN: they work
+    offline."""
+    app = FastAPIOffline(title=title, lifespan=lifespan, static_url=DOCS_ASSETS)
     app.state.registry = registry or CollectorRegistry()
     app.state.http_metrics = HttpMetrics(app.state.registry)
     _install_error_handlers(app)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class ErrorBody(BaseModel):
-    code: str
-    message: str
-    details: Any = None
-    request_id: str | None = None
+    code: str = Field(description="Stable machine-readable reason, e.g. `invalid_request`, `not_found`.")
+    message: str = Field(description="What went wrong and what to do, for people.")
+    details: Any = Field(default=None, description="More about it where there is more, e.g. one entry per invalid "
+                                                   "field (`field`, `loc`, `msg`, `type`).")
+    request_id: str | None = Field(default=None, description="The request's `X-Request-ID`, to find it in the logs.")
 
 
 class ErrorEnvelope(BaseModel):
-    error: ErrorBody
+    error: ErrorBody = Field(description="The error.")

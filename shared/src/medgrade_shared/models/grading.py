@@ -30,34 +30,52 @@ def _not_blank(text: str) -> str:
 
 
 class Submission(BaseModel):
-    oral_transcript: Annotated[str, Field(max_length=10_000_000), AfterValidator(_not_blank)]
-    summary_text: str | None = Field(default=None, max_length=100_000)
-    format: Literal["auto", "text", "vtt", "srt", "json"] = "auto"
+    """What the student produced: the interview transcript and, optionally, a written summary."""
+
+    oral_transcript: Annotated[str, Field(max_length=10_000_000, description=(
+        "The interview transcript: plain text (`[MM:SS] Speaker: words` lines, times optional), WebVTT, SRT or "
+        "JSON utterances; not empty. Time stamps past 24 hours are refused.")), AfterValidator(_not_blank)]
+    summary_text: str | None = Field(default=None, max_length=100_000, description=(
+        "The student's written summary, scored instead of the summary found at the end of the transcript."))
+    format: Literal["auto", "text", "vtt", "srt", "json"] = Field(default="auto", description=(
+        "The transcript's format; `auto` tells it from the text."))
 
 
 class GradeRequest(BaseModel):
-    rubric_id: RubricId
-    rubric_version: SemVer | None = None
-    student_id: StudentId
-    submission: Submission
+    """One submission to grade against one rubric version."""
+
+    rubric_id: RubricId = Field(description="The rubric to grade against, e.g. `stroke_v1`.")
+    rubric_version: SemVer | None = Field(default=None, description=(
+        "A version of that rubric (any status); without it, its highest approved version."))
+    student_id: StudentId = Field(description="The student's id: letters, digits and `. _ @ -`, at most 128.")
+    submission: Submission = Field(description="The transcript (and optional summary) to grade.")
 
 
 class GradingResult(BaseModel):
-    grading_id: str
-    created_at: datetime
-    student_id: str
-    rubric_id: str
-    rubric_version: str
-    overall: float
-    components: dict[ComponentName, float]
-    breakdown: dict[ComponentName, BreakdownEntry]
-    feedback: list[FeedbackItem]
-    dropped_feedback: int = 0
-    details: dict[ComponentName, ComponentResult]
-    sections: list[dict[str, Any]]
-    detected_order: list[str]
-    summary: dict[str, Any]
-    timings_ms: dict[str, float]
+    """A grading as stored in `gradings/<grading_id>.json` and served by `GET /gradings/{grading_id}`."""
+
+    grading_id: str = Field(description="Id of this grading, for `GET /gradings/{grading_id}`.")
+    created_at: datetime = Field(description="When it was graded (UTC).")
+    student_id: str = Field(description="The request's student id.")
+    rubric_id: str = Field(description="The rubric graded against.")
+    rubric_version: str = Field(description="The rubric version graded against (the one resolved when none was asked).")
+    overall: float = Field(ge=0, le=1, description="Σ weight · component score, from 0 to 1.")
+    components: dict[ComponentName, float] = Field(description="Score from 0 to 1 of each weighted component.")
+    breakdown: dict[ComponentName, BreakdownEntry] = Field(description=(
+        "Score, weight and weighted score of each weighted component; `overall` is the sum of `weighted`."))
+    feedback: list[FeedbackItem] = Field(description=(
+        "What went well and what did not, each item citing the rubric and, where there is one, the student's words."))
+    dropped_feedback: int = Field(default=0, description="Feedback items refused for citing an anchor the rubric "
+                                                         "version does not have.")
+    details: dict[ComponentName, ComponentResult] = Field(description=(
+        "Each component's full result; for key questions, every question with `asked`, `matched_phrase`, "
+        "`method`, `utterance_index` and `citation`."))
+    sections: list[dict[str, Any]] = Field(description=(
+        "The history sections found in the transcript: `name`, `start_index` and `end_index` (utterance indices)."))
+    detected_order: list[str] = Field(description="The order in which the sections were taken.")
+    summary: dict[str, Any] = Field(description=(
+        "The summary that was scored: `tokens` (its length) and `source` (`summary_text`, `transcript` or `none`)."))
+    timings_ms: dict[str, float] = Field(description="Milliseconds per stage: rubric, parse, score, aggregate, total.")
     engine: dict[str, str] = Field(default_factory=dict, description="Versions of the scoring engine parts.")
     warnings: list[GradingWarning] = Field(default_factory=list, description=(
         "Why the grade may not be what it seems: what the parse could not read, a rubric that does not fit the "

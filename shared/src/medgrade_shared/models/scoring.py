@@ -16,11 +16,14 @@ ComponentName = Literal["structure", "key_questions", "reasoning", "summary", "c
 class FeedbackItem(BaseModel):
     """One piece of feedback. It cannot exist without a rubric citation (validated here)."""
 
-    component: ComponentName
-    kind: Literal["success", "violation"]
-    severity: Literal["info", "minor", "major", "critical"] = "info"
-    message: str = Field(min_length=1)
-    citations: list[str] = Field(min_length=1)
+    component: ComponentName = Field(description="The component it is about.")
+    kind: Literal["success", "violation"] = Field(description="Done well (`success`) or missed (`violation`).")
+    severity: Literal["info", "minor", "major", "critical"] = Field(default="info", description=(
+        "How much it matters, from the rubric (a missed critical key question is `critical`)."))
+    message: str = Field(min_length=1, description="The feedback, for the student.")
+    citations: list[str] = Field(min_length=1, description=(
+        "`rubric://<rubric_id>#<anchor>` (at least one), and the student's words: "
+        "`student://oral#MM:SS-MM:SS`, `student://oral#utt=<index>` or `student://summary#tokens=<n>`."))
 
     @field_validator("citations")
     @classmethod
@@ -33,11 +36,13 @@ class FeedbackItem(BaseModel):
 
 
 class ComponentResult(BaseModel):
-    component: ComponentName
-    score: float = Field(ge=0, le=1)
-    successes: list[FeedbackItem] = Field(default_factory=list)
-    violations: list[FeedbackItem] = Field(default_factory=list)
-    details: dict[str, Any] = Field(default_factory=dict)
+    component: ComponentName = Field(description="The component scored.")
+    score: float = Field(ge=0, le=1, description="Its score, from 0 to 1.")
+    successes: list[FeedbackItem] = Field(default_factory=list, description="What was done well.")
+    violations: list[FeedbackItem] = Field(default_factory=list, description="What was missed.")
+    details: dict[str, Any] = Field(default_factory=dict, description=(
+        "How the score came about; its keys depend on the component (matcher and versions, each question, "
+        "link, element or behaviour found or not, with citations)."))
 
 
 class ScoreRequest(BaseModel):
@@ -51,9 +56,9 @@ class AggregateRequest(BaseModel):
 
 
 class BreakdownEntry(BaseModel):
-    score: float
-    weight: float
-    weighted: float
+    score: float = Field(description="The component's score, from 0 to 1.")
+    weight: float = Field(description="Its weight in the rubric.")
+    weighted: float = Field(description="score · weight, its share of `overall`.")
 
 
 class AggregateResult(BaseModel):

@@ -13,9 +13,10 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 
 from grading_orchestrator.api.deps import PipelineDep
+from grading_orchestrator.api.docs import GRADING_RESPONSE
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.errors import ErrorEnvelope
-from medgrade_shared.models.grading import GradingResult, StudentId
+from medgrade_shared.models.grading import StudentId
 from medgrade_shared.models.rubric import RubricId, SemVer
 
 router = APIRouter(prefix="/grade", tags=["grading"])
@@ -38,7 +39,7 @@ class UploadTarget:
     student_id: str
 
 
-@router.post("/upload", responses={200: {"model": GradingResult}, **_ERRORS})
+@router.post("/upload", responses={200: GRADING_RESPONSE, **_ERRORS})
 async def grade_upload(
     pipeline: PipelineDep,
     file: Annotated[UploadFile, File(description="The transcript file.")],

@@ -6,14 +6,14 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from grading_orchestrator.api.deps import ResultsDep
+from grading_orchestrator.api.docs import GRADING_RESPONSE
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.errors import ErrorEnvelope
-from medgrade_shared.models.grading import GradingResult
 
 router = APIRouter(prefix="/gradings", tags=["grading"])
 
 
-@router.get("/{grading_id}", responses={200: {"model": GradingResult}, 404: {"model": ErrorEnvelope}})
+@router.get("/{grading_id}", responses={200: GRADING_RESPONSE, 404: {"model": ErrorEnvelope}})
 async def get_grading(grading_id: str, results: ResultsDep) -> Response:
     document = await results.load(grading_id)
     if document is None:

@@ -21,18 +21,15 @@ def parse_warnings(utterances: list[Utterance], speakers: list[Speaker], unstamp
                                       "speaking, so the patient's words are graded as the student's."))
     inferred = [s.label for s in speakers if s.source == "inferred"]
     if inferred:
-        warnings.append(GradingWarning(
-            code="roles_inferred",
-            message=f"The role of {', '.join(repr(label) for label in inferred)} was inferred from who asks the "
-                    "questions, not read from a speaker label.",
-            utterances=[u.index for u in utterances if u.speaker in inferred]))
+        warnings.append(_about_speakers(
+            "roles_inferred", inferred, utterances,
+            "had no label naming a role: the role was inferred (from who asks the questions, or as the party "
+            "answering a named interviewer)."))
     unknown = [s.label for s in speakers if s.role == "other" and s.source == "label"]
     if unknown:
-        warnings.append(GradingWarning(
-            code="speakers_not_recognised",
-            message=f"Speaker(s) {', '.join(repr(label) for label in unknown)} are neither the interviewer nor the "
-                    "patient's side: their words are not graded.",
-            utterances=[u.index for u in utterances if u.speaker in unknown]))
+        warnings.append(_about_speakers(
+            "speakers_not_recognised", unknown, utterances,
+            "are neither the interviewer nor the patient's side: their words are not graded."))
     if unstamped:
         warnings.append(GradingWarning(
             code="unstamped_utterances",
@@ -52,3 +49,9 @@ def parse_warnings(utterances: list[Utterance], speakers: list[Speaker], unstamp
             message=f"The interviewer says only {len(addressed)} thing(s) to the patient: too little to grade a "
                     "history reliably."))
     return warnings
+
+
+def _about_speakers(code: str, labels: list[str], utterances: list[Utterance], says: str) -> GradingWarning:
+    """A warning about some speakers, naming them and pointing at their utterances."""
+    return GradingWarning(code=code, message=f"Speaker(s) {', '.join(repr(label) for label in labels)} {says}",
+                          utterances=[u.index for u in utterances if u.speaker in labels])

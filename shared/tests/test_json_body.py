@@ -20,7 +20,7 @@ def make_app():
     async def ready(_app) -> dict[str, bool]:
         return {}
 
-    app = create_service_app(service="t", title="t", lifespan=None, readiness=ready)
+    app = create_service_app(service="t", title="t", lifespan=None, readiness=ready, max_body_bytes=1 << 20)
 
     @app.post("/items", response_class=Response, openapi_extra=body_schema(Item))
     def echo(item: Annotated[Item, Depends(json_body(Item))]) -> Response:

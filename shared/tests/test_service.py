@@ -22,7 +22,7 @@ async def _ready(_app) -> dict[str, bool]:
 
 
 def _app() -> FastAPI:
-    app = create_service_app(service="demo", title="demo", lifespan=None, readiness=_ready)
+    app = create_service_app(service="demo", title="demo", lifespan=None, readiness=_ready, max_body_bytes=1 << 20)
 
     @app.get("/boom")
     def boom() -> None:

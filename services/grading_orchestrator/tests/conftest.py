@@ -26,12 +26,14 @@ def component(name: str) -> dict:
 
 
 class FakeServices:
-    """Answers like the real services; ``failures[path]`` scripts status codes to return first."""
+    """Answers like the real services; ``failures[path]`` scripts status codes to return first
+    (0: the connection is refused, -1: the answer does not come in time)."""
 
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
         self.failures: dict[str, list[int]] = {}
         self.bodies: dict[str, bytes] = {}
+        self.headers: dict[str, list[httpx.Headers]] = {}
         self.parsed = json.loads(json.dumps(PARSED))  # what /parse answers; a test may change it
 
     def transport(self) -> httpx.MockTransport:
@@ -41,11 +43,14 @@ class FakeServices:
         path = request.url.path
         self.calls[path] += 1
         self.bodies[path] = request.content
+        self.headers.setdefault(path, []).append(request.headers)
         scripted = self.failures.get(path)
         if scripted:
             status = scripted.pop(0)
             if status == 0:
                 raise httpx.ConnectError("connection refused", request=request)
+            if status == -1:
+                raise httpx.ReadTimeout("no answer in time", request=request)
             return httpx.Response(status, json={"error": {"code": "x", "message": f"scripted {status}"}})
         if path.startswith("/rubrics/"):
             if path != "/rubrics/demo_v1":

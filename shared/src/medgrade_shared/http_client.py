@@ -1,6 +1,12 @@
 """One ``httpx.AsyncClient`` per downstream service, with explicit timeouts and tenacity
 retries on transient failures only (connect errors, timeouts, 502/503/504). 4xx is never
-retried: it is the caller's mistake and would fail again."""
+retried: it is the caller's mistake and would fail again.
+
+A read timeout is different for a call that is not idempotent (a POST: parse, score): the
+service got the request and is probably still working on it, so a second copy only doubles its
+load. Such a call is retried after a read timeout only while the deadline
+(:mod:`medgrade_shared.deadline`) leaves room for a whole attempt (``read_timeout_s``); every
+attempt sends the time left as ``X-MedGrade-Deadline-Ms``, so the service stops at it too."""
 
 from __future__ import annotations
 
@@ -16,11 +22,13 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from medgrade_shared import deadline
 from medgrade_shared.metrics import DownstreamMetrics
 from medgrade_shared.request_context import REQUEST_ID_HEADER, current_request_id
 from medgrade_shared.settings import DownstreamSettings
 
 TRANSIENT_STATUS = frozenset({502, 503, 504})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})  # RFC 9110, 9.2.2
 # The files of a multipart upload: form field -> (file name, content, content type).
 Files = dict[str, tuple[str, bytes, str]]
 
@@ -41,10 +49,14 @@ class DownstreamError(Exception):
         return self.status_code is None or self.status_code in TRANSIENT_STATUS
 
 
-async def _add_request_id(request: httpx.Request) -> None:
+async def _add_context_headers(request: httpx.Request) -> None:
+    """The request id and the time left, as each attempt is sent."""
     request_id = current_request_id()
     if request_id:
         request.headers[REQUEST_ID_HEADER] = request_id
+    left_ms = deadline.header_value()
+    if left_ms is not None:
+        request.headers[deadline.DEADLINE_HEADER] = left_ms
 
 
 def make_async_client(
@@ -57,7 +69,7 @@ def make_async_client(
         timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
         limits=httpx.Limits(max_connections=settings.max_connections,
                             max_keepalive_connections=settings.max_connections),
-        event_hooks={"request": [_add_request_id]},
+        event_hooks={"request": [_add_context_headers]},
     )
 
 
@@ -102,13 +114,21 @@ class ServiceClient:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.retry_attempts),
             wait=wait_random_exponential(multiplier=0.05, max=self.settings.retry_backoff_max_s),
-            retry=retry_if_exception(lambda exc: isinstance(exc, DownstreamError) and exc.transient),
+            retry=retry_if_exception(lambda exc: self._worth_retrying(exc, method)),
             reraise=True,
         )
         async for attempt in retrying:
             with attempt:
                 return await self._attempt(method, path, body, params, files, data)
         raise AssertionError("unreachable: tenacity reraises the last error")
+
+    def _worth_retrying(self, exc: BaseException, method: str) -> bool:
+        if not isinstance(exc, DownstreamError) or not exc.transient:
+            return False
+        if exc.reason == "timeout" and method.upper() not in IDEMPOTENT_METHODS:
+            left = deadline.remaining()
+            return left is not None and left >= self.settings.read_timeout_s
+        return True
 
     async def _attempt(
         self, method: str, path: str, body: bytes | None, params: dict | None,
@@ -121,7 +141,10 @@ class ServiceClient:
             else:
                 headers = {"Content-Type": "application/json"} if body is not None else None
                 response = await self.client.request(method, path, content=body, params=params, headers=headers)
-        except httpx.TimeoutException as exc:
+        except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:  # never sent: safe to send again
+            self._observe(started, "connect")
+            raise DownstreamError(self.target, "unavailable", None, f"{self.target} is unreachable") from exc
+        except httpx.TimeoutException as exc:  # sent: the service may still be working on it
             self._observe(started, "timeout")
             raise DownstreamError(self.target, "timeout", None, f"{self.target} timed out") from exc
         except httpx.TransportError as exc:

@@ -1,6 +1,6 @@
 """What every MedGrade service has: the error envelope, request ids, JSON access logs,
-request metrics, ``/health`` (shallow), ``/ready`` (the service's own dependencies) and
-``/metrics``."""
+request metrics, a request body limit, the caller's deadline, ``/health`` (shallow), ``/ready``
+(the service's own dependencies) and ``/metrics``."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from medgrade_shared import deadline
 from medgrade_shared.errors import ApiError
 from medgrade_shared.log_config import configure_logging
 from medgrade_shared.messages import summary, validation_details
@@ -29,7 +31,7 @@ from medgrade_shared.request_context import (
     accept_or_create_request_id,
     request_id_var,
 )
-from medgrade_shared.settings import ServiceSettings
+from medgrade_shared.settings import MULTIPART_FRAMING_BYTES, ServiceSettings
 
 DOCS_ASSETS = "/docs/assets"
 ReadinessCheck = Callable[[FastAPI], Awaitable[dict[str, bool]]]
@@ -51,10 +53,23 @@ def error_response(status_code: int, code: str, message: str, details: Any = Non
     return JSONResponse(envelope.model_dump(), status_code=status_code, headers=headers)
 
 
+class BodyTooLarge(StarletteHTTPException):
+    """Raised while the body is read, as soon as it passes the limit. An HTTPException, so that
+    FastAPI's own body and form parsing passes it on instead of turning it into a 400."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body is larger than this service's limit of {limit} bytes.")
+        self.limit = limit
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
+
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(_: Request, exc: BodyTooLarge) -> JSONResponse:
+        return error_response(413, "payload_too_large", exc.detail, {"limit_bytes": exc.limit})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -125,16 +140,63 @@ class RequestObservabilityMiddleware:
             request_id_var.reset(token)
 
 
+class RequestBudgetMiddleware:
+    """Pure ASGI middleware bounding what one request may cost.
+
+    The body: past ``max_body_bytes`` (a multipart upload may add ``MULTIPART_FRAMING_BYTES``
+    for its boundaries) the first read raises :class:`BodyTooLarge` (413) when
+    ``Content-Length`` already says so, else the read that passes the limit does, so no more
+    than the limit (and one chunk) is ever held; a route that reads no body is not affected.
+    The caller's deadline (:mod:`medgrade_shared.deadline`): the work of the request runs
+    within it, and a request that arrives with none left is answered 504 at once."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        multipart = headers.get("content-type", "").lower().startswith("multipart/")
+        allowed = self.max_body_bytes + (MULTIPART_FRAMING_BYTES if multipart else 0)
+        declared = headers.get("content-length", "")
+        refused = declared.isdigit() and int(declared) > allowed
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            if refused:
+                raise BodyTooLarge(self.max_body_bytes)
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))  # what arrives: a Content-Length may understate it
+                if seen > allowed:
+                    raise BodyTooLarge(self.max_body_bytes)
+            return message
+
+        with deadline.deadline_scope(deadline.seconds_from_header(headers.get(deadline.DEADLINE_HEADER))):
+            left = deadline.remaining()
+            if left is not None and left <= 0:
+                late = deadline.DeadlineExceeded("arrival")
+                await error_response(late.status_code, late.code, late.message, late.details)(scope, receive, send)
+                return
+            await self.app(scope, limited_receive, send)
+
+
 def create_service_app(
     *,
     service: str,
     title: str,
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None,
     readiness: ReadinessCheck,
+    max_body_bytes: int,
     registry: CollectorRegistry | None = None,
 ) -> FastAPI:
     """The FastAPI app with everything every service shares; routers are added by the caller.
 
+    ``max_body_bytes`` is the largest request body the service reads (its setting).
     ``/docs`` (Swagger UI) and ``/redoc`` load their scripts from the service itself
     (``DOCS_ASSETS``, files of the pinned fastapi-offline package), not from a CDN: they work
     offline."""
@@ -142,6 +204,7 @@ def create_service_app(
     app.state.registry = registry or CollectorRegistry()
     app.state.http_metrics = HttpMetrics(app.state.registry)
     _install_error_handlers(app)
+    app.add_middleware(RequestBudgetMiddleware, max_body_bytes=max_body_bytes)
     app.add_middleware(RequestObservabilityMiddleware, service=service, metrics=app.state.http_metrics)
 
     @app.get("/health", tags=["ops"])

@@ -9,6 +9,10 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+MULTIPART_FRAMING_BYTES = 16 * 1024
+"""Room for the multipart boundaries and part headers around an uploaded file: a body limit for
+uploads is the file limit plus this."""
+
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MEDGRADE_", extra="ignore")

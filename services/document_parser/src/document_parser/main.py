@@ -17,9 +17,10 @@ async def _readiness(_: FastAPI) -> dict[str, bool]:
 
 
 def create_app(settings: ParserSettings | None = None) -> FastAPI:
-    app = create_service_app(service=SERVICE, title="MedGrade document parser", lifespan=None, readiness=_readiness)
-    if settings is not None:
-        app.dependency_overrides[get_settings] = lambda: settings
+    settings = settings or get_settings()
+    app = create_service_app(service=SERVICE, title="MedGrade document parser", lifespan=None, readiness=_readiness,
+                             max_body_bytes=settings.max_body_bytes)
+    app.dependency_overrides[get_settings] = lambda: settings
     app.include_router(parse.router)
     return app
 

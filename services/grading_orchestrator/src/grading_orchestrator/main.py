@@ -68,7 +68,7 @@ def create_app(
         return {"store": True}
 
     app = create_service_app(service="grading_orchestrator", title="MedGrade grading API",
-                             lifespan=lifespan, readiness=readiness)
+                             lifespan=lifespan, readiness=readiness, max_body_bytes=settings.max_body_bytes)
     keyed = [Depends(require_scope("grade"))] if settings.auth_required else []
     for module in (grade, grade_upload, gradings, status):
         app.include_router(module.router, dependencies=keyed)

@@ -2,7 +2,8 @@
 
 A grade is never produced from a partial set of components: any stage that still fails
 after the client's retries fails the whole request with an error naming the service, and
-nothing is stored.
+nothing is stored. The grading deadline bounds the whole request and goes with every downstream
+call (:mod:`medgrade_shared.deadline`), so the parser and scoring stop at it too.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from grading_orchestrator.clients.scoring import ScoringClient
 from grading_orchestrator.core.metrics import GradingMetrics
 from grading_orchestrator.results import ResultStore
 from grading_orchestrator.review import grading_warnings, needs_review
+from medgrade_shared.deadline import deadline_scope
 from medgrade_shared.errors import ApiError
 from medgrade_shared.http_client import DownstreamError
 from medgrade_shared.models.grading import GradeRequest
@@ -63,6 +65,10 @@ class GradingPipeline:
 
         ``parse`` replaces the parse of ``request.submission`` (an uploaded file is parsed by
         its own parser call); ``request`` then only names the rubric and the student."""
+        with deadline_scope(self.deadline_s):
+            return await self._grade(request, parse)
+
+    async def _grade(self, request: GradeRequest | GradeTarget, parse: ParseCall | None) -> bytes:
         timings: dict[str, float] = {}
         stage = "rubric"
         started = time.perf_counter()

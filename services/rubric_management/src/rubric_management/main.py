@@ -42,7 +42,7 @@ def create_app(settings: RubricSettings | None = None) -> FastAPI:
         yield
 
     app = create_service_app(service=SERVICE, title="MedGrade rubric management", lifespan=lifespan,
-                             readiness=_readiness)
+                             readiness=_readiness, max_body_bytes=settings.max_body_bytes)
     app.state.settings = settings
 
     @app.exception_handler(UnreadableVersion)

@@ -17,14 +17,13 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from medgrade_shared.errors import ApiError
+from medgrade_shared.settings import MULTIPART_FRAMING_BYTES
 from rubric_management.documents import read_limited, too_large
 from rubric_management.repository import RubricVersion
 
 ExportFormat = Literal["json", "yaml"]
 MEDIA_TYPES: dict[ExportFormat, str] = {"json": "application/json", "yaml": "application/yaml"}
 UPLOAD_FIELD = "file"
-_MULTIPART_OVERHEAD = 16 * 1024
-"""Room for the multipart boundaries and part headers around the file itself."""
 
 
 def export_filename(version: RubricVersion, fmt: ExportFormat, day: date) -> str:
@@ -43,7 +42,7 @@ async def read_upload(request: Request, limit: int) -> bytes:
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != "multipart/form-data":
         raise ApiError(415, "unsupported_media_type",
                        f"Upload the rubric as multipart/form-data in a field named {UPLOAD_FIELD!r}.")
-    parser = MultiPartParser(request.headers, read_limited(request.stream(), limit, _MULTIPART_OVERHEAD),
+    parser = MultiPartParser(request.headers, read_limited(request.stream(), limit, MULTIPART_FRAMING_BYTES),
                              max_files=1, max_fields=8)
     try:
         form = await parser.parse()

@@ -65,7 +65,7 @@ def create_app(settings: ScoringSettings | None = None,
     settings = settings or get_settings()
     loader = encoder_loader or functools.partial(load_encoder, settings.precision)
     app = create_service_app(service=SERVICE, title="MedGrade scoring", lifespan=_lifespan(loader),
-                             readiness=_readiness)
+                             readiness=_readiness, max_body_bytes=settings.max_body_bytes)
     app.state.settings = settings
     app.state.model = ModelSlot()
     app.include_router(score_router)

@@ -7,6 +7,7 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from document_parser.parsing.limits import ParseLimits
 from medgrade_shared.settings import ServiceSettings
 
 
@@ -14,8 +15,32 @@ class ParserSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MEDGRADE_PARSER_", extra="ignore")
 
     port: int = Field(default=8002, ge=1, le=65535)
-    max_chars: int = Field(default=10_000_000, ge=1, description="Longest transcript accepted, in characters.")
+    max_body_bytes: int = Field(
+        default=16 * 1024 * 1024, ge=1024,
+        description="Largest request body read (413 above; an upload may add its multipart framing): room for "
+                    "a file at max_upload_bytes and for the JSON of a transcript at max_chars.")
+    max_chars: int = Field(
+        default=2_000_000, ge=1,
+        description="Longest transcript accepted, in characters (also the text of a file): about 24 hours of "
+                    "speech with its time stamps.")
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1, description="Largest file accepted by /parse/upload.")
+    max_utterances: int = Field(
+        default=5_000, ge=1,
+        description="Most utterances in one transcript (a long consultation has a few hundred); each one costs "
+                    "scoring time downstream.")
+    max_docx_unpacked_bytes: int = Field(
+        default=32 * 1024 * 1024, ge=1024,
+        description="Largest total size of a Word document's parts once unpacked (a zip bomb stops here).")
+    max_docx_xml_nodes: int = Field(
+        default=200_000, ge=1,
+        description="Most XML elements in a Word document's parts, counted while streaming before the document is "
+                    "built (a transcript of an hour has a few tens of thousands).")
+    max_pdf_pages: int = Field(default=300, ge=1, description="Most pages in a PDF (text extraction costs per page).")
+
+    def limits(self) -> ParseLimits:
+        return ParseLimits(max_chars=self.max_chars, max_utterances=self.max_utterances,
+                           max_docx_unpacked_bytes=self.max_docx_unpacked_bytes,
+                           max_docx_xml_nodes=self.max_docx_xml_nodes, max_pdf_pages=self.max_pdf_pages)
 
 
 @lru_cache

@@ -1,6 +1,8 @@
 """PDF transcripts, read with ``pypdf``: the text layer of every page, as a plain-text
 transcript. A PDF that needs a password, or has no text layer (a scan), is refused, saying
-why; one encrypted only against editing (an empty user password) opens as any viewer does."""
+why; one encrypted only against editing (an empty user password) opens as any viewer does.
+The page count is checked before any text is extracted, and the caller's deadline after each
+page."""
 
 from __future__ import annotations
 
@@ -9,13 +11,18 @@ import io
 from pypdf import PasswordType, PdfReader
 
 from document_parser.parsing.errors import TranscriptError
+from document_parser.parsing.limits import NO_LIMITS, ParseLimits, over_limit
+from medgrade_shared.deadline import DeadlineExceeded
+from medgrade_shared.deadline import check as check_deadline
 
 
-def pdf_text(data: bytes) -> str:
+def pdf_text(data: bytes, limits: ParseLimits = NO_LIMITS) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         locked = reader.is_encrypted and _needs_password(reader)
-        text = "" if locked else "\n".join(page.extract_text() or "" for page in reader.pages)
+        text = "" if locked else _text_layer(reader, limits.max_pdf_pages)
+    except (TranscriptError, DeadlineExceeded):
+        raise
     except Exception:  # a third-party reader failing on untrusted bytes: the input is at fault
         raise TranscriptError("invalid_pdf", "The PDF could not be read.") from None
     if locked:
@@ -24,6 +31,18 @@ def pdf_text(data: bytes) -> str:
         raise TranscriptError("pdf_no_text_layer", "The PDF has no text layer (is it a scan?); the parser needs a PDF "
                                                    "with a text layer: export it from the document, or run OCR first.")
     return text
+
+
+def _text_layer(reader: PdfReader, max_pages: int | None) -> str:
+    pages = len(reader.pages)
+    if max_pages is not None and pages > max_pages:
+        raise over_limit("pdf_too_many_pages", f"The PDF has {pages:,} pages; the parser reads at most {max_pages:,}.",
+                         "max_pdf_pages", max_pages)
+    texts = []
+    for page in reader.pages:
+        texts.append(page.extract_text() or "")
+        check_deadline("parse (PDF pages)")
+    return "\n".join(texts)
 
 
 def _needs_password(reader: PdfReader) -> bool:

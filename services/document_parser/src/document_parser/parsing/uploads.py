@@ -10,6 +10,7 @@ from pathlib import PurePath
 from document_parser.parsing.decoding import decode_text, has_bom
 from document_parser.parsing.docx_format import docx_text
 from document_parser.parsing.errors import TranscriptError
+from document_parser.parsing.limits import NO_LIMITS, ParseLimits
 from document_parser.parsing.pdf_format import pdf_text
 from document_parser.parsing.pipeline import parse_transcript
 from medgrade_shared.models.transcript import ParsedTranscript
@@ -44,14 +45,16 @@ def sniff_kind(data: bytes) -> str:
 
 
 def parse_upload(data: bytes, filename: str | None = None, fmt: str = "auto",
-                 summary_text: str | None = None) -> ParsedTranscript:
+                 summary_text: str | None = None, limits: ParseLimits = NO_LIMITS) -> ParsedTranscript:
     kind = sniff_kind(data)
     claimed = next((k for k, suffix in BINARY_KINDS.items()
                     if fmt == k or (filename and PurePath(filename).suffix.lower() == suffix)), None)
     if claimed is not None and claimed != kind:
         raise _unsupported(f"The file is named or declared {claimed.upper()} but its content is not one.")
     if kind == "pdf":
-        return parse_transcript(pdf_text(data), "text", summary_text).model_copy(update={"format": "pdf"})
+        return parse_transcript(pdf_text(data, limits), "text", summary_text, limits).model_copy(
+            update={"format": "pdf"})
     if kind == "docx":
-        return parse_transcript(docx_text(data), "text", summary_text).model_copy(update={"format": "docx"})
-    return parse_transcript(decode_text(data), fmt, summary_text)
+        return parse_transcript(docx_text(data, limits), "text", summary_text, limits).model_copy(
+            update={"format": "docx"})
+    return parse_transcript(decode_text(data), fmt, summary_text, limits)

@@ -14,6 +14,10 @@ class OrchestratorSettings(ServiceSettings, StoreSettings, DownstreamSettings):
     model_config = SettingsConfigDict(env_prefix="MEDGRADE_ORCHESTRATOR_", extra="ignore")
 
     port: int = Field(default=8000, ge=1, le=65535)
+    max_body_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024,
+        description="Largest request body read (413 above; an upload may add its multipart framing), as at the "
+                    "gateway.")
     rubric_service_url: str = "http://127.0.0.1:8001"
     parser_service_url: str = "http://127.0.0.1:8002"
     scoring_service_url: str = "http://127.0.0.1:8003"

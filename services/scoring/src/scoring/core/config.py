@@ -15,6 +15,14 @@ class ScoringSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MEDGRADE_SCORING_", extra="ignore")
 
     port: int = 8003
+    max_body_bytes: int = Field(
+        default=16 * 1024 * 1024, ge=1024,
+        description="Largest request body read (413 above): a rubric and the parse of the longest transcript "
+                    "the parser accepts.")
+    max_sentences: int = Field(
+        default=1_500, ge=1,
+        description="Most interviewer sentences one request may ask scoring to match (413 above; a long "
+                    "consultation has a few hundred): each is embedded and weighed against every key question.")
     model_wait_s: float = Field(
         default=8.0, ge=0, le=60,
         description="How long a key-question request that arrives while the model is still loading waits "

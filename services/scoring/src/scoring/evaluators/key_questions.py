@@ -64,6 +64,7 @@ from typing import Any
 
 import numpy as np
 
+from medgrade_shared.deadline import check as check_deadline
 from medgrade_shared.models.rubric import KeyQuestion, Rubric
 from medgrade_shared.models.scoring import ComponentResult
 from medgrade_shared.models.transcript import ParsedTranscript
@@ -268,6 +269,7 @@ def question_evidence(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder
     evidence = []
     for number, (question, (phrases, similarity, column, item, item_column, echo)) in enumerate(
             zip(rubric.key_questions, per_question, strict=True)):
+        check_deadline("key questions (evidence)")
         topics = cues.question_topics(question)
         duration, onset = cues.is_duration_question(question), cues.is_onset_question(question)
         lexicon = _question_lexicon(question, phrases.texts)

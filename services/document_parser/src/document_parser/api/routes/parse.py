@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from document_parser.api.deps import SettingsDep
 from document_parser.parsing.errors import TranscriptError
+from document_parser.parsing.limits import over_limit
 from document_parser.parsing.pipeline import parse_transcript
 from document_parser.parsing.uploads import parse_upload
 from medgrade_shared.errors import ApiError
@@ -25,12 +26,11 @@ UploadFormat = Literal["auto", "text", "vtt", "srt", "json", "docx", "pdf"]
 
 
 @router.post("", response_class=Response, openapi_extra=body_schema(ParseRequest),
-             responses={200: {"model": ParsedTranscript}, 413: {"model": ErrorEnvelope}, 422: {"model": ErrorEnvelope}})
+             responses={200: {"model": ParsedTranscript},
+                        **{code: {"model": ErrorEnvelope} for code in (413, 422, 504)}})
 def parse(request: Annotated[ParseRequest, Depends(json_body(ParseRequest))], settings: SettingsDep) -> Response:
-    if len(request.text) > settings.max_chars:
-        raise ApiError(413, "transcript_too_large", f"The transcript is longer than {settings.max_chars} characters.")
     try:
-        return json_response(parse_transcript(request.text, request.format, request.summary_text))
+        return json_response(parse_transcript(request.text, request.format, request.summary_text, settings.limits()))
     except TranscriptError as exc:
         raise ApiError(exc.status, exc.code, exc.message, exc.details) from None
 
@@ -41,10 +41,12 @@ def upload(settings: SettingsDep, file: Annotated[UploadFile, File(description="
            format: Annotated[UploadFormat, Form()] = "auto") -> ParsedTranscript:
     """The type is sniffed from the bytes: a PDF (``%PDF-``), a Word document (a ZIP with
     ``word/document.xml``) or text (UTF-8, UTF-8/UTF-16 with a BOM, else Windows-1252)."""
-    data = file.file.read(settings.max_upload_bytes + 1)
-    if len(data) > settings.max_upload_bytes:
-        raise ApiError(413, "file_too_large", f"The file is larger than {settings.max_upload_bytes} bytes.")
+    limit = settings.max_upload_bytes
+    data = file.file.read(limit + 1)
     try:
-        return parse_upload(data, file.filename, format, summary_text)
+        if len(data) > limit:
+            raise over_limit("file_too_large", f"The file is larger than {limit:,} bytes, the most the parser "
+                             "reads.", "max_upload_bytes", limit)
+        return parse_upload(data, file.filename, format, summary_text, settings.limits())
     except TranscriptError as exc:
         raise ApiError(exc.status, exc.code, exc.message, exc.details) from None

@@ -1,16 +1,22 @@
 """Scoring endpoints. Bodies are decoded and validated once (see ``medgrade_shared.json_body``);
 the scorers run in the thread pool (plain ``def`` routes), so the CPU work of matching never
 blocks the event loop that answers ``/health``. ``/score/key_questions`` also needs the loaded
-sentence-embedding model: 503 ``model_not_ready`` until it has loaded."""
+sentence-embedding model: 503 ``model_not_ready`` until it has loaded.
+
+Every component request is within budget first: at most ``max_sentences`` interviewer sentences
+(413 ``too_many_sentences`` otherwise) and the caller's deadline not yet passed while it waited
+for a worker thread (504 ``deadline_exceeded``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from medgrade_shared.deadline import check as check_deadline
+from medgrade_shared.errors import ApiError
 from medgrade_shared.json_body import body_schema, json_body, json_response
 from medgrade_shared.models.errors import ErrorEnvelope
 from medgrade_shared.models.rubric import Rubric
@@ -24,15 +30,28 @@ from scoring.evaluators.reasoning import score_reasoning
 from scoring.evaluators.structure import score_structure
 from scoring.evaluators.summary import score_summary
 from scoring.semantic.model import Encoder
+from scoring.semantic.sentences import interviewer_sentences
 
 router = APIRouter(prefix="/score", tags=["score"])
 
-ScoreBody = Annotated[ScoreRequest, Depends(json_body(ScoreRequest))]
+
+def _within_budget(request: Request, body: Annotated[ScoreRequest, Depends(json_body(ScoreRequest))]) -> ScoreRequest:
+    check_deadline("scoring (waiting for a worker)")
+    limit = request.app.state.settings.max_sentences
+    count = len(interviewer_sentences(body.parsed))
+    if count > limit:
+        raise ApiError(413, "too_many_sentences", f"The transcript has {count:,} interviewer sentences; scoring "
+                       f"matches at most {limit:,} in one request.",
+                       {"limit": limit, "setting": "MEDGRADE_SCORING_MAX_SENTENCES"})
+    return body
+
+
+ScoreBody = Annotated[ScoreRequest, Depends(_within_budget)]
 LoadedEncoder = Annotated[Encoder, Depends(loaded_encoder)]
 AggregateBody = Annotated[AggregateRequest, Depends(json_body(AggregateRequest))]
 Scorer = Callable[[Rubric, ParsedTranscript], ComponentResult]
 
-_ERRORS = {422: {"model": ErrorEnvelope}}
+_ERRORS = {code: {"model": ErrorEnvelope} for code in (413, 422, 504)}
 
 
 def _component_route(path: str, scorer: Scorer) -> None:

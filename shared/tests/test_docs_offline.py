@@ -21,7 +21,8 @@ async def _ready(_app) -> dict[str, bool]:
 
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    with TestClient(create_service_app(service="demo", title="demo", lifespan=None, readiness=_ready)) as test_client:
+    app = create_service_app(service="demo", title="demo", lifespan=None, readiness=_ready, max_body_bytes=1 << 20)
+    with TestClient(app) as test_client:
         yield test_client
 
 

@@ -32,10 +32,12 @@ def json_body(model: type[ModelT]) -> Callable[[Request], Awaitable[ModelT]]:
     return decode
 
 
-def body_schema(model: type[BaseModel]) -> dict[str, Any]:
+def body_schema(model: type[BaseModel], example: Any = None) -> dict[str, Any]:
     """``openapi_extra`` documenting the body a :func:`json_body` route takes."""
-    return {"requestBody": {"required": True,
-                            "content": {"application/json": {"schema": model.model_json_schema()}}}}
+    media: dict[str, Any] = {"schema": model.model_json_schema()}
+    if example is not None:
+        media["example"] = example
+    return {"requestBody": {"required": True, "content": {"application/json": media}}}
 
 
 def json_response(result: BaseModel) -> Response:

@@ -15,6 +15,7 @@ from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.pipeline import parse_transcript
 from document_parser.parsing.uploads import parse_upload
 from medgrade_shared.errors import ApiError
+from medgrade_shared.examples import example, json_content
 from medgrade_shared.json_body import body_schema, json_body, json_response
 from medgrade_shared.models.errors import ErrorEnvelope
 from medgrade_shared.models.transcript import ParsedTranscript, ParseRequest
@@ -22,11 +23,16 @@ from medgrade_shared.models.transcript import ParsedTranscript, ParseRequest
 router = APIRouter(prefix="/parse", tags=["parse"])
 
 UploadFormat = Literal["auto", "text", "vtt", "srt", "json", "docx", "pdf"]
+_PARSED = {"model": ParsedTranscript, "content": json_content(example("parsed_transcript"))}
 
 
-@router.post("", response_class=Response, openapi_extra=body_schema(ParseRequest),
-             responses={200: {"model": ParsedTranscript}, 413: {"model": ErrorEnvelope}, 422: {"model": ErrorEnvelope}})
+@router.post("", response_class=Response, openapi_extra=body_schema(ParseRequest, example("parse_request")),
+             summary="Parse a transcript",
+             responses={200: _PARSED, 413: {"model": ErrorEnvelope}, 422: {"model": ErrorEnvelope}})
 def parse(request: Annotated[ParseRequest, Depends(json_body(ParseRequest))], settings: SettingsDep) -> Response:
+    """Utterances with speakers and roles, the history sections and the summary; 413 past
+    `MEDGRADE_PARSER_MAX_CHARS`, 422 for a transcript that cannot be read (e.g. a time stamp
+    past 24 hours), naming the utterance."""
     if len(request.text) > settings.max_chars:
         raise ApiError(413, "transcript_too_large", f"The transcript is longer than {settings.max_chars} characters.")
     try:
@@ -35,10 +41,13 @@ def parse(request: Annotated[ParseRequest, Depends(json_body(ParseRequest))], se
         raise ApiError(exc.status, exc.code, exc.message, exc.details) from None
 
 
-@router.post("/upload", response_model=ParsedTranscript)
+@router.post("/upload", response_model=ParsedTranscript, summary="Parse an uploaded transcript file",
+             responses={200: _PARSED})
 def upload(settings: SettingsDep, file: Annotated[UploadFile, File(description="The transcript file.")],
-           summary_text: Annotated[str | None, Form(max_length=100_000)] = None,
-           format: Annotated[UploadFormat, Form()] = "auto") -> ParsedTranscript:
+           summary_text: Annotated[str | None, Form(
+               max_length=100_000, description=ParseRequest.model_fields["summary_text"].description)] = None,
+           format: Annotated[UploadFormat, Form(description="The file's format; `auto` tells it from its bytes.")]
+           = "auto") -> ParsedTranscript:
     """The type is sniffed from the bytes: a PDF (``%PDF-``), a Word document (a ZIP with
     ``word/document.xml``) or text (UTF-8, UTF-8/UTF-16 with a BOM, else Windows-1252)."""
     data = file.file.read(settings.max_upload_bytes + 1)

@@ -2,9 +2,10 @@
 # What the README commands need from the machine, checked in a second, before anything is
 # installed or run:
 #   scripts/check_prerequisites.sh python   Python >= 3.11 with venv (scripts/bootstrap.sh, the demo)
-#   scripts/check_prerequisites.sh test     that, and what scripts/test.sh needs: promtool, nginx
-#                                           and prometheus (these two only where the integration
-#                                           tests run local processes), the suite's ports free
+#   scripts/check_prerequisites.sh test     that, and what scripts/test.sh needs: promtool,
+#                                           chromium, nginx and prometheus (these two only where
+#                                           the integration tests run local processes), the
+#                                           suite's ports free
 # A missing tool is installed with apt-get where this may (run by root, or with CI set and
 # passwordless sudo); otherwise, and for a taken port, one line says what to do and the exit
 # status is 1.
@@ -65,13 +66,15 @@ integration_mode() {
 }
 
 # Debian package names of the tools not found; nginx and prometheus only for local mode (in
-# compose mode they run in containers; promtool checks the alert rules either way).
+# compose mode they run in containers; promtool checks the alert rules either way, and
+# chromium renders a service's /docs with the network off either way).
 missing_packages() {
   local mode="$1" packages=()
   [ "$mode" = compose ] || PATH="$TOOL_PATH" command -v nginx >/dev/null || packages+=(nginx)
   # promtool comes with Debian's prometheus package.
   { { [ "$mode" = compose ] || PATH="$TOOL_PATH" command -v prometheus; } &&
     PATH="$TOOL_PATH" command -v promtool; } >/dev/null || packages+=(prometheus)
+  PATH="$TOOL_PATH" command -v chromium >/dev/null || packages+=(chromium)
   echo "${packages[*]}"
 }
 

@@ -31,7 +31,8 @@ def suite():
     return module
 
 
-@pytest.mark.parametrize(("mode", "packages"), [("local", "nginx prometheus"), ("compose", "prometheus")])
+@pytest.mark.parametrize(("mode", "packages"), [("local", "nginx prometheus chromium"),
+                                                 ("compose", "prometheus chromium")])
 def test_missing_tools_are_named_in_one_line_with_their_debian_packages(mode, packages):
     result = _checks(f"TOOL_PATH=/nonexistent; check_tools {mode}")
     assert result.returncode == 1
@@ -40,7 +41,7 @@ def test_missing_tools_are_named_in_one_line_with_their_debian_packages(mode, pa
 
 
 def test_tools_found_pass(tmp_path):
-    for tool in ("nginx", "prometheus", "promtool"):
+    for tool in ("nginx", "prometheus", "promtool", "chromium"):
         (tmp_path / tool).write_text("#!/bin/sh\n")
         (tmp_path / tool).chmod(0o755)
     assert _checks(f"TOOL_PATH={tmp_path}; check_tools local").returncode == 0

@@ -32,29 +32,12 @@ def json_body(model: type[ModelT]) -> Callable[[Request], Awaitable[ModelT]]:
     return decode
 
 
-def body_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """``openapi_extra`` documenting the body a :func:`json_body` route takes. Pydantic refers to
-    nested models as ``#/$defs/…``, which the OpenAPI document does not have, so they are
-    written in place."""
-    schema = model.model_json_schema()
-    defs = schema.pop("$defs", {})
-    return {"requestBody": {"required": True,
-                            "content": {"application/json": {"schema": _inline(schema, defs, ())}}}}
-
-
-def _inline(node: Any, defs: dict[str, Any], within: tuple[str, ...]) -> Any:
-    if isinstance(node, list):
-        return [_inline(item, defs, within) for item in node]
-    if not isinstance(node, dict):
-        return node
-    ref = node.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/$defs/"):
-        name = ref.removeprefix("#/$defs/")
-        if name in within:
-            raise ValueError(f"{name} refers to itself: a recursive model cannot be written in place")
-        siblings = {key: _inline(value, defs, within) for key, value in node.items() if key != "$ref"}
-        return {**_inline(defs[name], defs, (*within, name)), **siblings}
-    return {key: _inline(value, defs, within) for key, value in node.items()}
+def body_schema(model: type[BaseModel], example: Any = None) -> dict[str, Any]:
+    """``openapi_extra`` documenting the body a :func:`json_body` route takes."""
+    media: dict[str, Any] = {"schema": model.model_json_schema()}
+    if example is not None:
+        media["example"] = example
+    return {"requestBody": {"required": True, "content": {"application/json": media}}}
 
 
 def json_response(result: BaseModel) -> Response:

@@ -26,6 +26,7 @@ from medgrade_shared.log_config import configure_logging
 from medgrade_shared.messages import summary, validation_details
 from medgrade_shared.metrics import HttpMetrics
 from medgrade_shared.models.errors import ErrorBody, ErrorEnvelope
+from medgrade_shared.openapi import document_errors_as_sent
 from medgrade_shared.request_context import (
     REQUEST_ID_HEADER,
     accept_or_create_request_id,
@@ -204,15 +205,16 @@ def create_service_app(
     app.state.registry = registry or CollectorRegistry()
     app.state.http_metrics = HttpMetrics(app.state.registry)
     _install_error_handlers(app)
+    document_errors_as_sent(app)
     app.add_middleware(RequestBudgetMiddleware, max_body_bytes=max_body_bytes)
     app.add_middleware(RequestObservabilityMiddleware, service=service, metrics=app.state.http_metrics)
 
-    @app.get("/health", tags=["ops"])
+    @app.get("/health", tags=["ops"], summary="Liveness")
     async def health() -> dict[str, str]:
         """Liveness: answers while the process serves requests; checks nothing downstream."""
         return {"status": "ok", "service": service}
 
-    @app.get("/ready", tags=["ops"])
+    @app.get("/ready", tags=["ops"], summary="Readiness")
     async def ready() -> JSONResponse:
         """Readiness: the service's own dependencies (store, model, downstream clients)."""
         checks = await readiness(app)

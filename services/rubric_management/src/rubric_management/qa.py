@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.rubric import Rubric
@@ -34,17 +34,22 @@ from rubric_management.documents import validation_details
 
 
 class Finding(BaseModel):
-    check: str
-    severity: Literal["error", "warning"]
-    message: str
-    loc: list[str | int] = []
+    """What one check found."""
+
+    check: str = Field(description="The check, e.g. `unique_anchors`, `critical_question`, `patterns`.")
+    severity: Literal["error", "warning"] = Field(description="An error blocks approval; a warning never does.")
+    message: str = Field(description="What is wrong and where, for people.")
+    loc: list[str | int] = Field(default=[], description=(
+        "The path of the offending part in the rubric, e.g. `[\"key_questions\", 2, \"phrases\"]`."))
 
 
 class QAReport(BaseModel):
-    valid: bool
-    checks: list[str]
-    errors: list[Finding]
-    warnings: list[Finding]
+    """The QA gate's verdict on a rubric version."""
+
+    valid: bool = Field(description="True when no check has an error: the version may be approved.")
+    checks: list[str] = Field(description="The checks that ran.")
+    errors: list[Finding] = Field(description="Findings that block approval.")
+    warnings: list[Finding] = Field(description="Findings worth a look that do not block approval.")
 
 
 Findings = Iterator[Finding]

@@ -32,7 +32,7 @@ from enum import Enum
 from functools import cached_property
 from typing import Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from medgrade_shared.models.rubric import SEMVER_PATTERN, Rubric, unanchored
 from medgrade_shared.store import ObjectStore, StoreError
@@ -142,14 +142,13 @@ class RubricListing(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    rubric_id: str
-    title: str | None
-    latest_version: str
-    status: Status
-    """Status of ``latest_version``."""
-    approved_version: str | None
-    """What ``GET /rubrics/{id}`` returns; None while no version is approved."""
-    versions: int
+    rubric_id: str = Field(description="The rubric's id.")
+    title: str | None = Field(description="The title of its latest version.")
+    latest_version: str = Field(description="Its highest version, whatever its status.")
+    status: Status = Field(description="Status of `latest_version`.")
+    approved_version: str | None = Field(description=(
+        "What `GET /rubrics/{rubric_id}` returns (its highest approved version); null while none is approved."))
+    versions: int = Field(description="How many versions it has.")
 
 
 class CreateOutcome(Enum):

@@ -52,6 +52,10 @@ class _Open(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
 
+def _anchor_field(prefix: str) -> Any:
+    return Field(default=None, description=f"Cited as `rubric://<rubric_id>#<anchor>`; default `{prefix}<id>`.")
+
+
 class _Anchored(_Open):
     """An item cited by its anchor; without one, the anchor is ``<ANCHOR_PREFIX><id>``. The
     default is filled in *before* validation, so it is checked like a given anchor: what is
@@ -78,11 +82,13 @@ class _Anchored(_Open):
 
 
 class Weights(_Open):
-    structure: float = Field(default=0.0, ge=0)
-    key_questions: float = Field(default=0.0, ge=0)
-    reasoning: float = Field(default=0.0, ge=0)
-    summary: float = Field(default=0.0, ge=0)
-    communication: float = Field(default=0.0, ge=0)
+    """Each component's weight in `overall`; a component weighing 0 is not scored."""
+
+    structure: float = Field(default=0.0, ge=0, description="Weight of the section order.")
+    key_questions: float = Field(default=0.0, ge=0, description="Weight of the key questions asked.")
+    reasoning: float = Field(default=0.0, ge=0, description="Weight of the reasoning links stated.")
+    summary: float = Field(default=0.0, ge=0, description="Weight of the closing summary.")
+    communication: float = Field(default=0.0, ge=0, description="Weight of the communication behaviours shown.")
 
     def as_dict(self) -> dict[str, float]:
         return {name: float(getattr(self, name)) for name in COMPONENTS}
@@ -91,8 +97,9 @@ class Weights(_Open):
 class PenaltyRule(_Open):
     """Machine-readable structure rule: exactly one of `missing` or `before`."""
 
-    missing: str | None = None
-    before: tuple[str, str] | None = None
+    missing: str | None = Field(default=None, description="A section (e.g. `ROS`): fires when it was not detected.")
+    before: tuple[str, str] | None = Field(default=None, description=(
+        "Two sections `[A, B]`: fires when both were detected and A came before B."))
 
     @model_validator(mode="after")
     def _one_rule(self) -> PenaltyRule:
@@ -120,16 +127,18 @@ class Penalty(_Anchored):
     ITEM = "penalty"
     ANCHOR_PREFIX = "S."
 
-    id: str
-    anchor: Anchor | None = None
+    id: str = Field(description=(
+        "Unique among the penalties; without a `rule`, `missing_<section>` or `swap_<a>_before_<b>` is the rule."))
+    anchor: Anchor | None = _anchor_field(ANCHOR_PREFIX)
     value: float = Field(
         default=-0.1,
         le=0,
         validation_alias=AliasChoices("value", "penalty", "points", "delta"),
         description="Added to the structure score when the rule holds (zero or negative).",
     )
-    rule: PenaltyRule | None = None
-    message: str | None = None
+    rule: PenaltyRule | None = Field(default=None, description="When the penalty fires.")
+    message: str | None = Field(default=None, description=(
+        "The feedback when it fires; default: which section is missing or out of order."))
 
     @model_validator(mode="after")
     def _rule_from_id(self) -> Penalty:
@@ -148,9 +157,13 @@ class Penalty(_Anchored):
 
 
 class StructureSpec(_Open):
-    anchor: Anchor = "structure"
-    expected_order: list[str] = Field(default_factory=list)
-    penalties: list[Penalty] = Field(default_factory=list)
+    """Structure = clamp(LCS(detected, expected) / |expected| + Σ fired penalties, 0, 1)."""
+
+    anchor: Anchor = Field(default="structure", description="Cited by the feedback on the section order.")
+    expected_order: list[str] = Field(default_factory=list, description=(
+        "The sections in the order expected, from `CC`, `HPI`, `ROS`, `PMH`, `MEDS`, `ALLERGIES`, `SH`, `FH`, "
+        "`Summary` (any case)."))
+    penalties: list[Penalty] = Field(default_factory=list, description="Deductions for missing or swapped sections.")
 
     @model_validator(mode="after")
     def _canonical_sections(self) -> StructureSpec:
@@ -168,51 +181,68 @@ class KeyQuestion(_Anchored):
     ITEM = "key question"
     ANCHOR_PREFIX = "Q."
 
-    id: str = Field(min_length=1, max_length=128)
-    anchor: Anchor | None = None
-    label: str = Field(min_length=1)
-    critical: bool = False
-    phrases: list[str] = Field(default_factory=list)
+    id: str = Field(min_length=1, max_length=128, description="Unique among the key questions, e.g. `onset_time`.")
+    anchor: Anchor | None = _anchor_field(ANCHOR_PREFIX)
+    label: str = Field(min_length=1, description=(
+        "What the question is about, for the feedback (\"Asked about <label>\"); the matcher reads it too."))
+    critical: bool = Field(default=False, description=(
+        "Weighs `critical_weight` instead of `noncritical_weight`; missing it is a `critical` violation."))
+    phrases: list[str] = Field(default_factory=list, description=(
+        "Ways a student may ask it, e.g. \"when did this start\"; found word for word they ask it on their own."))
 
 
 class KeyQuestionsPolicy(_Open):
-    critical_weight: float = Field(default=2.0, ge=0)
-    noncritical_weight: float = Field(default=1.0, ge=0)
-    coverage_threshold: float = Field(default=0.7, ge=0, le=1)
+    """Key questions = Σ weight(asked) / Σ weight(all)."""
+
+    critical_weight: float = Field(default=2.0, ge=0, description="Weight of a critical question.")
+    noncritical_weight: float = Field(default=1.0, ge=0, description="Weight of any other question.")
+    coverage_threshold: float = Field(default=0.7, ge=0, le=1, description=(
+        "The share of questions (by weight) a student should ask; the result's `meets_threshold` compares "
+        "against it. It does not change the score."))
 
 
 class ReasoningLink(_Anchored):
     ITEM = "reasoning link"
     ANCHOR_PREFIX = "R."
 
-    id: str = Field(min_length=1, max_length=128)
-    anchor: Anchor | None = None
-    label: str | None = None
-    pattern: str = Field(min_length=1, max_length=2000)
-    major: bool = False
+    id: str = Field(min_length=1, max_length=128, description="Unique among the links, e.g. `thrombolysis_window`.")
+    anchor: Anchor | None = _anchor_field(ANCHOR_PREFIX)
+    label: str | None = Field(default=None, description="What the link is, for the feedback.")
+    pattern: str = Field(min_length=1, max_length=2000, description=(
+        "A regular expression (RE2, case-insensitive) the student's own sentence (or two in one turn) must match."))
+    major: bool = Field(default=False, description="Missing it also costs `major_gap_penalty`.")
 
 
 class ReasoningSpec(_Open):
-    anchor: Anchor = "reasoning"
-    required_links: list[ReasoningLink] = Field(default_factory=list)
-    major_gap_penalty: float = Field(default=0.0, ge=0, le=1)
+    """Reasoning = links found / links required - `major_gap_penalty` per missing major link."""
+
+    anchor: Anchor = Field(default="reasoning", description="Cited by feedback on reasoning as a whole.")
+    required_links: list[ReasoningLink] = Field(default_factory=list, description=(
+        "Clinical links the student should state, e.g. onset time to the thrombolysis window."))
+    major_gap_penalty: float = Field(default=0.0, ge=0, le=1, description="Deducted for each missing major link.")
 
 
 class SummaryElement(_Anchored):
     ITEM = "summary element"
     ANCHOR_PREFIX = "SUM."
 
-    id: str = Field(min_length=1, max_length=128)
-    anchor: Anchor | None = None
-    label: str | None = None
-    patterns: list[str] = Field(default_factory=list)
+    id: str = Field(min_length=1, max_length=128, description="Unique among the elements, e.g. `age`.")
+    anchor: Anchor | None = _anchor_field(ANCHOR_PREFIX)
+    label: str | None = Field(default=None, description="What the element is, for the feedback.")
+    patterns: list[str] = Field(default_factory=list, description=(
+        "Regular expressions (RE2, case-insensitive); the summary includes the element when one matches."))
 
 
 class SummarySpec(_Open):
-    anchor: Anchor = "summary"
-    max_tokens: int = Field(default=150, gt=0)
-    overflow_divisor: float = Field(default=50.0, gt=0)
-    required_elements: list[SummaryElement] = Field(default_factory=list)
+    """Summary = 0.5 · max(0, 1 - overflow / `overflow_divisor`) + 0.5 · elements found / elements required;
+    overflow is the number of tokens past `max_tokens`."""
+
+    anchor: Anchor = Field(default="summary", description="Cited by feedback on the summary as a whole.")
+    max_tokens: int = Field(default=150, gt=0, description="The longest summary, in tokens, that costs nothing.")
+    overflow_divisor: float = Field(default=50.0, gt=0, description=(
+        "Tokens past `max_tokens` that take the length half of the score to 0."))
+    required_elements: list[SummaryElement] = Field(default_factory=list, description=(
+        "What the summary should include; a plain string `\"age\"` stands for an element with that pattern."))
 
     @model_validator(mode="before")
     @classmethod
@@ -233,30 +263,38 @@ class CommunicationBehaviour(_Anchored):
     ITEM = "communication behaviour"
     ANCHOR_PREFIX = "C."
 
-    id: str = Field(min_length=1, max_length=128)
-    anchor: Anchor | None = None
-    label: str = Field(min_length=1)
-    phrases: list[str] = Field(default_factory=list)
+    id: str = Field(min_length=1, max_length=128, description="Unique among the behaviours, e.g. `introduces_self`.")
+    anchor: Anchor | None = _anchor_field(ANCHOR_PREFIX)
+    label: str = Field(min_length=1, description="The behaviour, for the feedback (\"Showed: <label>\").")
+    phrases: list[str] = Field(default_factory=list, description=(
+        "Words that show it in the interviewer's lines, e.g. \"my name is\"."))
 
 
 class CommunicationSpec(_Open):
-    anchor: Anchor = "communication"
-    behaviours: list[CommunicationBehaviour] = Field(default_factory=list)
+    """Communication = behaviours observed / behaviours defined."""
+
+    anchor: Anchor = Field(default="communication", description="Cited by feedback on communication as a whole.")
+    behaviours: list[CommunicationBehaviour] = Field(default_factory=list, description="What the student should show.")
 
 
 class Rubric(_Open):
-    rubric_id: RubricId
-    version: SemVer = "1.0.0"
-    status: Literal["draft", "approved", "archived"] = "draft"
-    title: str | None = None
+    """One version of a rubric: what a history-taking is graded on. Unknown keys are kept."""
+
+    rubric_id: RubricId = Field(description="Lower-case id: letters, digits, `_` and `-`, e.g. `stroke_v1`.")
+    version: SemVer = Field(default="1.0.0", description="Semantic version; a stored version never changes.")
+    status: Literal["draft", "approved", "archived"] = Field(default="draft", description=(
+        "`approved` versions passed the QA gate and are graded against by default; `archived` ones only by version."))
+    title: str | None = Field(default=None, description="A title for people; the rubric-fit check reads it.")
     description: str | None = Field(default=None, description="What the rubric is for; the rubric-fit check reads it.")
-    weights: Weights
-    structure: StructureSpec = Field(default_factory=StructureSpec)
-    key_questions: list[KeyQuestion] = Field(default_factory=list)
-    key_questions_policy: KeyQuestionsPolicy = Field(default_factory=KeyQuestionsPolicy)
-    reasoning: ReasoningSpec = Field(default_factory=ReasoningSpec)
-    summary: SummarySpec = Field(default_factory=SummarySpec)
-    communication: CommunicationSpec = Field(default_factory=CommunicationSpec)
+    weights: Weights = Field(description="Each component's weight in `overall`.")
+    structure: StructureSpec = Field(default_factory=StructureSpec, description="The expected section order.")
+    key_questions: list[KeyQuestion] = Field(default_factory=list, description="The questions the student should ask.")
+    key_questions_policy: KeyQuestionsPolicy = Field(default_factory=KeyQuestionsPolicy, description=(
+        "How the key questions are weighed."))
+    reasoning: ReasoningSpec = Field(default_factory=ReasoningSpec, description="The clinical links to state.")
+    summary: SummarySpec = Field(default_factory=SummarySpec, description="What the closing summary should hold.")
+    communication: CommunicationSpec = Field(default_factory=CommunicationSpec, description=(
+        "The communication behaviours to show."))
 
     @model_validator(mode="after")
     def _unique_anchors(self) -> Rubric:

@@ -46,13 +46,18 @@ class ComponentResult(BaseModel):
 
 
 class ScoreRequest(BaseModel):
-    rubric: Rubric
-    parsed: ParsedTranscript
+    """What a component scorer takes: one rubric version and one parsed transcript."""
+
+    rubric: Rubric = Field(description="The rubric version to score against.")
+    parsed: ParsedTranscript = Field(description="The transcript as `POST /parse` answers it.")
 
 
 class AggregateRequest(BaseModel):
-    rubric: Rubric
-    components: dict[ComponentName, ComponentResult]
+    """The component results to combine into the overall score."""
+
+    rubric: Rubric = Field(description="The rubric version they were scored against (its weights and anchors).")
+    components: dict[ComponentName, ComponentResult] = Field(description=(
+        "Each weighted component's result, as `POST /score/<component>` answers it."))
 
 
 class BreakdownEntry(BaseModel):
@@ -62,7 +67,11 @@ class BreakdownEntry(BaseModel):
 
 
 class AggregateResult(BaseModel):
-    overall: float = Field(ge=0, le=1)
-    breakdown: dict[ComponentName, BreakdownEntry]
-    feedback: list[FeedbackItem]
+    """The overall score and the feedback of all components."""
+
+    overall: float = Field(ge=0, le=1, description="Σ weight · component score, from 0 to 1.")
+    breakdown: dict[ComponentName, BreakdownEntry] = Field(description=(
+        "Score, weight and weighted score of each weighted component; `overall` is the sum of `weighted`."))
+    feedback: list[FeedbackItem] = Field(description=(
+        "The components' feedback, each item citing an anchor of the rubric version."))
     dropped_feedback: int = Field(default=0, ge=0, description="Items refused for citing an unknown anchor.")

@@ -16,6 +16,7 @@ from document_parser.parsing.limits import over_limit
 from document_parser.parsing.pipeline import parse_transcript
 from document_parser.parsing.uploads import parse_upload
 from medgrade_shared.errors import ApiError
+from medgrade_shared.examples import example, json_content
 from medgrade_shared.json_body import body_schema, json_body, json_response
 from medgrade_shared.models.errors import ErrorEnvelope
 from medgrade_shared.models.transcript import ParsedTranscript, ParseRequest
@@ -23,22 +24,30 @@ from medgrade_shared.models.transcript import ParsedTranscript, ParseRequest
 router = APIRouter(prefix="/parse", tags=["parse"])
 
 UploadFormat = Literal["auto", "text", "vtt", "srt", "json", "docx", "pdf"]
+_PARSED = {"model": ParsedTranscript, "content": json_content(example("parsed_transcript"))}
 
 
-@router.post("", response_class=Response, openapi_extra=body_schema(ParseRequest),
-             responses={200: {"model": ParsedTranscript},
-                        **{code: {"model": ErrorEnvelope} for code in (413, 422, 504)}})
+@router.post("", response_class=Response, openapi_extra=body_schema(ParseRequest, example("parse_request")),
+             summary="Parse a transcript",
+             responses={200: _PARSED, **{code: {"model": ErrorEnvelope} for code in (413, 422, 504)}})
 def parse(request: Annotated[ParseRequest, Depends(json_body(ParseRequest))], settings: SettingsDep) -> Response:
+    """Utterances with speakers and roles, the history sections and the summary; 413 past the
+    parser's limits (`MEDGRADE_PARSER_MAX_CHARS`, `MEDGRADE_PARSER_MAX_UTTERANCES`), 422 for a
+    transcript that cannot be read (e.g. a time stamp past 24 hours), naming the utterance; 504
+    past the caller's deadline."""
     try:
         return json_response(parse_transcript(request.text, request.format, request.summary_text, settings.limits()))
     except TranscriptError as exc:
         raise ApiError(exc.status, exc.code, exc.message, exc.details) from None
 
 
-@router.post("/upload", response_model=ParsedTranscript)
+@router.post("/upload", response_model=ParsedTranscript, summary="Parse an uploaded transcript file",
+             responses={200: _PARSED})
 def upload(settings: SettingsDep, file: Annotated[UploadFile, File(description="The transcript file.")],
-           summary_text: Annotated[str | None, Form(max_length=100_000)] = None,
-           format: Annotated[UploadFormat, Form()] = "auto") -> ParsedTranscript:
+           summary_text: Annotated[str | None, Form(
+               max_length=100_000, description=ParseRequest.model_fields["summary_text"].description)] = None,
+           format: Annotated[UploadFormat, Form(description="The file's format; `auto` tells it from its bytes.")]
+           = "auto") -> ParsedTranscript:
     """The type is sniffed from the bytes: a PDF (``%PDF-``), a Word document (a ZIP with
     ``word/document.xml``) or text (UTF-8, UTF-8/UTF-16 with a BOM, else Windows-1252)."""
     limit = settings.max_upload_bytes

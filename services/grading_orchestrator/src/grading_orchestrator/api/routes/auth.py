@@ -21,13 +21,16 @@ from medgrade_shared.models.errors import ErrorEnvelope
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.get("/verify", responses={code: {"model": ErrorEnvelope} for code in (401, 403, 503)})
+@router.get("/verify", summary="Check an API key for the gateway",
+            responses={code: {"model": ErrorEnvelope} for code in (401, 403, 503)})
 def verify(
     keys: ApiKeysDep,
     api_key: ApiKeyValue,
-    x_original_uri: Annotated[str, Header()] = "",
-    x_original_method: Annotated[str, Header()] = "",
+    x_original_uri: Annotated[str, Header(description="The URI of the request the key is for.")] = "",
+    x_original_method: Annotated[str, Header(description="The method of the request the key is for.")] = "",
 ) -> JSONResponse:
+    """nginx's `auth_request`: 200 with the client's name and scopes when the key may make that
+    request, 401 for a missing, unknown or revoked key, 403 when it lacks the route's scope."""
     client = authorize(keys, api_key, required_scope(x_original_method, x_original_uri))
     scopes = [scope for scope in SCOPES if scope in client.scopes]
     return JSONResponse({"client": client.name, "scopes": scopes},

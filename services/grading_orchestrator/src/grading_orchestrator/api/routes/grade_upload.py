@@ -16,7 +16,7 @@ from grading_orchestrator.api.deps import PipelineDep
 from grading_orchestrator.api.docs import GRADING_RESPONSE
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.errors import ErrorEnvelope
-from medgrade_shared.models.grading import StudentId
+from medgrade_shared.models.grading import GradeRequest, StudentId, Submission
 from medgrade_shared.models.rubric import RubricId, SemVer
 
 router = APIRouter(prefix="/grade", tags=["grading"])
@@ -28,6 +28,8 @@ _MAX_FILENAME_CHARS = 255
 UploadFormat = Literal["auto", "text", "vtt", "srt", "json", "docx", "pdf"]
 
 _ERRORS = {code: {"model": ErrorEnvelope} for code in (404, 413, 415, 422, 502, 503, 504)}
+# The form fields mean what the fields of POST /grade's JSON body mean.
+_FIELDS = {**GradeRequest.model_fields, **Submission.model_fields}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,16 +41,20 @@ class UploadTarget:
     student_id: str
 
 
-@router.post("/upload", responses={200: GRADING_RESPONSE, **_ERRORS})
+@router.post("/upload", summary="Grade an uploaded transcript file", responses={200: GRADING_RESPONSE, **_ERRORS})
 async def grade_upload(
     pipeline: PipelineDep,
-    file: Annotated[UploadFile, File(description="The transcript file.")],
-    rubric_id: Annotated[RubricId, Form()],
-    student_id: Annotated[StudentId, Form()],
-    rubric_version: Annotated[SemVer | None, Form()] = None,
-    summary_text: Annotated[str | None, Form(max_length=100_000)] = None,
-    format: Annotated[UploadFormat, Form()] = "auto",
+    file: Annotated[UploadFile, File(description=(
+        "The transcript file: text, WebVTT, SRT, JSON, Word (.docx) or PDF, at most 10 MiB."))],
+    rubric_id: Annotated[RubricId, Form(description=_FIELDS["rubric_id"].description)],
+    student_id: Annotated[StudentId, Form(description=_FIELDS["student_id"].description)],
+    rubric_version: Annotated[SemVer | None, Form(description=_FIELDS["rubric_version"].description)] = None,
+    summary_text: Annotated[str | None, Form(max_length=100_000, description=_FIELDS["summary_text"].description)]
+    = None,
+    format: Annotated[UploadFormat, Form(description="The file's format; `auto` tells it from its bytes.")] = "auto",
 ) -> Response:
+    """Like `POST /grade`, with the transcript as a multipart file and the other fields as form
+    fields; the parser reads the file's type from its bytes."""
     content = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
         raise ApiError(413, "file_too_large", f"The file is larger than {MAX_UPLOAD_BYTES} bytes.")

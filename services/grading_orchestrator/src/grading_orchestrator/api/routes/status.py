@@ -9,6 +9,8 @@ from grading_orchestrator.api.deps import StatusDep
 router = APIRouter(prefix="/services", tags=["ops"])
 
 
-@router.get("/status")
+@router.get("/status", summary="Status of every service of the suite")
 async def services_status(checker: StatusDep) -> dict:
+    """Whether each service answers `GET /health` (`up` or `down`) and how fast; `status` is
+    `degraded` when one is down."""
     return await checker.check()

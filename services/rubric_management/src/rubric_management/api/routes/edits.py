@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from medgrade_shared.models.rubric import Rubric
 from rubric_management import versioning
 from rubric_management.api.deps import JSON, JSON_PATCH, JsonBody, JsonPatchBody, RepositoryDep, SettingsDep
+from rubric_management.api.docs import PATCH_EXAMPLE, STROKE_RUBRIC
 from rubric_management.api.params import RubricIdPath, location, rubric_response
 from rubric_management.repository import RubricVersion
 
@@ -27,16 +28,17 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"description": "Invalid body, invalid result, or a managed field (rubric_id, version, status) changed."},
 }
 _PATCH_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
-    media: {"schema": {"type": "array", "items": {"type": "object"}}} for media in (JSON_PATCH, JSON)}}}
+    media: {"schema": {"type": "array", "items": {"type": "object"}}, "example": PATCH_EXAMPLE}
+    for media in (JSON_PATCH, JSON)}}}
 _PUT_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
-    JSON: {"schema": {"$ref": "#/components/schemas/Rubric"}}}}}
+    JSON: {"schema": {"$ref": "#/components/schemas/Rubric"}, "example": STROKE_RUBRIC}}}}
 
 
 def _created(version: RubricVersion) -> Response:
     return rubric_response(version, status.HTTP_201_CREATED, {"Location": location(version)})
 
 
-@router.put("/{rubric_id}", response_model=Rubric, status_code=status.HTTP_201_CREATED,
+@router.put("/{rubric_id}", response_model=Rubric, status_code=status.HTTP_201_CREATED, summary="Replace a rubric",
             responses=_RESPONSES, openapi_extra=_PUT_BODY)
 def replace_rubric(rubric_id: RubricIdPath, body: JsonBody, repository: RepositoryDep, settings: SettingsDep,
                    if_match: IfMatch = None) -> Response:
@@ -49,7 +51,7 @@ def replace_rubric(rubric_id: RubricIdPath, body: JsonBody, repository: Reposito
                                     attempts=settings.edit_attempts))
 
 
-@router.patch("/{rubric_id}", response_model=Rubric, status_code=status.HTTP_201_CREATED,
+@router.patch("/{rubric_id}", response_model=Rubric, status_code=status.HTTP_201_CREATED, summary="Patch a rubric",
               responses=_RESPONSES, openapi_extra=_PATCH_BODY)
 def patch_rubric(rubric_id: RubricIdPath, body: JsonPatchBody, repository: RepositoryDep, settings: SettingsDep,
                  if_match: IfMatch = None) -> Response:

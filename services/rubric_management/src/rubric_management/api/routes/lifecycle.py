@@ -18,7 +18,7 @@ def _change(transition: lifecycle.Transition) -> StatusChange:
                         etag=version.etag, report=transition.report)
 
 
-@router.post("/{rubric_id}/approve", response_model=StatusChange,
+@router.post("/{rubric_id}/approve", response_model=StatusChange, summary="Approve a version",
              responses={404: {"description": "No such version."},
                         409: {"description": "The version is archived."},
                         422: {"description": "The version fails the QA gate; the report is in error.details."}})
@@ -27,7 +27,7 @@ def approve_version(rubric_id: RubricIdPath, version: RequiredVersionQuery, repo
     return _change(lifecycle.approve(repository, find(repository, rubric_id, version)))
 
 
-@router.post("/{rubric_id}/versions/{version}/archive", response_model=StatusChange,
+@router.post("/{rubric_id}/versions/{version}/archive", response_model=StatusChange, summary="Archive a version",
              responses={404: {"description": "No such version."}})
 def archive_version(rubric_id: RubricIdPath, version: VersionPath, repository: RepositoryDep) -> StatusChange:
     """Archive a version: it stays readable by its version but is no longer "latest approved". Idempotent."""

@@ -7,9 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 from fastapi.responses import Response
 
+from medgrade_shared.examples import json_content
 from medgrade_shared.models.rubric import Rubric
 from rubric_management import lifecycle, versioning
 from rubric_management.api.deps import JsonBody, RepositoryDep
+from rubric_management.api.docs import QA_REPORT, RUBRIC_PAGE, RUBRIC_RESPONSE, STROKE_RUBRIC
 from rubric_management.api.params import RubricIdPath, VersionQuery, creation_response, find, rubric_response
 from rubric_management.api.schemas import RubricPage, UnreadableListing, VersionItem, VersionList
 from rubric_management.documents import parse_rubric
@@ -19,14 +21,15 @@ from rubric_management.repository import RubricListing, UnreadableVersion
 router = APIRouter(prefix="/rubrics", tags=["rubrics"])
 
 _RUBRIC_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
-    "application/json": {"schema": {"$ref": "#/components/schemas/Rubric"}}}}}
+    "application/json": {"schema": {"$ref": "#/components/schemas/Rubric"}, "example": STROKE_RUBRIC}}}}
 
 
-@router.get("", response_model=RubricPage)
+@router.get("", response_model=RubricPage, summary="List rubrics",
+            responses={200: {"content": json_content(RUBRIC_PAGE)}})
 def list_rubrics(
     repository: RepositoryDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200, description="Rubrics per page.")] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Rubrics to skip.")] = 0,
 ) -> RubricPage:
     """Rubric ids in alphabetical order, each with its latest and its approved version. A rubric
     whose latest version does not load is listed under ``unreadable`` instead."""
@@ -44,14 +47,14 @@ def list_rubrics(
     return RubricPage(items=items, unreadable=unreadable, total=len(ids), limit=limit, offset=offset)
 
 
-@router.get("/{rubric_id}", response_model=Rubric)
+@router.get("/{rubric_id}", response_model=Rubric, summary="Get a rubric version", responses={200: RUBRIC_RESPONSE})
 def get_rubric(rubric_id: RubricIdPath, repository: RepositoryDep, version: VersionQuery = None) -> Response:
     """One version of a rubric with its current status. Without ``version``: the highest
     approved version (404 when none is approved). ``ETag`` hashes the body."""
     return rubric_response(find(repository, rubric_id, version))
 
 
-@router.get("/{rubric_id}/versions", response_model=VersionList)
+@router.get("/{rubric_id}/versions", response_model=VersionList, summary="List a rubric's versions")
 def list_versions(rubric_id: RubricIdPath, repository: RepositoryDep) -> VersionList:
     """Every version of a rubric with its status, highest first."""
     history = repository.history(rubric_id)
@@ -62,7 +65,9 @@ def list_versions(rubric_id: RubricIdPath, repository: RepositoryDep) -> Version
 
 
 @router.post("", response_model=Rubric, status_code=status.HTTP_201_CREATED, openapi_extra=_RUBRIC_BODY,
-             responses={200: {"description": "This version already exists with identical content."},
+             summary="Create a rubric version",
+             responses={201: RUBRIC_RESPONSE,
+                        200: {"description": "This version already exists with identical content."},
                         409: {"description": "This version already exists with other content."}})
 def create_rubric(body: JsonBody, repository: RepositoryDep) -> Response:
     """Store a rubric version (``version`` defaults to 1.0.0, ``status`` to draft; ``approved``
@@ -72,8 +77,10 @@ def create_rubric(body: JsonBody, repository: RepositoryDep) -> Response:
     return creation_response(outcome, stored, rubric.version)
 
 
-@router.post("/validate", response_model=QAReport,
-             responses={422: {"description": "A check has an error; the report is in error.details."}})
+@router.post("/validate", response_model=QAReport, summary="Run the QA gate without storing",
+             openapi_extra=_RUBRIC_BODY,
+             responses={200: {"content": json_content(QA_REPORT)},
+                        422: {"description": "A check has an error; the report is in error.details."}})
 def validate_rubric(body: JsonBody) -> QAReport:
     """The QA report of a rubric document, without storing it: 200 when it would pass the gate
     (warnings never block), 422 with the same report when a check has an error."""

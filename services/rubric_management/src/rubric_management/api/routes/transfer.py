@@ -22,10 +22,11 @@ async def _upload(request: Request, settings: SettingsDep) -> bytes:
     return await read_upload(request, settings.max_body_bytes)
 
 
-@router.get("/{rubric_id}/export", response_class=Response,
+@router.get("/{rubric_id}/export", response_class=Response, summary="Download a version as a file",
             responses={200: {"content": {media: {} for media in MEDIA_TYPES.values()}}})
 def export_rubric(rubric_id: RubricIdPath, repository: RepositoryDep, version: VersionQuery = None,
-                  fmt: Annotated[ExportFormat, Query(alias="format")] = "json") -> Response:
+                  fmt: Annotated[ExportFormat, Query(alias="format", description="`json` or `yaml`.")] = "json",
+                  ) -> Response:
     """Download a version as a file (default: the latest approved one)."""
     found = find(repository, rubric_id, version)
     filename = export_filename(found, fmt, datetime.now(UTC).date())
@@ -33,10 +34,11 @@ def export_rubric(rubric_id: RubricIdPath, repository: RepositoryDep, version: V
                     headers={"Content-Disposition": f'attachment; filename="{filename}"', "ETag": found.etag})
 
 
-@router.post("/import", response_model=Rubric, status_code=status.HTTP_201_CREATED,
+@router.post("/import", response_model=Rubric, status_code=status.HTTP_201_CREATED, summary="Upload a rubric file",
              openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
                  "type": "object", "required": ["file"],
-                 "properties": {"file": {"type": "string", "format": "binary"}}}}}}},
+                 "properties": {"file": {"type": "string", "format": "binary",
+                                         "description": "A rubric as a JSON or YAML file."}}}}}}},
              responses={200: {"description": "This version already exists with identical content."},
                         409: {"description": "This version already exists with other content."},
                         413: {"description": "The file is too large."},

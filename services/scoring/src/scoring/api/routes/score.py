@@ -10,13 +10,14 @@ for a worker thread (504 ``deadline_exceeded``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from medgrade_shared.deadline import check as check_deadline
 from medgrade_shared.errors import ApiError
+from medgrade_shared.examples import example, json_content
 from medgrade_shared.json_body import body_schema, json_body, json_response
 from medgrade_shared.models.errors import ErrorEnvelope
 from medgrade_shared.models.rubric import Rubric
@@ -52,27 +53,44 @@ AggregateBody = Annotated[AggregateRequest, Depends(json_body(AggregateRequest))
 Scorer = Callable[[Rubric, ParsedTranscript], ComponentResult]
 
 _ERRORS = {code: {"model": ErrorEnvelope} for code in (413, 422, 504)}
+_SCORE_BODY = body_schema(ScoreRequest, {"rubric": example("rubric"), "parsed": example("parsed_transcript")})
 
 
-def _component_route(path: str, scorer: Scorer) -> None:
-    @router.post(path, response_class=Response, name=scorer.__name__, openapi_extra=body_schema(ScoreRequest),
-                 responses={200: {"model": ComponentResult}, **_ERRORS})
+def _scored(component: str) -> dict[str, Any]:
+    """The 200 answer of ``/score/<component>``, with the example's result."""
+    return {"model": ComponentResult, "content": json_content(example("component_results")[component])}
+
+
+def _component_route(path: str, scorer: Scorer, summary: str) -> None:
+    @router.post(path, response_class=Response, name=scorer.__name__, openapi_extra=_SCORE_BODY,
+                 summary=summary, responses={200: _scored(path.removeprefix("/")), **_ERRORS})
     def score(request: ScoreBody) -> Response:
         return json_response(scorer(request.rubric, request.parsed))
 
 
-for _path, _scorer in (("/structure", score_structure), ("/reasoning", score_reasoning),
-                       ("/summary", score_summary), ("/communication", score_communication)):
-    _component_route(_path, _scorer)
+for _path, _scorer, _summary in (("/structure", score_structure, "Score the section order"),
+                                 ("/reasoning", score_reasoning, "Score the reasoning links stated"),
+                                 ("/summary", score_summary, "Score the closing summary"),
+                                 ("/communication", score_communication, "Score the communication behaviours")):
+    _component_route(_path, _scorer, _summary)
 
 
-@router.post("/key_questions", response_class=Response, openapi_extra=body_schema(ScoreRequest),
-             responses={200: {"model": ComponentResult}, 503: {"model": ErrorEnvelope}, **_ERRORS})
+@router.post("/key_questions", response_class=Response, openapi_extra=_SCORE_BODY,
+             summary="Score the key questions asked",
+             responses={200: _scored("key_questions"), 503: {"model": ErrorEnvelope}, **_ERRORS})
 def key_questions(request: ScoreBody, encoder: LoadedEncoder) -> Response:
+    """Which of the rubric's key questions the interviewer asked (hybrid matcher: phrases and
+    label word for word, else the sentence-embedding model and a calibrated decision model);
+    503 `model_not_ready` until the model has loaded."""
     return json_response(score_key_questions(request.rubric, request.parsed, encoder))
 
 
-@router.post("/aggregate", response_class=Response, openapi_extra=body_schema(AggregateRequest),
-             responses={200: {"model": AggregateResult}, **_ERRORS})
+@router.post("/aggregate", response_class=Response, summary="Combine component results into the overall score",
+             openapi_extra=body_schema(AggregateRequest, {"rubric": example("rubric"),
+                                                          "components": example("component_results")}),
+             responses={200: {"model": AggregateResult, "content": json_content(example("aggregate_result"))},
+                        **_ERRORS})
 def aggregate_components(request: AggregateBody) -> Response:
+    """overall = Σ weight · component score; feedback citing an anchor the rubric version does
+    not have is dropped and counted."""
     return json_response(aggregate(request.rubric, request.components))

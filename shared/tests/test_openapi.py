@@ -34,7 +34,7 @@ async def _ready(_: FastAPI) -> dict[str, bool]:
 
 def _app(*, example: Any = None, summary: str | None = "Place an order", query_description: str | None = "How many",
          answer: Any = None) -> FastAPI:
-    app = create_service_app(service="demo", title="demo", lifespan=None, readiness=_ready)
+    app = create_service_app(service="demo", title="demo", lifespan=None, readiness=_ready, max_body_bytes=1 << 20)
 
     @app.post("/orders", summary=summary, openapi_extra=body_schema(Order, example),
               responses={200: {"model": Part, "content": json_content(answer)} if answer is not None else {}})
@@ -90,7 +90,7 @@ def test_an_undescribed_field_is_found_through_references():
     class Wrapped(BaseModel):
         bare: Bare = Field(description="Undocumented inside.")
 
-    app = create_service_app(service="demo", title="demo", lifespan=None, readiness=_ready)
+    app = create_service_app(service="demo", title="demo", lifespan=None, readiness=_ready, max_body_bytes=1 << 20)
 
     @app.post("/wrapped", summary="Wrap a part", openapi_extra=body_schema(Wrapped))
     def wrap() -> None: ...

@@ -23,11 +23,12 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import get_args
 
 from document_parser.parsing.pipeline import parse_transcript
 from medgrade_shared.models.rubric import Rubric
 from scoring.evaluators.key_questions import score_key_questions
-from scoring.semantic.model import load_encoder
+from scoring.semantic.model import Precision, load_encoder
 from scoring.semantic.sentences import interviewer_sentences
 
 DEFAULT_SET = Path(__file__).resolve().parents[1] / "evaluation" / "key_questions"
@@ -46,6 +47,8 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--pin", type=int, default=None, help="pin the process to this CPU core")
+    parser.add_argument("--precision", choices=get_args(Precision), default="float32",
+                        help="the sentence-embedding model's precision (default: %(default)s)")
     args = parser.parse_args()
     if args.pin is not None:
         os.sched_setaffinity(0, {args.pin})
@@ -59,7 +62,7 @@ def main() -> int:
     duration = max((u.end or u.start or 0.0) for u in parsed.utterances)
 
     started = time.perf_counter()
-    encoder = load_encoder()
+    encoder = load_encoder(args.precision)
     load_seconds = time.perf_counter() - started
 
     for _ in range(args.warmup):
@@ -76,7 +79,7 @@ def main() -> int:
     print(f"consultation {args.consultation}: {duration / 60:.1f} min, {len(parsed.utterances)} utterances, "
           f"{doctor_turns} doctor turns, {len(interviewer_sentences(parsed))} interviewer sentences")
     print(f"rubric {rubric.rubric_id} {rubric.version}: {len(rubric.key_questions)} key questions, {asked} asked")
-    print(f"model {encoder.name} ({encoder.version}), torch threads 1, loaded in {load_seconds:.1f} s")
+    print(f"model {encoder.name} ({encoder.version}), one math thread, loaded in {load_seconds:.1f} s")
     print(f"key questions per call over {args.runs} runs after {args.warmup} warm-up: "
           f"p50 {statistics.median(wall) * 1000:.0f} ms, p95 {percentile(wall, 0.95) * 1000:.0f} ms, "
           f"max {max(wall) * 1000:.0f} ms wall; CPU p50 {statistics.median(cpu) * 1000:.0f} ms")

@@ -42,6 +42,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 
@@ -50,7 +51,7 @@ from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.transcript import ParsedTranscript
 from scoring.evaluators.decision import FEATURES, DecisionModel
 from scoring.evaluators.key_questions import QuestionEvidence, question_evidence, score_key_questions
-from scoring.semantic.model import Encoder, load_encoder
+from scoring.semantic.model import Encoder, Precision, load_encoder
 
 DEFAULT_SET = Path(__file__).resolve().parents[1] / "evaluation" / "key_questions"
 SNIPPET = 110
@@ -384,13 +385,15 @@ def main() -> int:
     parser.add_argument("--criterion", choices=("mcc", "f1"), default="mcc",
                         help="what the threshold maximises on the training labels (default: %(default)s)")
     parser.add_argument("--errors", action="store_true", help="list every error of the first rubric cut")
+    parser.add_argument("--precision", choices=get_args(Precision), default="float32",
+                        help="the sentence-embedding model's precision (default: %(default)s)")
     args = parser.parse_args()
     for needed in ("consultations.json", "labels.jsonl", "rubrics"):
         if not (args.set / needed).exists():
             parser.error(f"{args.set / needed} not found")
     cuts = _parse_cuts(args.max_phrases)
     consultations = load_consultations(args.set, args.corpus)
-    encoder = CachedEncoder(load_encoder())
+    encoder = CachedEncoder(load_encoder(args.precision))
     engine: dict[str, str] = {}
     complaints = sorted({c.complaint for c in consultations})
     training_cuts: list[int | None] = [None, 3, 1]

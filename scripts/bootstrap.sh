@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Create .venv (if needed) and install the shared package and the four services in editable
-# mode, with every dependency pinned by constraints.txt. Re-runs only when a pyproject,
-# requirements-dev.txt or constraints.txt changed. Prints the venv's python path last.
+# mode, with every dependency pinned by constraints.txt (scoring with its `export` extra: torch and
+# the ONNX exporter, build time only). Re-runs only when a pyproject, requirements-dev.txt or
+# constraints.txt changed. Then builds scoring's ONNX model unless it is there with the recorded
+# digest. Prints the venv's python path last.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,9 +22,10 @@ if [ "$(cat "$VENV/.medgrade-installed" 2>/dev/null)" != "$stamp" ]; then
     -e shared \
     -e services/rubric_management \
     -e services/document_parser \
-    -e services/scoring \
+    -e "services/scoring[export]" \
     -e services/grading_orchestrator \
     2> >(grep -v "^WARNING: Location" >&2) >&2
   echo "$stamp" > "$VENV/.medgrade-installed"
 fi
+"$VENV/bin/python" services/scoring/scripts/export_onnx.py >&2
 echo "$VENV/bin/python"

@@ -48,14 +48,14 @@ def test_more_interviewer_sentences_than_the_limit_is_413_naming_it(small, chest
 def test_key_questions_stop_at_the_deadline_between_chunks(encoder, chest_dict, make_parsed, monkeypatch):
     monkeypatch.setattr(semantic_model, "ENCODE_CHUNK", 4)
     chunks = []
-    real_encode = type(encoder.model).encode
+    real_encode_chunk = type(encoder)._encode_chunk
 
-    def slow_encode(self, texts, **kwargs):
+    def slow_encode_chunk(self, texts):
         chunks.append(len(texts))
         time.sleep(0.05)
-        return real_encode(self, texts, **kwargs)
+        return real_encode_chunk(self, texts)
 
-    monkeypatch.setattr(type(encoder.model), "encode", slow_encode)
+    monkeypatch.setattr(type(encoder), "_encode_chunk", slow_encode_chunk)
     with TestClient(create_app(ScoringSettings(), encoder_loader=lambda: encoder)) as client:
         while client.get("/ready").status_code != 200:
             time.sleep(0.05)

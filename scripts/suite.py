@@ -300,6 +300,12 @@ def grade(transcript: Path, rubric_id: str, student_id: str) -> int:
         print(f"  {name:<14} score {entry['score']:.3f}  weight {entry['weight']:.2f}")
     print(f"  sections: {' > '.join(result['detected_order'])}")
     print(f"  timings (ms): {result['timings_ms']}")
+    if result["needs_review"]:
+        print(f"needs review before release: {', '.join(result['review_reasons'])}")
+    else:
+        print("needs review: no (nothing the grade should not be trusted on)")
+    for warning in result["warnings"]:
+        print(f"  [warning {warning['code']}] {warning['message']}")
     print("feedback:")
     for item in result["feedback"][:12]:
         print(f"  [{item['kind']}] {item['message']}  {' '.join(item['citations'])}")

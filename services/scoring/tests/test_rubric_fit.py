@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from scoring.evaluators.rubric_fit import DEFAULT_FIT, opening_sentences, purpose_texts, rubric_fit
+from scoring.evaluators.rubric_fit import DEFAULT_FIT, opening_sentences, rubric_fit
+from scoring.semantic.index import purpose_texts
 
 CHEST_PAIN_OPENING = [
     ("interviewer", "Hello, I'm one of the medical students. What brings you in today?"),

@@ -4,12 +4,13 @@ A diarrhoea consultation graded against a chest-pain rubric gets a grade that me
 and nothing else in the pipeline notices. The patient says what brought them early on, so
 the patient's opening words (their sentences of three words or more, up to ``opening_words``
 words) are compared, by the same sentence-embedding model as the key questions, with what
-the rubric says it is for: its title and description (its question labels when it has
-neither). The fit is the highest cosine similarity between an opening sentence and one of
-those texts; below ``threshold`` the rubric does not fit and the grade is flagged for review,
-never silently released. The settings were chosen by leave-one-complaint-out
-cross-validation on the labelled consultations, each against its own rubric and every other
-one (``benchmarks/eval_rubric_fit.py``; figures in ``evaluation/key_questions/README.md``).
+the rubric says it is for (:func:`scoring.semantic.index.purpose_texts`: its title and
+description, its question labels when it has neither). The fit is the highest cosine
+similarity between an opening sentence and one of those texts; below ``threshold`` the rubric
+does not fit and the grade is flagged for review, never silently released. The settings were
+chosen by leave-one-complaint-out cross-validation on the labelled consultations, each against
+its own rubric and every other one (``benchmarks/eval_rubric_fit.py``; figures in
+``evaluation/key_questions/README.md``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 
 from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.transcript import ParsedTranscript
+from scoring.semantic.index import phrase_index
 from scoring.semantic.model import Encoder
 from scoring.semantic.sentences import split_sentences
 
@@ -51,19 +53,15 @@ def opening_sentences(parsed: ParsedTranscript, opening_words: int) -> list[tupl
     return found
 
 
-def purpose_texts(rubric: Rubric) -> list[str]:
-    texts = [text for text in (rubric.title, rubric.description) if text and text.strip()]
-    return texts or [q.label for q in rubric.key_questions]
-
-
 def fit_similarity(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder,
                    opening_words: int) -> tuple[float, int | None]:
-    """(similarity, index of the utterance that fits best); (0.0, None) without patient words."""
+    """(similarity, index of the utterance that fits best); (0.0, None) without patient words.
+    The rubric's texts come from the cache of its embeddings (:mod:`scoring.semantic.index`)."""
     opening = opening_sentences(parsed, opening_words)
-    purposes = purpose_texts(rubric)
-    if not opening or not purposes:
+    purposes = phrase_index.purposes(rubric, encoder)
+    if not opening or not len(purposes):
         return 0.0, None
-    similarities = (encoder.encode([s for _, s in opening]) @ encoder.encode(purposes).T).max(axis=1)
+    similarities = (encoder.encode([s for _, s in opening]) @ purposes.T).max(axis=1)
     best = int(np.argmax(similarities))
     return float(similarities[best]), opening[best][0]
 

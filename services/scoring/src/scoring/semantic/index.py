@@ -1,7 +1,9 @@
-"""Phrase embeddings of a rubric's key questions, computed once per rubric version.
+"""Embeddings of a rubric's own texts, computed once per rubric version: the phrases of its key
+questions (:meth:`PhraseIndex.get`) and the texts that say what it is for (:meth:`PhraseIndex.purposes`,
+read by the rubric-fit check).
 
 A rubric version is immutable, but a caller can send an edited rubric under the same id and
-version, so the cache key is (rubric_id, version, hash of the key questions' content, model
+version, so the cache key is (what is embedded, rubric_id, version, hash of those texts, model
 version). The cache is a small LRU shared by the process (guarded by a lock: the scoring
 endpoints run in a thread pool).
 """
@@ -13,6 +15,7 @@ import json
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,34 +53,54 @@ def question_texts(question: KeyQuestion) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*question.phrases, question.label, *label_items(question.label)]))
 
 
-def content_key(rubric: Rubric, encoder: Encoder) -> tuple[str, str, str, str]:
-    content = json.dumps([question_texts(q) for q in rubric.key_questions], ensure_ascii=False)
-    return rubric.rubric_id, rubric.version, hashlib.sha256(content.encode()).hexdigest(), encoder.version
+def content_key(rubric: Rubric, encoder: Encoder, kind: str, texts: object) -> tuple[str, ...]:
+    content = json.dumps(texts, ensure_ascii=False)
+    return kind, rubric.rubric_id, rubric.version, hashlib.sha256(content.encode()).hexdigest(), encoder.version
+
+
+def purpose_texts(rubric: Rubric) -> list[str]:
+    """What the rubric says it is for: its title and description, else its question labels."""
+    texts = [text for text in (rubric.title, rubric.description) if text and text.strip()]
+    return texts or [q.label for q in rubric.key_questions]
 
 
 class PhraseIndex:
-    """LRU cache: rubric content key -> one QuestionPhrases per key question, in rubric order."""
+    """LRU cache: rubric content key -> the embeddings of those rubric texts."""
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self._size = size
-        self._entries: OrderedDict[tuple[str, str, str, str], list[QuestionPhrases]] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, ...], object] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def get(self, rubric: Rubric, encoder: Encoder) -> list[QuestionPhrases]:
-        key = content_key(rubric, encoder)
+        """One QuestionPhrases per key question, in rubric order."""
+        texts = [question_texts(q) for q in rubric.key_questions]
+
+        def build() -> list[QuestionPhrases]:
+            flat = encoder.encode([t for group in texts for t in group])
+            entry, start = [], 0
+            for group in texts:
+                entry.append(QuestionPhrases(group, flat[start:start + len(group)]))
+                start += len(group)
+            return entry
+
+        return self._cached(content_key(rubric, encoder, "questions", texts), build)  # type: ignore[return-value]
+
+    def purposes(self, rubric: Rubric, encoder: Encoder) -> np.ndarray:
+        """One unit row per :func:`purpose_texts` text."""
+        texts = purpose_texts(rubric)
+        return self._cached(content_key(rubric, encoder, "purposes", texts),  # type: ignore[return-value]
+                            lambda: encoder.encode(texts))
+
+    def _cached(self, key: tuple[str, ...], build: Callable[[], object]) -> object:
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 return self._entries[key]
-        texts = [question_texts(q) for q in rubric.key_questions]
-        flat = encoder.encode([t for group in texts for t in group])
-        entry, start = [], 0
-        for group in texts:
-            entry.append(QuestionPhrases(group, flat[start:start + len(group)]))
-            start += len(group)
+        entry = build()
         with self._lock:
             self._entries[key] = entry
             while len(self._entries) > self._size:

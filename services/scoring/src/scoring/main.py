@@ -1,7 +1,8 @@
 """The scoring service app factory and its command-line entry point.
 
-The sentence-embedding model loads in the background when the app starts (lifespan): ``/health``
-answers at once, ``/ready`` reports ``model: false`` (503) until the model has loaded. A
+The sentence-embedding model loads in the background when the app starts (lifespan), and embeds
+the history-taking thesaurus (:mod:`scoring.semantic.thesaurus`): ``/health`` answers at once,
+``/ready`` reports ``model: false`` (503) until both are done. A
 ``/score/key_questions`` request that arrives meanwhile waits up to ``model_wait_s`` (default
 8 s) for the load, then answers 503 ``model_not_ready``; if loading failed it answers that at
 once, for good: there is no fallback to another matcher.
@@ -22,6 +23,7 @@ from medgrade_shared.service import create_service_app, serve
 from scoring.api.model_slot import ModelSlot
 from scoring.api.routes.score import router as score_router
 from scoring.core.config import ScoringSettings, get_settings
+from scoring.semantic.index import phrase_index
 from scoring.semantic.model import Encoder, load_encoder
 
 SERVICE = "scoring"
@@ -46,6 +48,7 @@ def _lifespan(loader: Callable[[], Encoder]) -> Callable[[FastAPI], AbstractAsyn
         async def load() -> None:
             try:
                 encoder = await asyncio.to_thread(loader)
+                await asyncio.to_thread(phrase_index.topics, encoder)  # the thesaurus, before the first grading
                 slot.settle(encoder)
                 log.info("sentence-embedding model loaded", extra={"model_version": encoder.version})
             except Exception as exc:  # any failure leaves the service not ready, with the reason

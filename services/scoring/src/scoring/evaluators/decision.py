@@ -1,8 +1,9 @@
 """The decision "does this interviewer sentence ask this key question?" as a calibrated probability.
 
 A logistic model over a few general features of a (sentence, question) pair (:data:`FEATURES`):
-how similar the sentence, its list items and its read-back are to the question's texts, by how
-much it is nearer to this question than to any other of the rubric, whether a phrase matches
+how similar the sentence, its list items and its read-back are to the question's texts (and to the
+thesaurus wordings linked to the question), by how much it is nearer to this question than to any
+other of the rubric, whether a phrase matches
 word for word or by stems, how many of a text's content words it shares, whether a lexical
 cue fires, and whether it is a question. A single fixed similarity floor cannot serve both an
 exhaustive rubric (a phrase near every wording) and a teacher's sparse one (the label and three
@@ -14,7 +15,8 @@ reported on complaints the fit did not see (leave one complaint out).
 
 A rubric phrase (or the label) found word for word, or a lexical cue, still decides on its own,
 as a teacher who wrote the phrase expects: its confidence is the precision such matches had on
-the fitted labels (``rule_precision``). The model decides everything else. The fitted model ships as
+the fitted labels (``rule_precision``). The model decides everything else, and only for a
+question that is the sentence's nearest by some evidence (:func:`nearest`). The fitted model ships as
 package data (``data/key_question_model.json``); its digest is recorded in every result, so a
 grade names the exact model that decided it. Inference is a dot product: deterministic.
 """
@@ -38,6 +40,9 @@ FEATURES = (
     "nearest",           # 1 when this is the sentence's (or one of its items') nearest question of the rubric
     "read_back",         # the same for the patient's words the sentence reads back (0: none)
     "read_back_margin",
+    "expansion",         # cosine to the thesaurus wordings linked to the question (where the sentence's
+                         # nearest topic is one of them and the question is its nearest: else 0)
+    "expansion_margin",  # that cosine minus the best evidence of any other question (its texts or wordings)
     "phrase",            # 1 when a phrase or the label occurs word for word
     "stem",              # 1 when a phrase, the label or a label item occurs stem for stem
     "overlap",           # best share of a text's content stems found in the sentence (of at least two)
@@ -47,6 +52,17 @@ FEATURES = (
 LEXICAL_FEATURES = ("phrase", "stem", "cue")
 RULE_FEATURES = ("phrase", "cue")  # evidence that decides on its own
 MODEL_FILE = "key_question_model.json"
+
+
+def nearest(features: np.ndarray) -> np.ndarray:
+    """Rows whose question is the nearest of the rubric by some evidence: the sentence, a list item,
+    its read-back or a linked thesaurus wording. The model decides only there: a sentence that is
+    nearer to another question by everything it says does not ask this one ("where is the pain
+    exactly?" is close to "describe the pain", but closer to the site)."""
+    column = {name: index for index, name in enumerate(FEATURES)}
+    read_back = (features[:, column["read_back"]] > 0) & (features[:, column["read_back_margin"]] >= 0)
+    expansion = (features[:, column["expansion"]] > 0) & (features[:, column["expansion_margin"]] >= 0)
+    return (features[:, column["nearest"]] >= 1.0) | read_back | expansion
 
 
 @dataclass(frozen=True)
@@ -71,7 +87,7 @@ class DecisionModel:
                         self.probability(features))
 
     def asks(self, features: np.ndarray) -> np.ndarray:
-        return self.by_rule(features) | (self.probability(features) >= self.threshold)
+        return self.by_rule(features) | ((self.probability(features) >= self.threshold) & nearest(features))
 
     def semantic_probability(self, features: np.ndarray) -> np.ndarray:
         """The probability with the lexical evidence taken away: whether the meaning alone asks."""

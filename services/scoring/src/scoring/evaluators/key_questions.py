@@ -18,6 +18,10 @@ general evidence (:data:`scoring.evaluators.decision.FEATURES`):
   normal?" reads back "heart") to the question's texts, each with its margin over the best
   similarity to any other question of the rubric ("where is the pain exactly?" is close to
   "describe the pain" but closer to the site);
+- *thesaurus*: the cosine of the sentence to the everyday wordings of the history topics linked
+  to the question (:mod:`scoring.semantic.thesaurus`: "what makes it better or worse?" for
+  "Aggravating and relieving factors"), counted when the sentence's nearest topic is one of them,
+  with its margin over the rubric's other questions: what a teacher's few phrases leave out;
 - *lexical*: a phrase or the label word for word (after normalisation; a compound term such as
   "blood pressure" or "hay fever" is one word, :mod:`scoring.evaluators.cues`), a phrase, the
   label or a label item stem for stem ("wheezing" for "wheeze", :mod:`scoring.evaluators.stems`),
@@ -28,22 +32,24 @@ general evidence (:data:`scoring.evaluators.decision.FEATURES`):
 - the form: whether the sentence is a question.
 
 A phrase or the label found word for word, or a cue, asks on its own. Otherwise a calibrated
-logistic model (:mod:`scoring.evaluators.decision`, fitted under leave-one-complaint-out
-cross-validation) turns the evidence into P(asks); a sentence asks the question when P is at
-least the model's threshold. Before that, a sentence is set aside when it asks nothing (an
-explanation, plan or advice that is not a question, also when it ends with a check-in tag such as
-", OK?"), when it is a bare echo (a statement whose content words all repeat the patient's last
-turn, "Some ringing in your ear.", unless it continues a read-back begun earlier in the same
-turn), and, for one question, when its subject does not fit (the family vs. the patient; an
-allergy, smoking or alcohol vs. another topic), see :mod:`scoring.evaluators.cues`.
+logistic model (:mod:`scoring.evaluators.decision`, fitted under leave-one-complaint-out cross-
+validation) turns the evidence into P(asks); a sentence asks the question when P is at least the
+model's threshold and the question is the sentence's nearest of the rubric by some evidence
+(:func:`scoring.evaluators.decision.nearest`). Before that, a sentence is set aside when it asks
+nothing (an explanation, plan or advice that is not a question, also when it ends with a check-in
+tag such as ", OK?"), when it is a bare echo (a statement whose content words all repeat the
+patient's last turn, "Some ringing in your ear.", unless it continues a read-back begun earlier in
+the same turn), and, for one question, when its subject does not fit (the family vs. the patient;
+an allergy, smoking or alcohol vs. another topic), see :mod:`scoring.evaluators.cues`.
 
 The FIRST asking sentence is cited (``utterance_index``, ``citation``), with the text that matched
-best (``matched_phrase``: the phrase found word or stem for stem, else the most similar text), the
-``method`` (``lexical`` when only the lexical evidence carries the decision, ``semantic`` when
-there is none, ``both`` when the meaning alone would also have decided), its ``similarity``, a
-``confidence`` (asked: P of the cited sentence, at least the measured precision of word-for-word
-matches where one decided; not asked: 1 - the highest P of any sentence) and
-``confirmation: true`` when the sentence restates a fact the patient had volunteered.
+best (``matched_phrase``: the phrase found word or stem for stem, else the most similar text,
+which may be a thesaurus wording), the ``method`` (``lexical`` when only the lexical evidence
+carries the decision, ``semantic`` when there is none, ``both`` when the meaning alone would also
+have decided), its ``similarity``, a ``confidence`` (asked: P of the cited sentence, at least the
+measured precision of word-for-word matches where one decided; not asked: 1 - the highest P of any
+sentence) and ``confirmation: true`` when the sentence restates a fact the patient had
+volunteered.
 Interviewer sentences, their list items and their read-backs are embedded in one batched call per
 request; the rubric's text embeddings come from a cache keyed by rubric version and content
 (:mod:`scoring.semantic.index`). Inference is deterministic: the same input gives the same
@@ -76,12 +82,13 @@ from scoring.evaluators.feedback import FeedbackCollector, assessable
 from scoring.evaluators.matching import cite
 from scoring.evaluators.rubric_fit import rubric_fit
 from scoring.evaluators.stems import contains_stems, stems
-from scoring.semantic.index import phrase_index
+from scoring.semantic.index import QuestionPhrases, phrase_index
 from scoring.semantic.model import Encoder, load_encoder
 from scoring.semantic.sentences import Sentence, interviewer_sentences, list_items
+from scoring.semantic.thesaurus import TopicEmbeddings
 
 MATCHER = "hybrid"
-MATCHER_VERSION = "4"
+MATCHER_VERSION = "5"
 UNCERTAIN_BAND = 0.1  # of probability, either side of the decision threshold
 _COLUMN = {name: index for index, name in enumerate(FEATURES)}
 
@@ -208,6 +215,38 @@ def _without_bare_echoes(sentences: list[Sentence], patient_turns: dict[int, set
     return kept
 
 
+def _margins_against(values: list[np.ndarray], evidence: list[np.ndarray]) -> list[np.ndarray]:
+    """Per question, each row's value minus the best ``evidence`` of any other question."""
+    if len(values) < 2:
+        return [np.zeros_like(v) for v in values]
+    stacked = np.stack(evidence)
+    order = np.sort(stacked, axis=0)
+    best, second = order[-1], order[-2]
+    return [value - np.where(own >= best, second, best) for value, own in zip(values, stacked, strict=True)]
+
+
+def _nearest_topics(sentence_rows: np.ndarray, topics: TopicEmbeddings) -> np.ndarray:
+    """Per sentence, the thesaurus topic of its nearest wording: what it asks about, by the
+    thesaurus."""
+    if not len(sentence_rows) or not len(topics.asks):
+        return np.full(len(sentence_rows), -1)
+    return (sentence_rows @ topics.centroids.T).argmax(axis=1)
+
+
+def _expansion(phrases: QuestionPhrases, sentence_rows: np.ndarray,
+               nearest_topic: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per sentence, the best cosine to the thesaurus wordings linked to the question, counted only
+    when the sentence's nearest topic is one of the question's ("did that help?" is nearest to
+    treatments tried, not to every question that a generic wording resembles); 0 otherwise. Also
+    the column of that wording in ``phrases.expansions``."""
+    zeros = np.zeros(len(sentence_rows))
+    if not len(phrases.expansions) or not len(sentence_rows):
+        return zeros, zeros.astype(int)
+    matrix = sentence_rows @ phrases.expansion_embeddings.T
+    linked = np.isin(nearest_topic, phrases.expansion_topic_ids)
+    return np.where(linked, matrix.max(axis=1), 0.0), matrix.argmax(axis=1)
+
+
 def _best_per_sentence(groups: list[tuple[str, ...]], lookup: dict[str, int], matrix: np.ndarray,
                        fallback: np.ndarray, fallback_column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per sentence, the best similarity (and its text column) over the texts of its group (its
@@ -252,6 +291,7 @@ def question_evidence(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder
     echo_groups = [(echo,) if echo else () for echo in echoes]
     zeros = np.zeros(len(sentences))
 
+    nearest_topic = _nearest_topics(sentence_rows, phrase_index.topics(encoder))
     per_question = []
     for phrases in index:
         matrix = sentence_rows @ phrases.embeddings.T
@@ -259,15 +299,19 @@ def question_evidence(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder
         item, item_column = _best_per_sentence(items, item_lookup, item_rows @ phrases.embeddings.T, similarity, column)
         echo, _ = _best_per_sentence(echo_groups, echo_lookup, echo_rows @ phrases.embeddings.T, zeros,
                                      zeros.astype(int))
-        per_question.append((phrases, similarity, column, item, item_column, echo))
+        expansion, expansion_column = _expansion(phrases, sentence_rows, nearest_topic)
+        per_question.append((phrases, similarity, column, item, item_column, echo, expansion, expansion_column))
     margins = _margins([q[1] for q in per_question])
     item_margins = _margins([q[3] for q in per_question])
     echo_margins = _margins([q[5] for q in per_question])
+    expansion_margins = _margins_against([q[6] for q in per_question],
+                                         [np.maximum.reduce([q[1], q[3], q[6]]) for q in per_question])
 
     forms = [_forms(s) for s in sentences]
     sentence_topics = [cues.sentence_topics(s.normalised) for s in sentences]
     evidence = []
-    for number, (question, (phrases, similarity, column, item, item_column, echo)) in enumerate(
+    for number, (question, (phrases, similarity, column, item, item_column, echo, expansion,
+                            expansion_column)) in enumerate(
             zip(rubric.key_questions, per_question, strict=True)):
         check_deadline("key questions (evidence)")
         topics = cues.question_topics(question)
@@ -280,9 +324,14 @@ def question_evidence(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder
                                                          onset)
             nearest = float(margins[number][row] >= 0 or item_margins[number][row] >= 0)
             features[row] = (similarity[row], margins[number][row], item[row], item_margins[number][row], nearest,
-                             echo[row], echo_margins[number][row], phrase, stem, overlap, cue,
-                             float(forms[row].question))
-            semantic_text = phrases.texts[int(item_column[row] if item[row] > similarity[row] else column[row])]
+                             echo[row], echo_margins[number][row],
+                             expansion[row] if expansion_margins[number][row] >= 0 else 0.0,  # nearest only
+                             expansion_margins[number][row],
+                             phrase, stem, overlap, cue, float(forms[row].question))
+            if phrases.expansions and expansion[row] > max(similarity[row], item[row]):
+                semantic_text = phrases.expansions[int(expansion_column[row])]
+            else:
+                semantic_text = phrases.texts[int(item_column[row] if item[row] > similarity[row] else column[row])]
             matched.append(found or semantic_text)
         fits = np.array([cues.subject_fits(topics_of, topics) for topics_of in sentence_topics], dtype=bool)
         evidence.append(QuestionEvidence(question, sentences, features, matched, np.maximum(similarity, item), fits))

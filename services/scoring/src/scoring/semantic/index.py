@@ -1,6 +1,7 @@
 """Embeddings of a rubric's own texts, computed once per rubric version: the phrases of its key
-questions (:meth:`PhraseIndex.get`) and the texts that say what it is for (:meth:`PhraseIndex.purposes`,
-read by the rubric-fit check).
+questions with the wordings the history-taking thesaurus links to each (:meth:`PhraseIndex.get`,
+:mod:`scoring.semantic.thesaurus`) and the texts that say what it is for
+(:meth:`PhraseIndex.purposes`, read by the rubric-fit check).
 
 A rubric version is immutable, but a caller can send an edited rubric under the same id and
 version, so the cache key is (what is embedded, rubric_id, version, hash of those texts, model
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from medgrade_shared.models.rubric import KeyQuestion, Rubric
+from scoring.semantic import thesaurus
 from scoring.semantic.model import Encoder
 
 CACHE_SIZE = 256
@@ -29,10 +31,14 @@ CACHE_SIZE = 256
 @dataclass(frozen=True)
 class QuestionPhrases:
     """The texts a key question is matched against (:func:`question_texts`) and their
-    embeddings, one unit row per text."""
+    embeddings, one unit row per text; and the thesaurus wordings linked to it (``expansions``,
+    with the topic names they come from), likewise."""
 
     texts: tuple[str, ...]
     embeddings: np.ndarray
+    expansions: tuple[str, ...]
+    expansion_topic_ids: np.ndarray  # the linked topics (rows of the thesaurus)
+    expansion_embeddings: np.ndarray
 
 
 # A label names its scope, often as a head and a list: "Red flags (fever, hot red joint, unable to
@@ -70,24 +76,48 @@ class PhraseIndex:
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self._size = size
         self._entries: OrderedDict[tuple[str, ...], object] = OrderedDict()
+        self._topics: dict[str, thesaurus.TopicEmbeddings] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, rubric: Rubric, encoder: Encoder) -> list[QuestionPhrases]:
+    def get(self, rubric: Rubric, encoder: Encoder,
+            link_threshold: float = thesaurus.LINK_THRESHOLD) -> list[QuestionPhrases]:
         """One QuestionPhrases per key question, in rubric order."""
         texts = [question_texts(q) for q in rubric.key_questions]
 
         def build() -> list[QuestionPhrases]:
             flat = encoder.encode([t for group in texts for t in group])
-            entry, start = [], 0
+            own, start = [], 0
             for group in texts:
-                entry.append(QuestionPhrases(group, flat[start:start + len(group)]))
+                own.append(flat[start:start + len(group)])
                 start += len(group)
+            topics = self.topics(encoder)
+            entry = []
+            for question, group, embeddings in zip(rubric.key_questions, texts, own, strict=True):
+                items = {question.label, *label_items(question.label)}
+                item_rows = embeddings[[n for n, text in enumerate(group) if text in items]]
+                linked = thesaurus.link(embeddings, item_rows, topics, link_threshold)
+                rows = np.flatnonzero(np.isin(topics.ask_topic, linked))  # in topic order, as ``linked``
+                asks = tuple(ask for topic in linked for ask in topics.topics[topic].asks)
+                entry.append(QuestionPhrases(group, embeddings, asks, np.asarray(linked, dtype=int),
+                                             topics.asks[rows] if len(rows) else np.zeros((0, flat.shape[1]))))
             return entry
 
-        return self._cached(content_key(rubric, encoder, "questions", texts), build)  # type: ignore[return-value]
+        key = (*content_key(rubric, encoder, "questions", texts), str(link_threshold))
+        return self._cached(key, build)  # type: ignore[return-value]
+
+    def topics(self, encoder: Encoder) -> thesaurus.TopicEmbeddings:
+        """The thesaurus embedded by this model, once per model version (kept apart from the
+        rubric LRU: every grading needs it)."""
+        with self._lock:
+            embedded = self._topics.get(encoder.version)
+        if embedded is None:
+            embedded = thesaurus.embed_topics(encoder, thesaurus.load_topics())
+            with self._lock:
+                self._topics[encoder.version] = embedded
+        return embedded
 
     def purposes(self, rubric: Rubric, encoder: Encoder) -> np.ndarray:
         """One unit row per :func:`purpose_texts` text."""

@@ -23,7 +23,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .test_compose import GATEWAY, SETTINGS, environment, settings_port
+from medgrade_shared.registry import SERVICES
+
+from .test_compose import GATEWAY_SERVICE, environment
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "run_integration_tests.sh"
@@ -47,12 +49,10 @@ def test_override_only_adjusts_services_of_the_dev_file():
         assert set(body) <= {"ports", "environment", "volumes"}, f"{name}: {sorted(body)}"
 
 
-def test_override_publishes_the_four_services_on_loopback_at_their_settings_ports():
+def test_override_publishes_only_the_four_services():
+    """On loopback at their ports: test_registry_files.py."""
     services = load(OVERRIDE)["services"]
-    for service in SETTINGS:
-        port = settings_port(service)
-        assert services[service]["ports"] == [f"127.0.0.1:{port}:{port}"], service
-    others = {name for name, body in services.items() if body.get("ports")} - set(SETTINGS)
+    others = {name for name, body in services.items() if body.get("ports")} - {s.name for s in SERVICES}
     assert not others, f"the gateway and Prometheus keep docker-compose.yml's ports: {others}"
 
 
@@ -67,7 +67,7 @@ def test_override_gateway_rate_is_the_local_runs():
     script = SCRIPT.read_text()
     local = re.search(r"--gateway-rate (\S+) --gateway-burst (\d+)", script)
     assert local, "run_integration_tests.sh no longer sets the local gateway's rate"
-    env = environment(load(OVERRIDE)["services"][GATEWAY])
+    env = environment(load(OVERRIDE)["services"][GATEWAY_SERVICE])
     assert (env["GATEWAY_RATE"], env["GATEWAY_BURST"]) == (local.group(1), local.group(2))
 
 

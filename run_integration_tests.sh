@@ -4,18 +4,20 @@
 #
 #   compose  when a Docker engine answers (`docker info`, or the Docker SDK's ping) and the
 #            `docker compose` plugin is installed: docker-compose.yml plus
-#            docker-compose.integration.yml (the four services also published on loopback
-#            8000-8003, the gateway at 5 requests/s with a burst of 5, Prometheus scraping every
-#            second) under a project name of its own, started with `up -d --build --wait` (the
-#            health checks gate readiness) and removed with `down -v`. API keys are made inside
-#            the orchestrator container with its key CLI.
-#   local    otherwise: the services as local processes on the same ports (own run folder and a
-#            temporary store), with the nginx gateway on 8080 (5 requests/s, burst 5 per
-#            client, so the rate-limit test is quick) and Prometheus on 9090. Needs nginx and
-#            Prometheus installed (scripts/check_prerequisites.sh installs them where it may).
+#            docker-compose.integration.yml (the four services also published on loopback at
+#            their default ports, the gateway at 5 requests/s with a burst of 5, Prometheus
+#            scraping every second) under a project name of its own, started with
+#            `up -d --build --wait` (the health checks gate readiness) and removed with
+#            `down -v`. API keys are made inside the orchestrator container with its key CLI.
+#   local    otherwise: the services as local processes (own run folder and a temporary store),
+#            with the nginx gateway (5 requests/s, burst 5 per client, so the rate-limit test
+#            is quick) and Prometheus, all at the port base MEDGRADE_PORT_BASE, or else the first
+#            free one (scripts/check_prerequisites.sh: choose_port_base), so the tests run beside
+#            a demo suite on the default ports. Needs nginx and Prometheus installed
+#            (scripts/check_prerequisites.sh installs them where it may).
 #
 # Either way the suite must report ok, the Prometheus config and alert rules are checked, and
-# the tests learn how to reach the suite from MEDGRADE_IT_* variables
+# the tests learn how to reach the suite from MEDGRADE_PORT_BASE and MEDGRADE_IT_* variables
 # (tests/integration/backends.py). Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -27,16 +29,19 @@ export MEDGRADE_IT_PYTHON="$py"
 mkdir -p "$MEDGRADE_RUN_DIR"
 trap 'rm -rf "$work"' EXIT  # replaced by the mode's cleanup below
 
-# integration_mode, check_tools, check_ports, SUITE_PORTS
+# integration_mode, check_tools, choose_port_base, refuse_port_base_in_compose, suite_ports
 source scripts/check_prerequisites.sh
 mode=$(integration_mode)
-# Local processes need nginx, Prometheus and the ports; in compose mode `up` names a taken port.
+# Local processes need nginx, Prometheus and free ports; in compose mode `up` names a taken port.
 if [ "$mode" = local ]; then
   check_tools local
-  check_ports "${SUITE_PORTS[@]}"
+  MEDGRADE_PORT_BASE=$(choose_port_base local)
+  export MEDGRADE_PORT_BASE
+else
+  refuse_port_base_in_compose
 fi
 export MEDGRADE_IT_BACKEND="$mode"
-echo "integration tests: $mode mode"
+echo "integration tests: $mode mode, on 127.0.0.1 ports $(suite_ports ${MEDGRADE_PORT_BASE:+"$MEDGRADE_PORT_BASE"})"
 
 if [ "$mode" = compose ]; then
   # A project of its own per run, so `down -v` never touches a developer's `medgrade` project.
@@ -47,11 +52,9 @@ if [ "$mode" = compose ]; then
   # One shell-quoted command line (tests/integration/backends.py splits it with shlex).
   printf -v MEDGRADE_IT_KEYS_CLI '%q ' "${compose[@]}" "${keys_cli[@]}"
   export MEDGRADE_IT_KEYS_CLI
-  # By default the ports docker-compose.integration.yml publishes: the same as local mode.
-  export MEDGRADE_IT_ORCHESTRATOR="${MEDGRADE_IT_ORCHESTRATOR:-http://127.0.0.1:8000}"
-  export MEDGRADE_IT_SCORING="${MEDGRADE_IT_SCORING:-http://127.0.0.1:8003}"
-  export MEDGRADE_IT_GATEWAY="${MEDGRADE_IT_GATEWAY:-http://127.0.0.1:8080}"
-  export MEDGRADE_IT_PROMETHEUS="${MEDGRADE_IT_PROMETHEUS:-http://127.0.0.1:9090}"
+  # On the default port docker-compose.integration.yml publishes; MEDGRADE_IT_ORCHESTRATOR points
+  # this wait elsewhere (tests/deploy/test_integration_compose.py: at a stub).
+  orchestrator=${MEDGRADE_IT_ORCHESTRATOR:-$("$py" -c 'from medgrade_shared.registry import ORCHESTRATOR; print(ORCHESTRATOR.url())')}
 
   cleanup() {
     rc=$?
@@ -71,7 +74,7 @@ if [ "$mode" = compose ]; then
   mapfile -t scopes < <("$py" -c 'from medgrade_shared.api_keys import SCOPES; print("\n".join(SCOPES))')
   key=$("${compose[@]}" "${keys_cli[@]}" create --name demo --scopes "${scopes[@]}")
   (umask 077 && printf '%s\n' "$key" > "$MEDGRADE_RUN_DIR/demo-api-key")
-  "$py" - "$MEDGRADE_IT_ORCHESTRATOR" "$MEDGRADE_RUN_DIR/demo-api-key" <<'EOF'
+  "$py" - "$orchestrator" "$MEDGRADE_RUN_DIR/demo-api-key" <<'EOF'
 import json, sys, time, urllib.request
 base, key_file = sys.argv[1], sys.argv[2]
 request = urllib.request.Request(base + "/services/status", headers={"X-API-Key": open(key_file).read().strip()})
@@ -106,8 +109,8 @@ else
   }
   trap cleanup EXIT
 
-  "$py" scripts/suite.py start --store-path "$MEDGRADE_IT_STORE" --with-gateway --with-prometheus \
-    --gateway-rate 5r/s --gateway-burst 5
+  "$py" scripts/suite.py start --store-path "$MEDGRADE_IT_STORE" --port-base "$MEDGRADE_PORT_BASE" \
+    --with-gateway --with-prometheus --gateway-rate 5r/s --gateway-burst 5
 fi
 
 "$py" -m pytest tests/test_prometheus_config.py tests/integration "$@"

@@ -4,16 +4,20 @@
 #   scripts/check_prerequisites.sh python   Python >= 3.11 with venv (scripts/bootstrap.sh, the demo)
 #   scripts/check_prerequisites.sh test     that, and what scripts/test.sh needs: promtool,
 #                                           chromium, nginx and prometheus (these two only where
-#                                           the integration tests run local processes), the
-#                                           suite's ports free
+#                                           the integration tests run local processes), and a
+#                                           port base whose ports are free, which it prints
 # A missing tool is installed with apt-get where this may (run by root, or with CI set and
 # passwordless sudo); otherwise, and for a taken port, one line says what to do and the exit
 # status is 1.
 set -euo pipefail
 
 MIN_PYTHON=(3 11)
-# The ports scripts/suite.py and docker-compose.integration.yml use: services, gateway, Prometheus.
-SUITE_PORTS=(8000 8001 8002 8003 8080 9090)
+# The suite's parts and their ports (standard library only, so it runs before the venv exists).
+REGISTRY="$(dirname "${BASH_SOURCE[0]}")/../shared/src/medgrade_shared/registry.py"
+# Where a free port base for the integration tests is looked for when MEDGRADE_PORT_BASE is not
+# set: away from the default ports a demo suite uses, below the ports the kernel hands out to
+# outgoing connections (32768 and up), and spaced so that no two bases share a port.
+TEST_PORT_BASES=({18000..19900..100})
 # nginx and Prometheus live in /usr/sbin or /usr/bin, which a non-root PATH may lack.
 TOOL_PATH="$PATH:/usr/sbin:/usr/bin"
 
@@ -23,9 +27,14 @@ fail() {
 }
 
 # The interpreter scripts/bootstrap.sh uses: the existing venv's, else $PYTHON (python3).
+bootstrap_python() {
+  local venv="${MEDGRADE_VENV:-.venv}"
+  if [ -x "$venv/bin/python" ]; then echo "$venv/bin/python"; else echo "${PYTHON:-python3}"; fi
+}
+
 check_python() {
-  local venv="${MEDGRADE_VENV:-.venv}" python="${PYTHON:-python3}"
-  [ -x "$venv/bin/python" ] && python="$venv/bin/python"
+  local venv="${MEDGRADE_VENV:-.venv}" python
+  python=$(bootstrap_python)
   command -v "$python" >/dev/null ||
     fail "MedGrade needs Python ${MIN_PYTHON[0]}.${MIN_PYTHON[1]} or newer: no '$python' found (apt-get install python3 python3-venv, or set PYTHON)"
   "$python" -c "import sys; sys.exit(sys.version_info < (${MIN_PYTHON[0]}, ${MIN_PYTHON[1]}))" ||
@@ -103,14 +112,62 @@ check_tools() {
   fail "missing for the integration tests ($mode mode): the Debian packages $missing (prometheus brings promtool); install them with: ${sudo}apt-get install $missing"
 }
 
-# A port someone listens on (bash's /dev/tcp connects, so a free port answers nothing).
-check_ports() {
+# The suite's ports at a port base (the registry's default base without one), on one line.
+suite_ports() {
+  "$(bootstrap_python)" "$REGISTRY" ports "$@"
+}
+
+# The ports of "$@" someone listens on (bash's /dev/tcp connects, so a free port answers nothing).
+taken_ports() {
   local port taken=()
   for port in "$@"; do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && taken+=("$port")
   done
-  [ "${#taken[@]}" -eq 0 ] ||
-    fail "the integration tests start their own suite on 127.0.0.1 ports $*, but ${taken[*]} in use: stop what listens there (scripts/demo.sh stop stops the demo suite)"
+  echo "${taken[*]}"
+}
+
+check_ports() {
+  local taken
+  taken=$(taken_ports "$@")
+  [ -z "$taken" ] ||
+    fail "the integration tests start their own suite on 127.0.0.1 ports $*, but $taken in use: stop what listens there (scripts/demo.sh stop stops the demo suite)"
+}
+
+# Compose mode publishes the registry's default ports (docker-compose.integration.yml) and no other.
+refuse_port_base_in_compose() {
+  [ -z "${MEDGRADE_PORT_BASE:-}" ] ||
+    fail "MEDGRADE_PORT_BASE=$MEDGRADE_PORT_BASE: compose mode publishes the default ports; unset it, or set MEDGRADE_IT_MODE=local"
+}
+
+# Prints the port base of the integration tests' suite, its ports checked free: in local mode
+# MEDGRADE_PORT_BASE when set, else the first of TEST_PORT_BASES with every port free; in compose
+# mode nothing, as docker-compose.integration.yml publishes the registry's default ports.
+choose_port_base() {
+  local mode="$1" base="${MEDGRADE_PORT_BASE:-}" ports
+  if [ "$mode" = compose ]; then
+    refuse_port_base_in_compose
+    ports=$(suite_ports) || exit 1
+    # shellcheck disable=SC2086  # one word per port
+    check_ports $ports
+    return 0
+  fi
+  if [ -n "$base" ]; then
+    [[ "$base" =~ ^[0-9]+$ ]] || fail "MEDGRADE_PORT_BASE must be a port number, not '$base'"
+    ports=$(suite_ports "$base") || exit 1
+    # shellcheck disable=SC2086
+    check_ports $ports
+    echo "$base"
+    return 0
+  fi
+  for base in "${TEST_PORT_BASES[@]}"; do
+    ports=$(suite_ports "$base") || exit 1
+    # shellcheck disable=SC2086
+    if [ -z "$(taken_ports $ports)" ]; then
+      echo "$base"
+      return 0
+    fi
+  done
+  fail "no free port base for the integration tests: each of ${TEST_PORT_BASES[*]} has a port in use; set MEDGRADE_PORT_BASE to a base whose ports are free"
 }
 
 main() {
@@ -122,7 +179,7 @@ main() {
       local mode
       mode=$(integration_mode)
       check_tools "$mode"
-      check_ports "${SUITE_PORTS[@]}"
+      choose_port_base "$mode"
       ;;
     *) fail "usage: scripts/check_prerequisites.sh python|test" ;;
   esac

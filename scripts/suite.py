@@ -4,12 +4,19 @@
     .venv/bin/python scripts/suite.py start     # four services on 8000-8003, local store in var/store,
                                                 # and the nginx gateway on 8080 when nginx is installed
     .venv/bin/python scripts/suite.py start --with-prometheus   # also Prometheus on 9090
+    .venv/bin/python scripts/suite.py start --port-base 18000   # the same on 18000-18003, 18080, 19090
     .venv/bin/python scripts/suite.py grade FILE --rubric stroke_v1
     .venv/bin/python scripts/suite.py status
     .venv/bin/python scripts/suite.py stop
 
+The ports are medgrade_shared.registry's at a port base: ``--port-base``, else
+``MEDGRADE_PORT_BASE``, else 8000. Everything ``start`` starts follows it: the services, the
+orchestrator's URLs of the other three, nginx's upstreams and Prometheus' targets.
+
 Each process (service, nginx, Prometheus) logs to .run/logs/<name>.log and records its PID
-in .run/<name>.pid. ``start`` also makes sure the key store holds a ``demo`` client with
+in .run/<name>.pid, and ``start`` records the port base in .run/port-base, so ``grade`` and
+``status`` reach the suite of the run folder (``MEDGRADE_RUN_DIR``, so a second suite needs a
+second run folder). ``start`` also makes sure the key store holds a ``demo`` client with
 every scope and keeps its key in .run/demo-api-key (mode 600); ``grade`` and ``status`` send
 it, through the gateway when it runs.
 """
@@ -33,6 +40,18 @@ from pathlib import Path
 
 try:
     from medgrade_shared.api_keys import SCOPES, ApiKeyStore, open_key_file
+    from medgrade_shared.registry import (
+        DEFAULT_PORT_BASE,
+        GATEWAY,
+        GATEWAY_UPSTREAMS,
+        ORCHESTRATOR,
+        ORCHESTRATOR_UPSTREAMS,
+        PARTS,
+        PROMETHEUS,
+        SERVICES,
+        Service,
+        check_port_base,
+    )
     from medgrade_shared.settings import StoreSettings
 except ModuleNotFoundError as missing:  # run with a Python that is not MedGrade's venv
     sys.exit(f"{sys.executable} has no MedGrade packages ({missing.name} is missing): run scripts/bootstrap.sh, "
@@ -42,20 +61,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RUN_DIR = Path(os.environ.get("MEDGRADE_RUN_DIR", ROOT / ".run")).resolve()
 BIN_DIR = Path(sys.executable).parent
 
-SERVICES = {
-    # name: (console script, port, env prefix)
-    "rubric_management": ("medgrade-rubric-management", 8001, "MEDGRADE_RUBRICS_"),
-    "document_parser": ("medgrade-document-parser", 8002, "MEDGRADE_PARSER_"),
-    "scoring": ("medgrade-scoring", 8003, "MEDGRADE_SCORING_"),
-    "grading_orchestrator": ("medgrade-grading-orchestrator", 8000, "MEDGRADE_ORCHESTRATOR_"),
-}
-ORCHESTRATOR = "http://127.0.0.1:8000"
-GATEWAY_PORT = 8080
-GATEWAY = f"http://127.0.0.1:{GATEWAY_PORT}"
-PROMETHEUS_PORT = 9090
-PROMETHEUS = f"http://127.0.0.1:{PROMETHEUS_PORT}"
 DEMO_CLIENT = "demo"
 DEMO_KEY_FILE = RUN_DIR / "demo-api-key"
+PORT_BASE_FILE = RUN_DIR / "port-base"
 # nginx and Prometheus live in /usr/sbin or /usr/bin, which a non-root PATH may lack.
 TOOL_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/bin"])
 
@@ -66,6 +74,28 @@ def _get_json(url: str, timeout: float = 2.0, headers: dict[str, str] | None = N
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read() or b"{}")
+
+
+def port_base(requested: int | None) -> int:
+    """``requested`` (``--port-base``), else ``MEDGRADE_PORT_BASE``, else the base of the suite
+    running from this run folder, else the default; SystemExit when its ports cannot be used."""
+    if requested is None and os.environ.get("MEDGRADE_PORT_BASE"):
+        try:
+            requested = int(os.environ["MEDGRADE_PORT_BASE"])
+        except ValueError:
+            raise SystemExit(f"MEDGRADE_PORT_BASE={os.environ['MEDGRADE_PORT_BASE']!r} is not a port number") from None
+    base = requested if requested is not None else _running_port_base() or DEFAULT_PORT_BASE
+    try:
+        return check_port_base(base)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
+
+
+def _running_port_base() -> int | None:
+    """The port base ``start`` recorded, while a part of its suite still runs."""
+    if not any(_running_pid(part.name) for part in PARTS) or not PORT_BASE_FILE.exists():
+        return None
+    return int(PORT_BASE_FILE.read_text())
 
 
 def _pid_file(name: str) -> Path:
@@ -161,22 +191,47 @@ def render(template: Path, values: dict[str, str]) -> str:
     return text
 
 
-def start_gateway(nginx: str, rate: str, burst: int, timeout_s: float) -> None:
-    """nginx on 127.0.0.1:8080 from the repository's nginx.conf, everything in the run folder."""
-    if _running_pid("gateway"):
-        print(f"gateway: already running (pid {_running_pid('gateway')})")
+def service_environment(service: Service, base: int, store_path: Path) -> dict[str, str]:
+    """What ``start`` sets for ``service`` on top of its own environment: its port at ``base``,
+    the store, and for the orchestrator the URLs of the services it calls at ``base``."""
+    env = {f"{service.env_prefix}PORT": str(service.port(base)), f"{service.env_prefix}STORE_PATH": str(store_path)}
+    if service == ORCHESTRATOR:
+        env |= {f"{service.env_prefix}{setting.upper()}": upstream.url(base)
+                for setting, upstream in ORCHESTRATOR_UPSTREAMS.items()}
+    return env
+
+
+def gateway_values(base: int, rate: str, burst: int) -> dict[str, str]:
+    """The values of nginx.conf's placeholders for a gateway in the run folder at ``base``."""
+    return {
+        "GATEWAY_LISTEN": f"127.0.0.1:{GATEWAY.port(base)}", "GATEWAY_RUN_DIR": str(RUN_DIR / "nginx"),
+        "GATEWAY_ACCESS_LOG": str(RUN_DIR / "logs" / "gateway-access.log"),
+        "GATEWAY_ERROR_LOG": str(RUN_DIR / "logs" / "gateway.log"),
+        "GATEWAY_RATE": rate, "GATEWAY_BURST": str(burst),
+        **{placeholder: f"127.0.0.1:{upstream.port(base)}" for placeholder, upstream in GATEWAY_UPSTREAMS.items()},
+    }
+
+
+def prometheus_config(base: int) -> dict:
+    """Prometheus scraping the four services at ``base`` every second, with the repository's alert rules."""
+    return {
+        "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
+        "rule_files": [str(ROOT / "prometheus" / "alerts.yml")],
+        "scrape_configs": [{"job_name": service.name,
+                            "static_configs": [{"targets": [f"127.0.0.1:{service.port(base)}"]}]}
+                           for service in SERVICES],
+    }
+
+
+def start_gateway(nginx: str, rate: str, burst: int, timeout_s: float, base: int) -> None:
+    """nginx on the gateway's port from the repository's nginx.conf, everything in the run folder."""
+    if _running_pid(GATEWAY.name):
+        print(f"gateway: already running (pid {_running_pid(GATEWAY.name)})")
         return
     home = RUN_DIR / "nginx"
     home.mkdir(parents=True, exist_ok=True)
     config = home / "nginx.conf"
-    config.write_text(render(ROOT / "nginx.conf", {
-        "GATEWAY_LISTEN": f"127.0.0.1:{GATEWAY_PORT}", "GATEWAY_RUN_DIR": str(home),
-        "GATEWAY_ACCESS_LOG": str(RUN_DIR / "logs" / "gateway-access.log"),
-        "GATEWAY_ERROR_LOG": str(RUN_DIR / "logs" / "gateway.log"),
-        "GATEWAY_RATE": rate, "GATEWAY_BURST": str(burst),
-        "ORCHESTRATOR_UPSTREAM": f"127.0.0.1:{SERVICES['grading_orchestrator'][1]}",
-        "RUBRICS_UPSTREAM": f"127.0.0.1:{SERVICES['rubric_management'][1]}",
-    }))
+    config.write_text(render(ROOT / "nginx.conf", gateway_values(base, rate, burst)))
     # Run by root, nginx would switch its workers to "nobody", who cannot enter a private run folder.
     user = f" user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
     argv = [nginx, "-p", str(home), "-c", str(config), "-e", str(RUN_DIR / "logs" / "gateway.log"),
@@ -184,55 +239,55 @@ def start_gateway(nginx: str, rate: str, burst: int, timeout_s: float) -> None:
     check = subprocess.run([*argv, "-t", "-q"], capture_output=True, text=True)
     if check.returncode != 0:
         raise SystemExit(f"nginx rejects {config}:\n{check.stderr}")
-    _launch("gateway", GATEWAY_PORT, argv)
-    _wait_until(lambda: _answers(GATEWAY + "/services/status", _key_headers()),
+    _launch(GATEWAY.name, GATEWAY.port(base), argv)
+    _wait_until(lambda: _answers(GATEWAY.url(base) + "/services/status", _key_headers()),
                 "the gateway to route /services/status", timeout_s)
-    print(f"gateway is up: {GATEWAY} (rate {rate} per client, burst {burst})")
+    print(f"gateway is up: {GATEWAY.url(base)} (rate {rate} per client, burst {burst})")
 
 
-def start_prometheus(prometheus: str, timeout_s: float) -> None:
-    """Prometheus on 127.0.0.1:9090 scraping the four services every second, with the
-    repository's alert rules; its data stays in the run folder."""
-    if _running_pid("prometheus"):
-        print(f"prometheus: already running (pid {_running_pid('prometheus')})")
+def start_prometheus(prometheus: str, timeout_s: float, base: int) -> None:
+    """Prometheus on its port at ``base``; its data stays in the run folder."""
+    if _running_pid(PROMETHEUS.name):
+        print(f"prometheus: already running (pid {_running_pid(PROMETHEUS.name)})")
         return
     config = RUN_DIR / "prometheus.yml"
-    scrape = [{"job_name": name, "static_configs": [{"targets": [f"127.0.0.1:{port}"]}]}
-              for name, (_, port, _) in SERVICES.items()]
-    config.write_text(json.dumps({  # JSON is YAML
-        "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
-        "rule_files": [str(ROOT / "prometheus" / "alerts.yml")],
-        "scrape_configs": scrape,
-    }, indent=2))
+    config.write_text(json.dumps(prometheus_config(base), indent=2))  # JSON is YAML
     argv = [prometheus, f"--config.file={config}", f"--storage.tsdb.path={RUN_DIR / 'prometheus-data'}",
-            f"--web.listen-address=127.0.0.1:{PROMETHEUS_PORT}", "--storage.tsdb.retention.time=1d"]
-    _launch("prometheus", PROMETHEUS_PORT, argv)
-    _wait_until(lambda: _answers(PROMETHEUS + "/-/ready"), "Prometheus /-/ready", timeout_s)
-    print(f"prometheus is up: {PROMETHEUS}")
+            f"--web.listen-address=127.0.0.1:{PROMETHEUS.port(base)}", "--storage.tsdb.retention.time=1d"]
+    _launch(PROMETHEUS.name, PROMETHEUS.port(base), argv)
+    _wait_until(lambda: _answers(PROMETHEUS.url(base) + "/-/ready"), "Prometheus /-/ready", timeout_s)
+    print(f"prometheus is up: {PROMETHEUS.url(base)}")
 
 
 def start(store_path: Path, timeout_s: float, nginx: str | None, prometheus: str | None,
-          rate: str, burst: int, skipped: dict[str, str]) -> None:
+          rate: str, burst: int, skipped: dict[str, str], base: int) -> None:
     """``skipped`` names the parts not started (gateway, prometheus), each with the reason."""
+    running = _running_port_base()
+    if running is not None and running != base:
+        raise SystemExit(f"the suite of {RUN_DIR} runs on port base {running}: stop it first (suite.py stop), "
+                         "or start the second suite with a run folder of its own (MEDGRADE_RUN_DIR)")
     (RUN_DIR / "logs").mkdir(parents=True, exist_ok=True)
+    PORT_BASE_FILE.write_text(f"{base}\n")
     key = ensure_demo_key(store_path)
-    for name, (script, port, prefix) in SERVICES.items():
-        env = {**os.environ, f"{prefix}PORT": str(port), f"{prefix}STORE_PATH": str(store_path)}
-        _launch(name, port, [str(BIN_DIR / script)], env)
-    for name, (_, port, _) in SERVICES.items():
-        _wait_until(lambda port=port: _ready(port), f"{name} /ready", timeout_s)
-    _wait_until(lambda: _suite_ok({"X-API-Key": key}), "/services/status to report ok", timeout_s)
-    print("suite is up: " + ORCHESTRATOR + "/services/status reports ok")
+    for service in SERVICES:
+        env = {**os.environ, **service_environment(service, base, store_path)}
+        _launch(service.name, service.port(base), [str(BIN_DIR / service.console_script)], env)
+    for service in SERVICES:
+        port = service.port(base)
+        _wait_until(lambda port=port: _ready(port), f"{service.name} /ready", timeout_s)
+    _wait_until(lambda: _suite_ok({"X-API-Key": key}, base), "/services/status to report ok", timeout_s)
+    print(f"suite is up: {ORCHESTRATOR.url(base)}/services/status reports ok")
     if nginx:
-        start_gateway(nginx, rate, burst, timeout_s)
+        start_gateway(nginx, rate, burst, timeout_s, base)
     if prometheus:
-        start_prometheus(prometheus, timeout_s)
+        start_prometheus(prometheus, timeout_s, base)
     for part, reason in skipped.items():
         print(f"{part}: not started ({reason})")
     if nginx:
-        print(f"use {GATEWAY} (the gateway; send the X-API-Key in {DEMO_KEY_FILE})")
+        print(f"use {GATEWAY.url(base)} (the gateway; send the X-API-Key in {DEMO_KEY_FILE})")
     else:
-        print(f"use {ORCHESTRATOR} (the orchestrator itself, no gateway; send the X-API-Key in {DEMO_KEY_FILE})")
+        print(f"use {ORCHESTRATOR.url(base)} (the orchestrator itself, no gateway; "
+              f"send the X-API-Key in {DEMO_KEY_FILE})")
 
 
 def _answers(url: str, headers: dict[str, str] | None = None) -> bool:
@@ -243,20 +298,20 @@ def _answers(url: str, headers: dict[str, str] | None = None) -> bool:
         return False
 
 
-def _suite_ok(headers: dict[str, str]) -> bool:
+def _suite_ok(headers: dict[str, str], base: int) -> bool:
     try:
-        return _get_json(ORCHESTRATOR + "/services/status", headers=headers)[1].get("status") == "ok"
+        return _get_json(ORCHESTRATOR.url(base) + "/services/status", headers=headers)[1].get("status") == "ok"
     except (OSError, ValueError):
         return False
 
 
-def _base_url() -> str:
+def _base_url(base: int) -> str:
     """Through the gateway when it runs, else straight to the orchestrator."""
-    return GATEWAY if _running_pid("gateway") else ORCHESTRATOR
+    return GATEWAY.url(base) if _running_pid(GATEWAY.name) else ORCHESTRATOR.url(base)
 
 
 def stop() -> None:
-    for name in ("gateway", "prometheus", *SERVICES):
+    for name in (GATEWAY.name, PROMETHEUS.name, *(service.name for service in SERVICES)):
         pid = _running_pid(name)
         if pid is None:
             _pid_file(name).unlink(missing_ok=True)
@@ -269,24 +324,25 @@ def stop() -> None:
             os.killpg(pid, signal.SIGKILL)
         _pid_file(name).unlink(missing_ok=True)
         print(f"{name}: stopped (pid {pid})")
+    PORT_BASE_FILE.unlink(missing_ok=True)
 
 
-def status() -> int:
-    base = _base_url()
+def status(base: int) -> int:
+    url = _base_url(base)
     try:
-        code, body = _get_json(base + "/services/status", headers=_key_headers())
+        code, body = _get_json(url + "/services/status", headers=_key_headers())
     except OSError:
-        print("the suite is not answering on " + base)
+        print("the suite is not answering on " + url)
         return 1
     print(json.dumps(body, indent=2))
     return 0 if code == 200 and body.get("status") == "ok" else 1
 
 
-def grade(transcript: Path, rubric_id: str, student_id: str) -> int:
+def grade(transcript: Path, rubric_id: str, student_id: str, base: int) -> int:
     request = {"rubric_id": rubric_id, "student_id": student_id,
                "submission": {"oral_transcript": transcript.read_text(encoding="utf-8")}}
-    base = _base_url()
-    req = urllib.request.Request(base + "/grade", data=json.dumps(request).encode(),
+    url = _base_url(base)
+    req = urllib.request.Request(url + "/grade", data=json.dumps(request).encode(),
                                  headers={"Content-Type": "application/json", **_key_headers()}, method="POST")
     try:
         with urllib.request.urlopen(req, timeout=30) as response:
@@ -312,8 +368,8 @@ def grade(transcript: Path, rubric_id: str, student_id: str) -> int:
     if len(result["feedback"]) > 12:
         print(f"  ... {len(result['feedback']) - 12} more in the full result")
     key = f'-H "X-API-Key: $(cat {DEMO_KEY_FILE})"'
-    print(f"\nfetch it again:\n  curl -s {key} {base}/gradings/{result['grading_id']}")
-    print(f"grade your own transcript:\n  curl -s {key} -X POST {base}/grade -H 'Content-Type: application/json' "
+    print(f"\nfetch it again:\n  curl -s {key} {url}/gradings/{result['grading_id']}")
+    print(f"grade your own transcript:\n  curl -s {key} -X POST {url}/grade -H 'Content-Type: application/json' "
           f"-d '{{\"rubric_id\": \"{rubric_id}\", \"student_id\": \"s1\", "
           "\"submission\": {\"oral_transcript\": \"[00:01] Student: What brings you in today?\\n"
           "[00:04] Patient: My arm went weak.\"}}'")
@@ -340,7 +396,11 @@ def main() -> int:
     gateway = start_cmd.add_mutually_exclusive_group()
     gateway.add_argument("--with-gateway", action="store_true", help="require nginx (default: use it if installed)")
     gateway.add_argument("--no-gateway", action="store_true", help="do not start nginx even if it is installed")
-    start_cmd.add_argument("--with-prometheus", action="store_true", help="also start Prometheus on 9090")
+    start_cmd.add_argument("--with-prometheus", action="store_true",
+                           help=f"also start Prometheus (on {PROMETHEUS.default_port} at the default port base)")
+    start_cmd.add_argument("--port-base", type=int, metavar="PORT",
+                           help="the services on PORT+0..3, the gateway and Prometheus as far from it as from "
+                                f"{DEFAULT_PORT_BASE} (default: MEDGRADE_PORT_BASE, else {DEFAULT_PORT_BASE})")
     start_cmd.add_argument("--gateway-rate", default="10r/s", help="per-client request rate (nginx limit_req)")
     start_cmd.add_argument("--gateway-burst", type=int, default=20, help="requests over the rate before 429")
     sub.add_parser("stop", help="stop everything 'start' started")
@@ -360,14 +420,14 @@ def main() -> int:
         if args.with_prometheus and not prometheus:
             parser.error("--with-prometheus: no prometheus binary found (apt-get install prometheus)")
         start(args.store_path.resolve(), args.timeout, nginx, prometheus, args.gateway_rate, args.gateway_burst,
-              skipped_parts(args.no_gateway, nginx, prometheus))
+              skipped_parts(args.no_gateway, nginx, prometheus), port_base(args.port_base))
         return 0
     if args.command == "stop":
         stop()
         return 0
     if args.command == "status":
-        return status()
-    return grade(args.transcript, args.rubric, args.student)
+        return status(port_base(None))
+    return grade(args.transcript, args.rubric, args.student, port_base(None))
 
 
 if __name__ == "__main__":

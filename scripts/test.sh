@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # README command 2: every test. What it needs from the machine is checked first (and installed
-# where it may), then the unit and contract tests of each package, then the integration tests
-# against the real running services (run_integration_tests.sh).
+# where it may), a port base with every port free chosen for the integration tests (so they run
+# beside a demo suite on the default ports), then the unit and contract tests of each package,
+# then the integration tests against the real running services (run_integration_tests.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/check_prerequisites.sh test
+MEDGRADE_PORT_BASE=$(scripts/check_prerequisites.sh test)
+export MEDGRADE_PORT_BASE
 py=$(scripts/bootstrap.sh)
 "$py" -m pytest shared/tests services/*/tests tests/contract tests/deploy tests/scripts
 bash run_integration_tests.sh

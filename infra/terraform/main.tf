@@ -13,8 +13,8 @@
 locals {
   name = var.name_prefix
 
-  # Ports and health paths are the services' settings defaults (services/*/core/config.py)
-  # and the gateway's nginx.conf; tests/deploy/test_terraform.py checks that they agree.
+  # Ports and environment prefixes are medgrade_shared.registry's (tests/deploy/test_registry_files.py
+  # fails until they agree); tests/deploy/test_terraform.py checks the health paths.
   # dns_name is the Service Connect name: hyphens, because DNS labels cannot hold underscores.
   services = {
     gateway = {

@@ -1,6 +1,7 @@
-"""docker-compose.yml (development) and docker-compose.prod.yml (one production host) agree with
-the services' settings, nginx.conf, the gateway image, prometheus.yml and the Grafana files.
-Everything is read statically: no Docker engine is needed."""
+"""docker-compose.yml (development) and docker-compose.prod.yml (one production host) fit
+the services' settings, nginx.conf, the gateway image, prometheus.yml and the Grafana files
+(their ports: test_registry_files.py). Everything is read statically: no Docker engine is
+needed."""
 
 from __future__ import annotations
 
@@ -10,38 +11,28 @@ import os
 import re
 import shutil
 import subprocess
+import typing
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
+from medgrade_shared.registry import GATEWAY_UPSTREAMS, ORCHESTRATOR, ORCHESTRATOR_UPSTREAMS, RUBRICS, SERVICES
+from medgrade_shared.settings import ServiceSettings
+
 ROOT = Path(__file__).resolve().parents[2]
 
-# Compose service -> (settings module, settings class, environment prefix).
-SETTINGS = {
-    "grading_orchestrator": ("grading_orchestrator.core.config", "OrchestratorSettings", "MEDGRADE_ORCHESTRATOR_"),
-    "rubric_management": ("rubric_management.core.config", "RubricSettings", "MEDGRADE_RUBRICS_"),
-    "document_parser": ("document_parser.core.config", "ParserSettings", "MEDGRADE_PARSER_"),
-    "scoring": ("scoring.core.config", "ScoringSettings", "MEDGRADE_SCORING_"),
-}
-STORE_SERVICES = ("grading_orchestrator", "rubric_management")
-# The orchestrator's downstream URL settings and the service each one must name.
-DOWNSTREAMS = {"rubric_service_url": "rubric_management", "parser_service_url": "document_parser",
-               "scoring_service_url": "scoring"}
-GATEWAY = "nginx"
-GATEWAY_PORT = 8080
+STORE_SERVICES = (ORCHESTRATOR, RUBRICS)
+GATEWAY_SERVICE = "nginx"
 REQUIRED_METRICS = ("grading_overall_score", "grading_component_score", "medgrade_http_request_duration_seconds",
                     "grading_errors_total", "medgrade_downstream_errors_total")
 
 
-def settings_class(service: str):
-    module, name, _ = SETTINGS[service]
-    return getattr(importlib.import_module(module), name)
-
-
-def settings_port(service: str) -> int:
-    return settings_class(service).model_fields["port"].default
+def settings_class(service: str) -> type[ServiceSettings]:
+    """The class of what ``<service>.core.config.get_settings()`` returns."""
+    get_settings = importlib.import_module(f"{service}.core.config").get_settings
+    return typing.get_type_hints(get_settings.__wrapped__)["return"]
 
 
 def load(name: str) -> dict:
@@ -88,9 +79,9 @@ def nginx_proxy_targets() -> set[str]:
     return set(re.findall(r"^\s*proxy_pass\s+https?://([^/;\s:]+)", text, flags=re.M))
 
 
-def gateway_image_env() -> dict[str, str]:
-    """The ENV defaults of infra/nginx/Dockerfile (joined continuation lines)."""
-    text = (ROOT / "infra/nginx/Dockerfile").read_text().replace("\\\n", " ")
+def dockerfile_env(name: str) -> dict[str, str]:
+    """The ENV defaults of a Dockerfile (joined continuation lines; a later stage's win)."""
+    text = (ROOT / name).read_text().replace("\\\n", " ")
     env = {}
     for line in text.splitlines():
         if line.startswith("ENV "):
@@ -109,42 +100,36 @@ def test_every_service_has_a_health_check(compose):
         assert not body["healthcheck"].get("disable"), f"{name}: {service} disables its health check"
 
 
-def test_the_four_services_listen_on_their_settings_ports(compose):
+def test_the_four_services_listen_beyond_loopback_and_answer_their_health_check(compose):
     name, spec = compose
-    services = spec["services"]
-    for service, (_, _, prefix) in SETTINGS.items():
-        port = settings_port(service)
-        body = services[service]
-        env = environment(body)
-        assert env[f"{prefix}PORT"] == str(port), f"{name}: {service}"
-        assert env[f"{prefix}HOST"] == "0.0.0.0", f"{name}: {service} must listen beyond loopback"
-        assert [str(p) for p in body.get("expose", [])] == [str(port)], f"{name}: {service}"
-        assert healthcheck_url(body) == (port, "/health"), f"{name}: {service}"
-        assert body["build"]["dockerfile"] == f"services/{service}/Dockerfile"
+    for service in SERVICES:
+        body = spec["services"][service.name]
+        assert environment(body)[f"{service.env_prefix}HOST"] == "0.0.0.0", f"{name}: {service.name} must listen " \
+            "beyond loopback"
+        assert healthcheck_url(body)[1] == "/health", f"{name}: {service.name}"
+        assert body["build"]["dockerfile"] == f"services/{service.name}/Dockerfile"
 
 
 def test_service_environment_names_real_settings(compose):
     """A misspelt MEDGRADE_* variable would be ignored silently (extra="ignore")."""
     name, spec = compose
-    for service, (_, _, prefix) in SETTINGS.items():
-        fields = settings_class(service).model_fields
-        for key in environment(spec["services"][service]):
-            assert key.startswith(prefix), f"{name}: {service} gets {key}, not one of its settings"
-            assert key[len(prefix):].lower() in fields, f"{name}: {service}: {key} is no setting"
+    for service in SERVICES:
+        fields = settings_class(service.name).model_fields
+        prefix = service.env_prefix
+        for key in environment(spec["services"][service.name]):
+            assert key.startswith(prefix), f"{name}: {service.name} gets {key}, not one of its settings"
+            assert key[len(prefix):].lower() in fields, f"{name}: {service.name}: {key} is no setting"
 
 
-def test_orchestrator_downstream_urls_name_compose_services_on_their_ports(compose):
+def test_orchestrator_waits_for_the_services_it_calls(compose):
     name, spec = compose
-    env = environment(spec["services"]["grading_orchestrator"])
-    fields = settings_class("grading_orchestrator").model_fields
-    depends = spec["services"]["grading_orchestrator"]["depends_on"]
-    for field, target in DOWNSTREAMS.items():
-        assert field in fields
-        url = urlsplit(env[f"MEDGRADE_ORCHESTRATOR_{field.upper()}"])
-        assert url.scheme == "http"
-        assert url.hostname == target and target in spec["services"], f"{name}: {field} -> {url.hostname}"
-        assert url.port == settings_port(target), f"{name}: {field} port"
-        assert depends[target] == {"condition": "service_healthy"}, f"{name}: orchestrator waits for {target}"
+    orchestrator = spec["services"][ORCHESTRATOR.name]
+    fields = settings_class(ORCHESTRATOR.name).model_fields
+    for setting, target in ORCHESTRATOR_UPSTREAMS.items():
+        assert setting in fields
+        assert target.name in spec["services"]
+        assert orchestrator["depends_on"][target.name] == {"condition": "service_healthy"}, (
+            f"{name}: orchestrator waits for {target.name}")
 
 
 def test_ordering_waits_for_health(compose):
@@ -157,36 +142,28 @@ def test_ordering_waits_for_health(compose):
             assert condition == {"condition": "service_healthy"}, f"{name}: {service} -> {target}"
 
 
-def test_nginx_upstreams_are_compose_services_on_their_settings_ports(compose):
+def test_nginx_proxies_only_to_its_upstreams_and_waits_for_them(compose):
+    """Which service each upstream is, on which port: test_registry_files.py."""
     name, spec = compose
-    gateway = spec["services"][GATEWAY]
-    values = {**gateway_image_env(), **environment(gateway)}
     upstreams = nginx_upstreams()
     assert upstreams, "nginx.conf defines no upstream"
     assert nginx_proxy_targets() <= set(upstreams), "proxy_pass to something that is not an upstream"
-    for upstream, server in upstreams.items():
-        placeholder = re.fullmatch(r"\$\{(\w+)\}", server)
-        assert placeholder, f"upstream {upstream}: server {server} is not a template placeholder"
-        host, _, port = values[placeholder.group(1)].partition(":")
-        assert upstream in spec["services"] and host == upstream, f"{name}: upstream {upstream} -> {host}"
-        assert int(port) == settings_port(upstream), f"{name}: upstream {upstream} port"
-    assert {"grading_orchestrator", "rubric_management"} <= set(gateway["depends_on"])
+    assert {upstream.name for upstream in GATEWAY_UPSTREAMS.values()} <= set(
+        spec["services"][GATEWAY_SERVICE]["depends_on"]), name
 
 
 def test_nginx_template_is_fully_rendered_by_the_gateway_image(compose):
     """Every ${NAME} in nginx.conf has a value and passes the image's envsubst filter, and the
     listen port is the container port the gateway publishes."""
     name, spec = compose
-    gateway = spec["services"][GATEWAY]
-    values = {**gateway_image_env(), **environment(gateway)}
-    envsubst_filter = re.compile(gateway_image_env()["NGINX_ENVSUBST_FILTER"])
+    gateway = spec["services"][GATEWAY_SERVICE]
+    values = {**dockerfile_env("infra/nginx/Dockerfile"), **environment(gateway)}
+    envsubst_filter = re.compile(dockerfile_env("infra/nginx/Dockerfile")["NGINX_ENVSUBST_FILTER"])
     placeholders = set(re.findall(r"\$\{(\w+)\}", (ROOT / "nginx.conf").read_text()))
     assert placeholders
     for placeholder in placeholders:
         assert placeholder in values, f"{name}: nothing sets {placeholder}"
         assert envsubst_filter.search(placeholder), f"the image's envsubst filter skips {placeholder}"
-    assert values["GATEWAY_LISTEN"] == str(GATEWAY_PORT)
-    assert all(p.endswith(f":{GATEWAY_PORT}") for p in published(gateway))
     assert gateway["build"]["dockerfile"] == "infra/nginx/Dockerfile"
 
 
@@ -194,18 +171,18 @@ def test_gateway_health_check_is_its_own_healthz(compose):
     """nginx answers /healthz itself (tests/deploy/test_terraform.py checks nginx.conf); busybox
     wget in the nginx image exits non-zero on anything but 2xx, so no status grep is needed."""
     name, spec = compose
-    gateway = spec["services"][GATEWAY]
-    assert healthcheck_url(gateway) == (GATEWAY_PORT, "/healthz"), name
+    gateway = spec["services"][GATEWAY_SERVICE]
+    port, path = healthcheck_url(gateway)
+    assert path == "/healthz", name
     assert gateway["healthcheck"]["test"] == ["CMD", "wget", "-q", "-O", "/dev/null",
-                                              f"http://127.0.0.1:{GATEWAY_PORT}/healthz"], name
+                                              f"http://127.0.0.1:{port}/healthz"], name
 
 
-def test_prometheus_scrapes_the_compose_services_on_their_ports(compose):
+def test_prometheus_scrapes_compose_services(compose):
+    """Which ones, on which ports: test_registry_files.py."""
     name, spec = compose
     config = load("prometheus.yml")
     targets = {t for job in config["scrape_configs"] for sc in job["static_configs"] for t in sc["targets"]}
-    expected = {f"{service}:{settings_port(service)}" for service in SETTINGS}
-    assert expected <= targets
     assert {t.split(":")[0] for t in targets} <= set(spec["services"]), f"{name}: a scrape target is no service"
     mounts = spec["services"]["prometheus"]["volumes"]
     assert "./prometheus.yml:/etc/prometheus/prometheus.yml:ro" in mounts
@@ -216,27 +193,27 @@ def test_gateway_image_health_check_is_its_own_healthz():
     text = (ROOT / "infra/nginx/Dockerfile").read_text().replace("\\\n", " ")
     checks = [line for line in text.splitlines() if line.startswith("HEALTHCHECK ")]
     assert len(checks) == 1
-    assert checks[0].endswith(f'CMD ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:{GATEWAY_PORT}/healthz"]')
+    assert re.search(r'CMD \["wget", "-q", "-O", "/dev/null", "http://127\.0\.0\.1:\d+/healthz"\]$', checks[0])
 
 
 # --- Development ----------------------------------------------------------------------------
 
 def test_dev_publishes_only_the_gateway_and_prometheus():
     services = load("docker-compose.yml")["services"]
-    publishing = {name: published(body) for name, body in services.items() if published(body)}
-    assert publishing == {GATEWAY: [f"{GATEWAY_PORT}:{GATEWAY_PORT}"], "prometheus": ["9090:9090"]}
+    assert {name for name, body in services.items() if published(body)} == {GATEWAY_SERVICE, "prometheus"}
 
 
 def test_dev_store_is_one_named_volume_shared_by_rubrics_and_orchestrator():
     spec = load("docker-compose.yml")
     mounts = {}
     for service in STORE_SERVICES:
-        prefix = SETTINGS[service][2]
-        env = environment(spec["services"][service])
+        prefix = service.env_prefix
+        env = environment(spec["services"][service.name])
         assert env[f"{prefix}STORE_BACKEND"] == "local"
-        volumes = [v for v in spec["services"][service]["volumes"] if v.endswith(":" + env[f"{prefix}STORE_PATH"])]
-        assert len(volumes) == 1, f"{service}: no volume at its store path"
-        mounts[service] = volumes[0].split(":")[0]
+        volumes = [v for v in spec["services"][service.name]["volumes"]
+                   if v.endswith(":" + env[f"{prefix}STORE_PATH"])]
+        assert len(volumes) == 1, f"{service.name}: no volume at its store path"
+        mounts[service.name] = volumes[0].split(":")[0]
     assert len(set(mounts.values())) == 1, mounts
     assert next(iter(mounts.values())) in spec["volumes"], "the store must be a named volume"
 
@@ -246,8 +223,8 @@ def test_dev_store_is_one_named_volume_shared_by_rubrics_and_orchestrator():
 def test_prod_publishes_only_the_gateway():
     services = load("docker-compose.prod.yml")["services"]
     publishing = {name: published(body) for name, body in services.items() if published(body)}
-    assert list(publishing) == [GATEWAY]
-    assert publishing[GATEWAY] == [f"80:{GATEWAY_PORT}"]
+    assert list(publishing) == [GATEWAY_SERVICE]
+    assert [port.split(":")[0] for port in publishing[GATEWAY_SERVICE]] == ["80"]
 
 
 def test_prod_restarts_and_limits_every_container():
@@ -261,15 +238,14 @@ def test_prod_restarts_and_limits_every_container():
 def test_prod_store_is_s3_with_the_bucket_from_the_env_file():
     spec = load("docker-compose.prod.yml")
     for service in STORE_SERVICES:
-        prefix = SETTINGS[service][2]
-        body = spec["services"][service]
+        body = spec["services"][service.name]
         env = environment(body)
-        assert env[f"{prefix}STORE_BACKEND"] == "s3"
-        assert re.fullmatch(r"\$\{MEDGRADE_S3_BUCKET:\?[^}]+\}", env[f"{prefix}S3_BUCKET"])
+        assert env[f"{service.env_prefix}STORE_BACKEND"] == "s3"
+        assert re.fullmatch(r"\$\{MEDGRADE_S3_BUCKET:\?[^}]+\}", env[f"{service.env_prefix}S3_BUCKET"])
         assert body["env_file"] == ".env.prod"
-        assert not body.get("volumes"), f"{service} keeps no local state in production"
-    for service in ("document_parser", "scoring"):
-        assert "env_file" not in spec["services"][service], f"{service} needs no AWS credentials"
+        assert not body.get("volumes"), f"{service.name} keeps no local state in production"
+    for service in set(SERVICES) - set(STORE_SERVICES):
+        assert "env_file" not in spec["services"][service.name], f"{service.name} needs no AWS credentials"
 
 
 def test_prod_secrets_are_not_committed():
@@ -294,8 +270,7 @@ def test_grafana_is_provisioned_with_prometheus_and_the_grading_dashboard():
     datasources = yaml.safe_load((ROOT / "infra/grafana/provisioning/datasources/prometheus.yml").read_text())
     source = datasources["datasources"][0]
     assert source["type"] == "prometheus"
-    url = urlsplit(source["url"])
-    assert url.hostname in spec["services"] and url.port == 9090
+    assert urlsplit(source["url"]).hostname in spec["services"]
 
     dashboard = json.loads((ROOT / "infra/grafana/dashboards/medgrade-grading.json").read_text())
     exprs = " ".join(t["expr"] for p in dashboard["panels"] for t in p["targets"])

@@ -23,7 +23,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .test_compose import GATEWAY, SETTINGS, environment, settings_port
+from medgrade_shared.registry import SERVICES
+
+from .test_compose import GATEWAY_SERVICE, environment
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "run_integration_tests.sh"
@@ -47,12 +49,10 @@ def test_override_only_adjusts_services_of_the_dev_file():
         assert set(body) <= {"ports", "environment", "volumes"}, f"{name}: {sorted(body)}"
 
 
-def test_override_publishes_the_four_services_on_loopback_at_their_settings_ports():
+def test_override_publishes_only_the_four_services():
+    """On loopback at their ports: test_registry_files.py."""
     services = load(OVERRIDE)["services"]
-    for service in SETTINGS:
-        port = settings_port(service)
-        assert services[service]["ports"] == [f"127.0.0.1:{port}:{port}"], service
-    others = {name for name, body in services.items() if body.get("ports")} - set(SETTINGS)
+    others = {name for name, body in services.items() if body.get("ports")} - {s.name for s in SERVICES}
     assert not others, f"the gateway and Prometheus keep docker-compose.yml's ports: {others}"
 
 
@@ -67,7 +67,7 @@ def test_override_gateway_rate_is_the_local_runs():
     script = SCRIPT.read_text()
     local = re.search(r"--gateway-rate (\S+) --gateway-burst (\d+)", script)
     assert local, "run_integration_tests.sh no longer sets the local gateway's rate"
-    env = environment(load(OVERRIDE)["services"][GATEWAY])
+    env = environment(load(OVERRIDE)["services"][GATEWAY_SERVICE])
     assert (env["GATEWAY_RATE"], env["GATEWAY_BURST"]) == (local.group(1), local.group(2))
 
 
@@ -117,7 +117,8 @@ import os, shlex, stat
 from pathlib import Path
 
 def test_env_probe():
-    report = {name: value for name, value in os.environ.items() if name.startswith("MEDGRADE_IT_")}
+    report = {name: value for name, value in os.environ.items()
+              if name.startswith("MEDGRADE_IT_") or name == "MEDGRADE_PORT_BASE"}
     key_file = Path(os.environ["MEDGRADE_RUN_DIR"]) / "demo-api-key"
     report["key"] = key_file.read_text()
     report["key_mode"] = stat.S_IMODE(key_file.stat().st_mode)
@@ -160,7 +161,7 @@ def fake_docker(tmp_path):
     docker.write_text(FAKE_DOCKER)
     docker.chmod(docker.stat().st_mode | stat.S_IXUSR)
     log = tmp_path / "docker-calls.log"
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("MEDGRADE_IT_")},
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("MEDGRADE_IT_") and k != "MEDGRADE_PORT_BASE"},
            "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_DOCKER_LOG": str(log), "FAKE_KEY": FAKE_KEY,
            "DOCKER_HOST": f"unix://{tmp_path}/no-engine.sock", "TMPDIR": str(tmp_path)}
     return env, log
@@ -206,9 +207,7 @@ def test_with_an_engine_the_script_runs_the_tests_against_compose(fake_docker, o
     assert told["MEDGRADE_IT_BACKEND"] == "compose"
     assert told["key"].strip() == FAKE_KEY and told["key_mode"] == 0o600
     assert told["keys_cli_argv"] == ["docker", *prefix.split(), *KEYS_CLI]
-    assert told["MEDGRADE_IT_ORCHESTRATOR"] == orchestrator_stub
-    assert (told["MEDGRADE_IT_GATEWAY"], told["MEDGRADE_IT_PROMETHEUS"], told["MEDGRADE_IT_SCORING"]) == (
-        "http://127.0.0.1:8080", "http://127.0.0.1:9090", "http://127.0.0.1:8003")
+    assert "MEDGRADE_PORT_BASE" not in told, "the tests reach the default ports that compose publishes"
     assert "MEDGRADE_IT_STORE" not in told
     assert not list(tmp_path.glob("medgrade-it.*")), "the run folder is removed"
 
@@ -234,6 +233,14 @@ def test_compose_mode_asked_for_without_an_engine_fails_before_starting_anything
     assert "no Docker engine answers" in done.stderr
     assert calls(log) == ["info"]
     assert not list(tmp_path.glob("medgrade-it.*")), "the run folder is removed"
+
+
+def test_compose_mode_refuses_a_port_base_before_starting_anything(fake_docker):
+    env, log = fake_docker
+    done = run_script({**env, "MEDGRADE_PORT_BASE": "20000"})
+    assert done.returncode == 1
+    assert "compose mode publishes the default ports" in done.stderr
+    assert calls(log) == ["info", "compose version"]
 
 
 def test_keys_cli_command_line_round_trips_through_shlex():

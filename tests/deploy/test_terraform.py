@@ -1,10 +1,11 @@
 """infra/terraform, read statically with python-hcl2: five Fargate services each with an
 autoscaling target and a CPU policy (the gateway also scales on ALB requests), the ALB
-forwards only to the gateway, ports and health paths agree with the services' settings and
-nginx.conf, and nothing but the ALB takes traffic from the internet."""
+forwards only to the gateway, health paths agree with the services and nginx.conf (ports:
+test_registry_files.py), and nothing but the ALB takes traffic from the internet."""
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import re
@@ -15,17 +16,14 @@ import pytest
 from fastapi.testclient import TestClient
 from hcl2 import SerializationOptions
 
+from medgrade_shared import registry
+
+from .test_compose import settings_class
+
 ROOT = Path(__file__).resolve().parents[2]
 TF = ROOT / "infra" / "terraform"
 
-SERVICES = ("gateway", "grading_orchestrator", "rubric_management", "document_parser", "scoring")
-# Component -> (package, settings class, environment prefix).
-COMPONENTS = {
-    "grading_orchestrator": ("grading_orchestrator", "OrchestratorSettings", "MEDGRADE_ORCHESTRATOR_"),
-    "rubric_management": ("rubric_management", "RubricSettings", "MEDGRADE_RUBRICS_"),
-    "document_parser": ("document_parser", "ParserSettings", "MEDGRADE_PARSER_"),
-    "scoring": ("scoring", "ScoringSettings", "MEDGRADE_SCORING_"),
-}
+SERVICES = (registry.GATEWAY.name, *(service.name for service in registry.SERVICES))
 OPEN = {"0.0.0.0/0", "::/0"}
 
 
@@ -35,8 +33,8 @@ def _parse(path: Path) -> dict:
         return hcl2.load(handle, serialization_options=options)
 
 
-@pytest.fixture(scope="module")
-def tf() -> dict:
+@functools.cache
+def merged_terraform() -> dict:
     """All .tf files merged: resources[type][name], data[type][name], locals, variables, terraform."""
     merged: dict = {"resource": {}, "data": {}, "locals": {}, "variable": {}, "terraform": []}
     for path in sorted(TF.glob("*.tf")):
@@ -55,6 +53,11 @@ def tf() -> dict:
     return merged
 
 
+@pytest.fixture(scope="module")
+def tf() -> dict:
+    return merged_terraform()
+
+
 def ref(expr: str) -> str:
     """The reference inside a lone interpolation: "${local.services}" -> "local.services"."""
     match = re.fullmatch(r"\$\{(.+)\}", str(expr))
@@ -68,11 +71,6 @@ def local_value(tf: dict, path: str):
     for part in path.removeprefix("local.").split("."):
         value = value[part]
     return value
-
-
-def settings_port(component: str) -> int:
-    package, cls, _ = COMPONENTS[component]
-    return getattr(importlib.import_module(f"{package}.core.config"), cls).model_fields["port"].default
 
 
 def test_versions_are_pinned(tf):
@@ -166,18 +164,14 @@ def test_alb_forwards_only_to_the_gateway(tf):
     assert lb["container_port"] == "${local.services.gateway.port}"
 
 
-def test_component_ports_and_health_paths_agree_with_the_services(tf, tmp_path):
+def test_component_health_paths_answer_in_the_services(tf, tmp_path):
     services = local_value(tf, "local.services")
-    for component, (package, cls, prefix) in COMPONENTS.items():
-        svc = services[component]
-        assert svc["port"] == settings_port(component), component
-        assert svc["env_prefix"] == prefix, component
+    for component in registry.SERVICES:
         # The health path answers 200 in the service itself (no lifespan: /health is shallow).
-        settings_cls = getattr(importlib.import_module(f"{package}.core.config"), cls)
-        fields = settings_cls.model_fields
-        kwargs = {"store_path": tmp_path / component} if "store_path" in fields else {}
-        app = importlib.import_module(f"{package}.main").create_app(settings_cls(**kwargs))
-        assert TestClient(app).get(svc["health_path"]).status_code == 200, component
+        settings_cls = settings_class(component.name)
+        kwargs = {"store_path": tmp_path / component.name} if "store_path" in settings_cls.model_fields else {}
+        app = importlib.import_module(f"{component.name}.main").create_app(settings_cls(**kwargs))
+        assert TestClient(app).get(services[component.name]["health_path"]).status_code == 200, component.name
     commands = tf["locals"]["health_commands"]
     assert "http://127.0.0.1:${svc.port}${svc.health_path}" in commands
 
@@ -248,7 +242,6 @@ def test_gateway_health_check_matches_what_nginx_answers(tf):
     assert health["path"] == "${local.services.gateway.health_path}"
     assert health["matcher"] == "${local.gateway_health_status}"
     assert tf["resource"]["aws_lb_target_group"]["gateway"]["port"] == "${local.services.gateway.port}"
-    assert gateway["port"] == 8080
     # The container check: busybox wget in the nginx image exits non-zero on anything but 2xx.
     commands = tf["locals"]["health_commands"]
     assert '["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:${svc.port}${svc.health_path}"]' in commands

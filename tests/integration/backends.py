@@ -6,10 +6,9 @@ not plain HTTP, so no test hard-codes local processes or containers:
 
     MEDGRADE_IT_BACKEND          "local" (default): scripts/suite.py processes on this machine;
                                  "compose": the docker compose project below
-    MEDGRADE_IT_ORCHESTRATOR     base URLs (default http://127.0.0.1:8000, :8080, :9090, :8003);
-    MEDGRADE_IT_GATEWAY          Compose mode publishes the same ports as local mode
-    MEDGRADE_IT_PROMETHEUS       (docker-compose.integration.yml)
-    MEDGRADE_IT_SCORING
+    MEDGRADE_PORT_BASE           local mode: the port base of the suite (``url`` gives each part's
+                                 URL from medgrade_shared.registry); unset, the default base,
+                                 whose ports Compose mode publishes (docker-compose.integration.yml)
     MEDGRADE_IT_KEYS_CLI         the command that runs grading_orchestrator.keys_cli against the
                                  suite's key store, split like a shell would (Compose mode:
                                  "docker compose -p ... exec -T grading_orchestrator python -m
@@ -33,11 +32,22 @@ import time
 from abc import ABC, abstractmethod
 from pathlib import Path
 
+from medgrade_shared.registry import DEFAULT_PORT_BASE, Part, check_port_base
+
 ROOT = Path(__file__).resolve().parents[2]
 KEYS_CLI_MODULE = "grading_orchestrator.keys_cli"
 # What run_integration_tests.sh starts in Compose mode (the second file publishes the services'
 # ports on loopback and sets the tests' rate limit).
 COMPOSE_FILES = ("docker-compose.yml", "docker-compose.integration.yml")
+
+
+def port_base() -> int:
+    return check_port_base(int(os.environ.get("MEDGRADE_PORT_BASE") or DEFAULT_PORT_BASE))
+
+
+def url(part: Part) -> str:
+    """Where the suite under test serves ``part`` on this machine."""
+    return part.url(port_base())
 
 
 class Suite(ABC):
@@ -107,8 +117,8 @@ class LocalSuite(Suite):
 
     def start_service(self, service: str) -> None:
         # `suite.py start` starts whatever is not running and waits until every service is healthy.
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "suite.py"), "start",
-                        "--store-path", str(self.store_path)], check=True, cwd=ROOT)
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "suite.py"), "start", "--store-path",
+                        str(self.store_path), "--port-base", str(port_base())], check=True, cwd=ROOT)
 
     def stored_gradings(self) -> set[str]:
         folder = self.store_path / "gradings"

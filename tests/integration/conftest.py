@@ -11,10 +11,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .backends import Suite, backend_kind, current
+from medgrade_shared import registry
+
+from .backends import Suite, backend_kind, current, url
 
 ROOT = Path(__file__).resolve().parents[2]
-ORCHESTRATOR = os.environ.get("MEDGRADE_IT_ORCHESTRATOR", "http://127.0.0.1:8000")
+# The base URLs of the parts the tests call, at the suite's port base.
+ORCHESTRATOR = url(registry.ORCHESTRATOR)
+RUBRICS = url(registry.RUBRICS)
+SCORING = url(registry.SCORING)
+GATEWAY = url(registry.GATEWAY)
+PROMETHEUS = url(registry.PROMETHEUS)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

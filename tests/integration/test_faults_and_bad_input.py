@@ -5,14 +5,11 @@ its process is killed in local mode, its container stopped and started in Compos
 
 from __future__ import annotations
 
-import os
-
 import httpx
 import pytest
 
-from .conftest import sample, wait_for
+from .conftest import SCORING, sample, wait_for
 
-SCORING = os.environ.get("MEDGRADE_IT_SCORING", "http://127.0.0.1:8003")
 REQUEST = {"rubric_id": "stroke_v1", "student_id": "it-faults",
            "submission": {"oral_transcript": "[00:01] Student: When did this start?\n[00:04] Patient: At noon."}}
 

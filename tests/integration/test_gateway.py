@@ -1,6 +1,6 @@
-"""The suite through the real nginx gateway on 127.0.0.1:8080: API keys (made with the key
-command against the suite's store), scopes, rate limits, hidden internal routes, body size,
-security headers and the JSON access log.
+"""The suite through the real nginx gateway: API keys (made with the key command against the
+suite's store), scopes, rate limits, hidden internal routes, body size, security headers and
+the JSON access log.
 
 run_integration_tests.sh renders the gateway with 5 requests/s and a burst of 5 per client.
 """
@@ -8,7 +8,6 @@ run_integration_tests.sh renders the gateway with 5 requests/s and a burst of 5 
 from __future__ import annotations
 
 import json
-import os
 import socket
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -17,9 +16,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from .conftest import wait_for
+from .conftest import GATEWAY, wait_for
 
-GATEWAY = os.environ.get("MEDGRADE_IT_GATEWAY", "http://127.0.0.1:8080")
 GRADE = {"rubric_id": "stroke_v1", "student_id": "it-gateway",
          "submission": {"oral_transcript": "[00:01] Student: What brings you in today?\n"
                                            "[00:04] Patient: My right arm went weak this morning.\n"

@@ -9,7 +9,7 @@ import pytest
 from medgrade_shared.citations import rubric_anchor, validate_citation
 from medgrade_shared.models.rubric import Rubric
 
-from .conftest import sample
+from .conftest import RUBRICS, sample
 
 STROKE_ASKED = {"onset_time": "00:29", "weakness": "01:05", "speech": "01:47", "headache": "02:45",
                 "vision": "02:53", "hypertension": "03:35", "diabetes": "03:35", "prior_stroke": "03:49",
@@ -109,7 +109,7 @@ def test_every_feedback_item_cites_an_existing_anchor_of_that_rubric(request, ap
 
 def _anchors(result: dict) -> set[str]:
     """Anchors of the rubric version the result was graded with, read from the rubric service."""
-    doc = httpx.get(f"http://127.0.0.1:8001/rubrics/{result['rubric_id']}",
+    doc = httpx.get(f"{RUBRICS}/rubrics/{result['rubric_id']}",
                     params={"version": result["rubric_version"]}).json()
     return set(Rubric.model_validate(doc).anchors())
 

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import uuid
 
 import httpx
 import pytest
 
-from .conftest import ROOT
+from .conftest import GATEWAY, ROOT
 
-GATEWAY = os.environ.get("MEDGRADE_IT_GATEWAY", "http://127.0.0.1:8080")
 NO_SUMMARY = "[00:01] Student: What brings you in today?\n[00:04] Patient: My right arm went weak.\n" \
              "[00:09] Student: When did it start?\n[00:12] Patient: At about eight."
 GRADE = {"rubric_id": "stroke_v1", "student_id": "it-messages", "submission": {"oral_transcript": NO_SUMMARY}}

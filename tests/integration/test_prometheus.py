@@ -1,18 +1,15 @@
-"""The local Prometheus (127.0.0.1:9090, 1 s scrapes) started by run_integration_tests.sh
-sees every service and the gradings made through the gateway."""
+"""The Prometheus started by run_integration_tests.sh (1 s scrapes) sees every service and the
+gradings made through the gateway."""
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import httpx
 import pytest
 
-from .conftest import ORCHESTRATOR, wait_for
+from .conftest import GATEWAY, ORCHESTRATOR, PROMETHEUS, wait_for
 
-PROMETHEUS = os.environ.get("MEDGRADE_IT_PROMETHEUS", "http://127.0.0.1:9090")
-GATEWAY = os.environ.get("MEDGRADE_IT_GATEWAY", "http://127.0.0.1:8080")
 SERVICES = {"grading_orchestrator", "rubric_management", "document_parser", "scoring"}
 
 

@@ -4,15 +4,13 @@ dictated notes, each graded by the real services."""
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import httpx
 import pytest
 
-from .conftest import ROOT, sample
+from .conftest import GATEWAY, ROOT, sample
 
-GATEWAY = os.environ.get("MEDGRADE_IT_GATEWAY", "http://127.0.0.1:8080")
 ACI_BENCH_D2N026 = ROOT / "services/document_parser/tests/data/aci_bench_D2N026.txt"
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from medgrade_shared.registry import SCORING
 from scoring.core.config import ScoringSettings
 from scoring.main import create_app
 from scoring.semantic.model import Encoder
@@ -112,7 +113,7 @@ def test_health_ready_and_metrics(client, score_body) -> None:
 
 
 def test_settings_read_the_service_prefix(monkeypatch) -> None:
-    assert ScoringSettings().port == 8003
+    assert ScoringSettings().port == SCORING.default_port
     assert ScoringSettings().model_wait_s == 8.0
     monkeypatch.setenv("MEDGRADE_SCORING_PORT", "9103")
     assert ScoringSettings().port == 9103

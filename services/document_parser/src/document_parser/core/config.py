@@ -8,13 +8,14 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from document_parser.parsing.limits import ParseLimits
+from medgrade_shared.registry import PARSER
 from medgrade_shared.settings import ServiceSettings
 
 
 class ParserSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="MEDGRADE_PARSER_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=PARSER.env_prefix, extra="ignore")
 
-    port: int = Field(default=8002, ge=1, le=65535)
+    port: int = Field(default=PARSER.default_port, ge=1, le=65535)
     max_body_bytes: int = Field(
         default=16 * 1024 * 1024, ge=1024,
         description="Largest request body read (413 above; an upload may add its multipart framing): room for "

@@ -7,20 +7,22 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from medgrade_shared.registry import ORCHESTRATOR, PARSER, RUBRICS, SCORING
 from medgrade_shared.settings import DownstreamSettings, ServiceSettings, StoreSettings
 
 
 class OrchestratorSettings(ServiceSettings, StoreSettings, DownstreamSettings):
-    model_config = SettingsConfigDict(env_prefix="MEDGRADE_ORCHESTRATOR_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ORCHESTRATOR.env_prefix, extra="ignore")
 
-    port: int = Field(default=8000, ge=1, le=65535)
+    port: int = Field(default=ORCHESTRATOR.default_port, ge=1, le=65535)
     max_body_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1024,
         description="Largest request body read (413 above; an upload may add its multipart framing), as at the "
                     "gateway.")
-    rubric_service_url: str = "http://127.0.0.1:8001"
-    parser_service_url: str = "http://127.0.0.1:8002"
-    scoring_service_url: str = "http://127.0.0.1:8003"
+    # Named in medgrade_shared.registry.ORCHESTRATOR_UPSTREAMS, so scripts/suite.py can move them to a port base.
+    rubric_service_url: str = RUBRICS.url()
+    parser_service_url: str = PARSER.url()
+    scoring_service_url: str = SCORING.url()
     grading_deadline_s: float = Field(
         default=25.0, gt=0, description="Whole-grading deadline; kept below nginx proxy_read_timeout (30 s)."
     )

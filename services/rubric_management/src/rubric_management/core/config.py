@@ -11,13 +11,14 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from medgrade_shared.registry import RUBRICS
 from medgrade_shared.settings import ServiceSettings, StoreSettings
 
 
 class RubricSettings(ServiceSettings, StoreSettings):
-    model_config = SettingsConfigDict(env_prefix="MEDGRADE_RUBRICS_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=RUBRICS.env_prefix, extra="ignore")
 
-    port: int = Field(default=8001, ge=1, le=65535)
+    port: int = Field(default=RUBRICS.default_port, ge=1, le=65535)
     seed_examples: bool = Field(default=True, description="Store the packaged example rubrics at startup.")
     max_body_bytes: int = Field(default=1 << 20, ge=1024,
                                 description="Largest JSON body or imported file; larger ones are a 413.")

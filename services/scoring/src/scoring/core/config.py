@@ -7,14 +7,15 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from medgrade_shared.registry import SCORING
 from medgrade_shared.settings import ServiceSettings
 from scoring.semantic.model import Precision
 
 
 class ScoringSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="MEDGRADE_SCORING_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=SCORING.env_prefix, extra="ignore")
 
-    port: int = 8003
+    port: int = Field(default=SCORING.default_port, ge=1, le=65535)
     max_body_bytes: int = Field(
         default=16 * 1024 * 1024, ge=1024,
         description="Largest request body read (413 above): a rubric and the parse of the longest transcript "

@@ -8,6 +8,8 @@ from collections import Counter
 import httpx
 import pytest
 
+from medgrade_shared.examples import example
+
 RUBRIC = {
     "rubric_id": "demo_v1", "version": "1.2.0", "status": "approved",
     "weights": {"structure": 0.25, "key_questions": 0.5, "reasoning": 0.0, "summary": 0.25, "communication": 0.0},
@@ -76,3 +78,43 @@ class FakeServices:
 @pytest.fixture
 def fake() -> FakeServices:
     return FakeServices()
+
+
+class SampleServices:
+    """The three services answering as they do for ``samples/stroke_interview.txt`` graded
+    against ``stroke_v1`` (the shared examples: the real parse, component results and aggregate
+    of that sample). Each answer is a deep copy a test may change first; ``failures`` as above."""
+
+    def __init__(self) -> None:
+        def copy(name: str):
+            return json.loads(json.dumps(example(name)))
+
+        self.rubric = copy("rubric")
+        self.parsed = copy("parsed_transcript")
+        self.components = copy("component_results")
+        self.aggregate = copy("aggregate_result")
+        self.calls: Counter[str] = Counter()
+        self.failures: dict[str, list[int]] = {}
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handle)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        self.calls[path] += 1
+        if self.failures.get(path):
+            return httpx.Response(self.failures[path].pop(0), json={"error": {"code": "x", "message": "scripted"}})
+        if path == f"/rubrics/{self.rubric['rubric_id']}":
+            return httpx.Response(200, json=self.rubric)
+        if path == "/parse":
+            return httpx.Response(200, json=self.parsed)
+        if path == "/score/aggregate":
+            return httpx.Response(200, json=self.aggregate)
+        if path.startswith("/score/"):
+            return httpx.Response(200, json=self.components[path.removeprefix("/score/")])
+        return httpx.Response(404, json={"error": {"code": "not_found", "message": "no such route"}})
+
+
+@pytest.fixture
+def sample() -> SampleServices:
+    return SampleServices()

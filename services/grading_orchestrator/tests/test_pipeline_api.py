@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from grading_orchestrator.core.config import OrchestratorSettings
 from grading_orchestrator.main import create_app
+from grading_orchestrator.results import ResultStore
 
 SCORES = {"structure": 0.5, "key_questions": 0.8, "summary": 0.4}
 
@@ -146,3 +148,34 @@ def test_a_monologue_is_graded_but_needs_review_and_is_counted(client, fake):
 def test_a_clean_grading_needs_no_review(client):
     result = client.post("/grade", json=REQUEST).json()
     assert (result["warnings"], result["needs_review"], result["review_reasons"]) == ([], False, [])
+
+
+def test_the_parsed_transcript_is_stored_with_the_grading(client, fake, store):
+    grading_id = client.post("/grade", json=REQUEST).json()["grading_id"]
+    assert (store / "gradings" / f"{grading_id}.json").exists()
+    transcript = (store / "gradings" / grading_id / "transcript.json").read_bytes()
+    assert json.loads(transcript) == fake.parsed  # as the parser answered it
+
+
+class RecordingStore:
+    """An object store that remembers the order of writes and can refuse one key."""
+
+    def __init__(self, refuse: str | None = None) -> None:
+        self.objects: dict[str, bytes] = {}
+        self.refuse = refuse
+
+    def put_new(self, key: str, data: bytes) -> bool:
+        if key == self.refuse:
+            raise OSError("disk full")
+        self.objects[key] = data
+        return True
+
+    def get(self, key: str) -> bytes | None:
+        return self.objects.get(key)
+
+
+def test_the_transcript_is_written_before_the_grading_document():
+    store = RecordingStore(refuse="gradings/" + "a" * 32 + ".json")
+    with pytest.raises(OSError):
+        asyncio.run(ResultStore(store).save("a" * 32, b"{}", b'{"utterances": []}'))  # type: ignore[arg-type]
+    assert list(store.objects) == ["gradings/" + "a" * 32 + "/transcript.json"]

@@ -101,7 +101,7 @@ class GradingPipeline:
                 timings["total"] = _ms_since(started)
                 document = _result_document(grading_id, request, rubric.version, parsed_raw, component_raw,
                                             aggregate_raw, timings)
-                await self.results.save(grading_id, document)
+                await self.results.save(grading_id, document, parsed_raw)
         except DownstreamError as exc:
             raise self._downstream_failure(stage, exc) from None
         except TimeoutError:

@@ -1,0 +1,71 @@
+"""The HTML report of real gradings of the two samples through the real nginx gateway: served
+with its policy headers (once each), every citation link resolving to a line of the page, the
+grade scope needed, a browser asking for the grading redirected to it, 404 in the envelope."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+
+import httpx
+import pytest
+
+from .conftest import sample
+
+GATEWAY = os.environ.get("MEDGRADE_IT_GATEWAY", "http://127.0.0.1:8080")
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.fixture(scope="module")
+def gateway():
+    with httpx.Client(base_url=GATEWAY, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def keys(suite) -> dict[str, str]:
+    """A key with the grade scope and one without it."""
+    made = {}
+    for scope in ("grade", "rubrics:read"):
+        made[scope] = suite.keys_cli("create", "--name", f"it-report-{uuid.uuid4().hex[:8]}", "--scopes", scope)
+    return made
+
+
+@pytest.mark.parametrize(("rubric_id", "transcript"), [("stroke_v1", "stroke_interview.txt"),
+                                                       ("chest_pain_v1", "chest_pain_interview.txt")])
+def test_the_report_of_a_sample_through_the_gateway(gateway, keys, rubric_id, transcript):
+    key = {"X-API-Key": keys["grade"]}
+    graded = gateway.post("/grade", headers=key, json={"rubric_id": rubric_id, "student_id": "it-report",
+                                                       "submission": {"oral_transcript": sample(transcript)}})
+    assert graded.status_code == 200, graded.text
+    result = graded.json()
+    response = gateway.get(f"/gradings/{result['grading_id']}/report", headers=key)
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'; style-src 'sha256-")
+    assert response.headers.get_list("X-Content-Type-Options") == ["nosniff"]  # nginx's only, not twice
+    html = response.text
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    hrefs = re.findall(r'\bhref="([^"]*)"', html)
+    assert hrefs and all(href.startswith("#") and href[1:] in ids for href in hrefs)
+    cited = {q["utterance_index"] for q in result["details"]["key_questions"]["details"]["questions"] if q["asked"]}
+    assert all(f'href="#u{index}"' in html for index in cited)
+    assert "<script" not in html
+
+
+def test_a_browser_is_redirected_to_the_report_and_the_scope_holds(gateway, keys):
+    key = {"X-API-Key": keys["grade"]}
+    request = {"rubric_id": "stroke_v1", "student_id": "it-report",
+               "submission": {"oral_transcript": sample("stroke_interview.txt")}}
+    graded = gateway.post("/grade", headers=key, json=request)
+    grading_id = graded.json()["grading_id"]
+    redirected = gateway.get(f"/gradings/{grading_id}", headers={**key, "Accept": BROWSER_ACCEPT})
+    assert redirected.status_code == 303
+    assert redirected.headers["Location"] == f"/gradings/{grading_id}/report"
+    assert gateway.get(f"/gradings/{grading_id}", headers=key).json()["grading_id"] == grading_id
+    forbidden = gateway.get(f"/gradings/{grading_id}/report", headers={"X-API-Key": keys["rubrics:read"]})
+    assert forbidden.status_code == 403 and forbidden.json()["error"]["code"] == "forbidden"
+    assert gateway.get(f"/gradings/{grading_id}/report").status_code == 401
+    missing = gateway.get(f"/gradings/{'0' * 32}/report", headers=key)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "grading_not_found"

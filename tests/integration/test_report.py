@@ -4,16 +4,14 @@ grade scope needed, a browser asking for the grading redirected to it, 404 in th
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 
 import httpx
 import pytest
 
-from .conftest import sample
+from .conftest import GATEWAY, sample
 
-GATEWAY = os.environ.get("MEDGRADE_IT_GATEWAY", "http://127.0.0.1:8080")
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 

@@ -73,7 +73,7 @@ def _key_question(document: dict[str, Any], override: Override, rubric: Rubric,
         citations.append(question["citation"])
     else:
         question.update(asked=False, utterance_index=None, citation=None)
-    question.update(method="teacher", uncertain=False)
+    question.update(method="teacher", uncertain=False, overridden_by_teacher=True)
     policy = rubric.key_questions_policy
     weights = [question_weight(q.get("critical", False), policy.critical_weight, policy.noncritical_weight)
                for q in questions]
@@ -112,7 +112,7 @@ def _reasoning_link(document: dict[str, Any], override: Override, rubric: Rubric
         raise _unknown(override.kind, override.id, [item["id"] for item in links])
     before = {"stated": link["detected"]}
     link["detected"] = override.stated
-    link["source"] = "teacher" if override.stated else None
+    link.update(source="teacher" if override.stated else None, overridden_by_teacher=True)
     detected = sum(item["detected"] for item in links)
     missing_major = sum(1 for item in links if item.get("major") and not item["detected"])
     details.update(detected=detected, missing_major=missing_major)
@@ -136,6 +136,7 @@ def _summary_element(document: dict[str, Any], override: Override, rubric: Rubri
     matched = set(details["matched"]) - {override.id} | ({override.id} if override.present else set())
     details["matched"] = [element for element in required if element in matched]
     details["element_term"] = len(matched) / len(required)
+    details["overridden_by_teacher"] = sorted({*details.get("overridden_by_teacher", []), override.id})
     document["details"]["summary"]["score"] = clamp_score(
         summary_score(details["length_term"], len(matched), len(required)))
     element = next(e for e in rubric.summary.required_elements if e.id == override.id)

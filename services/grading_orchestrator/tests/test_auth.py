@@ -36,6 +36,8 @@ def client(fake, settings):
     ("POST", "/grade", "grade"),
     ("POST", "/grade/upload", "grade"),
     ("GET", "/gradings/abc123", "grade"),
+    ("POST", "/gradings/abc123/reviews", "review"),
+    ("GET", "/gradings/abc123/report", "grade"),
     ("GET", "/services/status", "grade"),
     ("POST", "/batches", "grade"),
     ("GET", "/batches/b1/results?page=2", "grade"),

@@ -56,7 +56,8 @@ async def post_review(
         raise ApiError(428, "precondition_required", "Send If-Match with the ETag of the grading you reviewed "
                        f"(GET /gradings/{grading_id}), so that no one else's review is overwritten.",
                        {"etag": view.etag})
-    if view.etag not in [tag.strip() for tag in if_match.split(",")]:
+    # A compressing proxy may weaken the tag (W/"…"); the tag still names one revision.
+    if view.etag not in [tag.strip().removeprefix("W/") for tag in if_match.split(",")]:
         raise _stale(grading_id, view.etag)
     base = orjson.loads(view.document)
     rubric = await load_rubric(pipeline, base)

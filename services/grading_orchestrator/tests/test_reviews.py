@@ -209,3 +209,22 @@ def test_overrides_are_counted_by_rubric_item_and_direction(client, grading, tea
             'rubric_id="stroke_v1"} 1.0') in metrics
     assert ('grading_review_overrides_total{direction="lowered",item="component:summary",'
             'rubric_id="stroke_v1"} 1.0') in metrics
+
+
+def test_review_stats_count_overrides_per_question_and_direction(client, grading, teacher, settings, capsys,
+                                                                 monkeypatch):
+    from grading_orchestrator import review_stats
+    from medgrade_shared.store import LocalStore
+
+    review(client, grading, teacher, [ANTICOAGULANTS])
+    review(client, grading, teacher, [{**ANTICOAGULANTS, "asked": False, "utterance_index": None},
+                                      {"kind": "component", "name": "summary", "score": 1.0}])
+    stats = review_stats.review_stats(LocalStore(settings.store_path), "stroke_v1")
+    assert stats["reviews"] == 2 and stats["gradings_reviewed"] == 1
+    assert {(r["item"], r["direction"]): r["count"] for r in stats["overrides"]} == {
+        ("key_question:anticoagulants", "added"): 1, ("key_question:anticoagulants", "removed"): 1,
+        ("component:summary", "raised"): 1}
+    assert review_stats.review_stats(LocalStore(settings.store_path), "chest_pain_v1")["reviews"] == 0
+    monkeypatch.setenv("MEDGRADE_ORCHESTRATOR_STORE_PATH", str(settings.store_path))
+    assert review_stats.main(["stroke_v1"]) == 0
+    assert "key_question:anticoagulants" in capsys.readouterr().out

@@ -7,16 +7,9 @@ from __future__ import annotations
 
 import uuid
 
-import httpx
 import pytest
 
-from .conftest import GATEWAY, sample
-
-
-@pytest.fixture(scope="module")
-def gateway():
-    with httpx.Client(base_url=GATEWAY, timeout=30) as client:
-        yield client
+from .conftest import sample
 
 
 @pytest.fixture(scope="module")

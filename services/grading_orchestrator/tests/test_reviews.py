@@ -4,14 +4,11 @@ scoring formulas; the machine's grading stays byte for byte; concurrent reviews 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from grading_orchestrator.core.config import OrchestratorSettings
 from grading_orchestrator.main import create_app
-from medgrade_shared.api_keys import ApiKeyStore, open_key_file
 from medgrade_shared.examples import example
 
 REQUEST = {"rubric_id": "stroke_v1", "student_id": "s1",
@@ -19,16 +16,6 @@ REQUEST = {"rubric_id": "stroke_v1", "student_id": "s1",
 # The stroke sample's key questions weigh 19 (five critical at 2, nine others at 1); 14 were asked.
 ANTICOAGULANTS = {"kind": "key_question", "id": "anticoagulants", "asked": True, "utterance_index": 13}
 WEIGHTS = {"structure": 0.15, "key_questions": 0.45, "reasoning": 0.2, "summary": 0.15, "communication": 0.05}
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> OrchestratorSettings:
-    return OrchestratorSettings(store_path=tmp_path / "store", retry_backoff_max_s=0.01)
-
-
-@pytest.fixture
-def keys(settings) -> ApiKeyStore:
-    return ApiKeyStore(open_key_file(settings))
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """A teacher's review through the real nginx gateway: a key with the review scope (made by the
 key CLI) overrides a key question of a real grading of the stroke sample; the rescored revision
 is served, the machine's grading stays byte for byte, a stale If-Match is 412, a grade-only key
-403, and the report shows the review."""
+403, the report shows the review, and the rubric's review stats count it."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from .conftest import sample
 def keys(suite) -> dict[str, str]:
     name = f"it-review-{uuid.uuid4().hex[:8]}"
     return {"grade": suite.keys_cli("create", "--name", f"{name}-lms", "--scopes", "grade"),
-            "review": suite.keys_cli("create", "--name", name, "--scopes", "grade,review"), "name": name}
+            "review": suite.keys_cli("create", "--name", name, "--scopes", "grade,review"), "name": name,
+            "author": suite.keys_cli("create", "--name", f"{name}-author", "--scopes", "rubrics:read")}
 
 
 def test_a_teacher_review_through_the_gateway(gateway, keys):
@@ -54,3 +55,9 @@ def test_a_teacher_review_through_the_gateway(gateway, keys):
     assert gateway.get(f"/gradings/{grading_id}?revision=0", headers=grader).content == machine.content
     report = gateway.get(f"/gradings/{grading_id}/report", headers=grader)
     assert report.status_code == 200 and f"Reviewed by {keys['name']} on " in report.text
+
+    # The gateway sends this one /rubrics path to the orchestrator, for a key that reads rubrics.
+    stats = gateway.get("/rubrics/stroke_v1/review-stats", headers={"X-API-Key": keys["author"]})
+    assert stats.status_code == 200, stats.text
+    assert {"item": f"key_question:{target['id']}", "direction": "added"}.items() <= next(
+        row for row in stats.json()["overrides"] if row["item"] == f"key_question:{target['id']}").items()

@@ -215,3 +215,13 @@ def test_review_stats_count_overrides_per_question_and_direction(client, grading
     monkeypatch.setenv("MEDGRADE_ORCHESTRATOR_STORE_PATH", str(settings.store_path))
     assert review_stats.main(["stroke_v1"]) == 0
     assert "key_question:anticoagulants" in capsys.readouterr().out
+
+
+def test_review_stats_over_http_need_rubrics_read(client, grading, teacher, keys):
+    review(client, grading, teacher, [ANTICOAGULANTS])
+    assert client.get("/rubrics/stroke_v1/review-stats", headers=teacher).status_code == 403
+    author = {"X-API-Key": keys.create("author", ["rubrics:read"])}
+    response = client.get("/rubrics/stroke_v1/review-stats", headers=author)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"rubric_id": "stroke_v1", "reviews": 1, "gradings_reviewed": 1, "overrides": [
+        {"item": "key_question:anticoagulants", "direction": "added", "count": 1}]}

@@ -9,7 +9,7 @@ import httpx
 from fastapi import Depends, FastAPI
 
 from grading_orchestrator.api.routes import auth as auth_routes
-from grading_orchestrator.api.routes import grade, grade_upload, gradings, reviews, status
+from grading_orchestrator.api.routes import grade, grade_upload, gradings, review_stats, reviews, status
 from grading_orchestrator.auth import require_scope
 from grading_orchestrator.clients.parser import ParserClient
 from grading_orchestrator.clients.rubrics import RubricClient
@@ -74,6 +74,8 @@ def create_app(
     for module in (grade, grade_upload, gradings, status):
         app.include_router(module.router, dependencies=keyed)
     app.include_router(reviews.router)  # its route checks the `review` scope itself (the reviewer's name)
+    app.include_router(review_stats.router,
+                       dependencies=[Depends(require_scope("rubrics:read"))] if settings.auth_required else [])
     app.include_router(auth_routes.router)
     return app
 

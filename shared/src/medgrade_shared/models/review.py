@@ -86,3 +86,22 @@ class ReviewRecord(BaseModel):
     reason: str = Field(description="Why.")
     changes: list[dict[str, Any]] = Field(description=(
         "Each override: `kind`, `id` (a component's name), `before` and `after`."))
+
+
+class OverrideCount(BaseModel):
+    """How often teachers overrode one rubric item one way."""
+
+    item: str = Field(description="`<kind>:<id>`, e.g. `key_question:anticoagulants` or `component:summary`.")
+    direction: Literal["added", "removed", "raised", "lowered", "unchanged"] = Field(description=(
+        "`added`: found asked / stated / present where the machine did not; `removed`: the reverse; `raised` / "
+        "`lowered`: a component score; `unchanged`: confirmed the machine."))
+    count: int = Field(ge=1, description="How many overrides.")
+
+
+class ReviewStats(BaseModel):
+    """What teachers overrode in the gradings of one rubric."""
+
+    rubric_id: str = Field(description="The rubric.")
+    reviews: int = Field(ge=0, description="Reviews of its gradings.")
+    gradings_reviewed: int = Field(ge=0, description="Gradings with at least one review.")
+    overrides: list[OverrideCount] = Field(description="Per item and direction, the most frequent first.")

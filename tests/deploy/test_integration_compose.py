@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from medgrade_shared.api_keys import SCOPES
 from medgrade_shared.registry import SERVICES
 
 from .test_compose import GATEWAY_SERVICE, environment
@@ -194,7 +195,7 @@ def test_with_an_engine_the_script_runs_the_tests_against_compose(fake_docker, o
     project = json.loads(report.read_text())["MEDGRADE_IT_COMPOSE_PROJECT"]
     assert re.fullmatch(r"medgrade-it-\d+", project), "a project of its own, never the dev `medgrade`"
     prefix = compose_prefix(project)
-    scopes = "grade rubrics:read rubrics:write"
+    scopes = " ".join(SCOPES)  # run_integration_tests.sh gives the demo client every scope
     assert seen == [
         "info",
         "compose version",
@@ -222,7 +223,7 @@ def test_a_failing_run_prints_the_compose_logs_and_still_removes_the_project(fak
     assert project, seen
     prefix = compose_prefix(project.group(1))
     assert seen[2:] == [f"{prefix} up -d --build --wait",
-                        f"{prefix} {' '.join(KEYS_CLI)} create --name demo --scopes grade rubrics:read rubrics:write",
+                        f"{prefix} {' '.join(KEYS_CLI)} create --name demo --scopes {' '.join(SCOPES)}",
                         f"{prefix} ps -a", f"{prefix} logs --no-color --tail 200", f"{prefix} down -v --remove-orphans"]
 
 

@@ -57,6 +57,13 @@ def api() -> Iterator[httpx.Client]:
         yield client
 
 
+@pytest.fixture(scope="module")
+def gateway() -> Iterator[httpx.Client]:
+    """A client of the nginx gateway at the suite's port base (each test sends its own key)."""
+    with httpx.Client(base_url=GATEWAY, timeout=30) as client:
+        yield client
+
+
 def sample(name: str) -> str:
     return (ROOT / "samples" / name).read_text(encoding="utf-8")
 

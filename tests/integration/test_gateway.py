@@ -36,12 +36,6 @@ def new_key(suite):
     return make
 
 
-@pytest.fixture(scope="module")
-def gateway():
-    with httpx.Client(base_url=GATEWAY, timeout=30) as client:
-        yield client
-
-
 def assert_envelope(response: httpx.Response, status: int, code: str) -> None:
     assert response.status_code == status, response.text
     assert response.headers["Content-Type"].startswith("application/json")

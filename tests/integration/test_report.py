@@ -7,18 +7,11 @@ from __future__ import annotations
 import re
 import uuid
 
-import httpx
 import pytest
 
-from .conftest import GATEWAY, sample
+from .conftest import sample
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-
-
-@pytest.fixture(scope="module")
-def gateway():
-    with httpx.Client(base_url=GATEWAY, timeout=30) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")

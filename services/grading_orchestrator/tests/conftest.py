@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import httpx
 import pytest
 
+from grading_orchestrator.core.config import OrchestratorSettings
+from medgrade_shared.api_keys import ApiKeyStore, open_key_file
 from medgrade_shared.examples import example
 
 RUBRIC = {
@@ -73,6 +76,18 @@ class FakeServices:
         if path == "/health":
             return httpx.Response(200, json={"status": "ok"})
         return httpx.Response(404)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> OrchestratorSettings:
+    """The orchestrator's settings with a store in a temp folder (and quick retries)."""
+    return OrchestratorSettings(store_path=tmp_path / "store", retry_backoff_max_s=0.01)
+
+
+@pytest.fixture
+def keys(settings) -> ApiKeyStore:
+    """The key store of those settings."""
+    return ApiKeyStore(open_key_file(settings))
 
 
 @pytest.fixture

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
 from grading_orchestrator.auth import normalize_path, required_scope
 from grading_orchestrator.core.config import OrchestratorSettings
 from grading_orchestrator.main import create_app
-from medgrade_shared.api_keys import ApiKeyStore, open_key_file
 
 REQUEST = {"rubric_id": "demo_v1", "student_id": "s-1",
            "submission": {"oral_transcript": "[00:01] Student: What brings you in?"}}
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> OrchestratorSettings:
-    return OrchestratorSettings(store_path=tmp_path / "store", retry_backoff_max_s=0.01)
-
-
-@pytest.fixture
-def keys(settings) -> ApiKeyStore:
-    return ApiKeyStore(open_key_file(settings))
 
 
 @pytest.fixture
@@ -36,6 +23,8 @@ def client(fake, settings):
     ("POST", "/grade", "grade"),
     ("POST", "/grade/upload", "grade"),
     ("GET", "/gradings/abc123", "grade"),
+    ("POST", "/gradings/abc123/reviews", "review"),
+    ("GET", "/gradings/abc123/report", "grade"),
     ("GET", "/services/status", "grade"),
     ("POST", "/batches", "grade"),
     ("GET", "/batches/b1/results?page=2", "grade"),

@@ -54,3 +54,9 @@ def test_revoke_by_name_or_hash(store, capsys):
 def test_bad_input_is_an_error_not_a_traceback(store, capsys):
     assert keys_cli.main(["create", "--name", "lms", "--scopes", "admin"]) == 2
     assert "scopes must be" in capsys.readouterr().err
+
+
+def test_create_accepts_the_review_scope(store, capsys):
+    assert keys_cli.main(["create", "--name", "dr_jones", "--scopes", "grade,review"]) == 0
+    client = keys(store).verify(capsys.readouterr().out.strip())
+    assert client is not None and client.scopes == {"grade", "review"}

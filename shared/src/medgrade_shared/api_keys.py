@@ -43,7 +43,7 @@ from medgrade_shared.store import StoreError
 
 API_KEYS_KEY = "auth/api_keys.json"
 KEY_PREFIX = "mgk_"
-SCOPES = ("grade", "rubrics:read", "rubrics:write")
+SCOPES = ("grade", "review", "rubrics:read", "rubrics:write")
 HASH_PREFIX_LEN = 12
 
 _CLIENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")

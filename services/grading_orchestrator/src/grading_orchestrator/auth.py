@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import unquote
 
-from fastapi import Security
+from fastapi import Request, Security
 from fastapi.security import APIKeyHeader
 
 from grading_orchestrator.api.deps import ApiKeysDep
@@ -30,6 +30,7 @@ ApiKeyValue = Annotated[str | None, Security(API_KEY_HEADER)]
 
 _GRADING_ROUTES = re.compile(r"/(grade(/upload)?|gradings(/.*)?|services/status|batches(/.*)?)")
 _RUBRIC_ROUTES = re.compile(r"/rubrics(/.*)?")
+_REVIEW_ROUTES = re.compile(r"/gradings/[^/]+/reviews")
 _READ_METHODS = frozenset({"GET", "HEAD"})
 
 
@@ -41,9 +42,12 @@ def normalize_path(uri: str) -> str:
 
 
 def required_scope(method: str, uri: str) -> str | None:
-    """``grade`` for the grading routes; ``rubrics:read`` to read rubrics and
-    ``rubrics:write`` for any other method on them; None for a route nobody may call."""
+    """``review`` to post a teacher's review; ``grade`` for the other grading routes;
+    ``rubrics:read`` to read rubrics and ``rubrics:write`` for any other method on them;
+    None for a route nobody may call."""
     path = normalize_path(uri)
+    if _REVIEW_ROUTES.fullmatch(path) and method.upper() not in _READ_METHODS:
+        return "review"
     if _GRADING_ROUTES.fullmatch(path):
         return "grade"
     if _RUBRIC_ROUTES.fullmatch(path):
@@ -77,3 +81,13 @@ def require_scope(scope: str) -> Callable[..., Client]:
         return authorize(keys, api_key, scope)
 
     return dependency
+
+
+def reviewer(request: Request, keys: ApiKeysDep, api_key: ApiKeyValue) -> str:
+    """The client name of a key with the ``review`` scope: who made a review. Where keys are
+    not checked (``MEDGRADE_ORCHESTRATOR_AUTH_REQUIRED=false``) a valid key still names the
+    reviewer, and a request without one is recorded as ``anonymous``."""
+    if request.app.state.auth_required:
+        return authorize(keys, api_key, "review").name
+    client = keys.verify(api_key) if api_key else None
+    return client.name if client is not None else "anonymous"

@@ -9,7 +9,7 @@ import httpx
 from fastapi import Depends, FastAPI
 
 from grading_orchestrator.api.routes import auth as auth_routes
-from grading_orchestrator.api.routes import grade, grade_upload, gradings, status
+from grading_orchestrator.api.routes import grade, grade_upload, gradings, review_stats, reviews, status
 from grading_orchestrator.auth import require_scope
 from grading_orchestrator.clients.parser import ParserClient
 from grading_orchestrator.clients.rubrics import RubricClient
@@ -69,9 +69,13 @@ def create_app(
 
     app = create_service_app(service="grading_orchestrator", title="MedGrade grading API",
                              lifespan=lifespan, readiness=readiness, max_body_bytes=settings.max_body_bytes)
+    app.state.auth_required = settings.auth_required
     keyed = [Depends(require_scope("grade"))] if settings.auth_required else []
     for module in (grade, grade_upload, gradings, status):
         app.include_router(module.router, dependencies=keyed)
+    app.include_router(reviews.router)  # its route checks the `review` scope itself (the reviewer's name)
+    app.include_router(review_stats.router,
+                       dependencies=[Depends(require_scope("rubrics:read"))] if settings.auth_required else [])
     app.include_router(auth_routes.router)
     return app
 

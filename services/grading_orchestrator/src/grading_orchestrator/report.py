@@ -38,6 +38,7 @@ ENGINE_LABELS = {"orchestrator": "Orchestrator", "matcher": "Key-question matche
                  "decision_model": "Decision model"}
 # A warning about many lines (a monologue: every line) links the first few.
 MAX_WARNING_LINKS = 12
+TEACHER = "changed by teacher"  # the flag of an item a teacher's review overrode
 _ORAL_SPAN = re.compile(r"student://oral#(?P<start>[\d:]+)-(?P<end>[\d:]+)")
 _ORAL_UTTERANCE = re.compile(r"student://oral#utt=(?P<index>\d+)")
 _SUMMARY = re.compile(r"student://summary#tokens=(?P<tokens>\d+)")
@@ -128,6 +129,18 @@ class SummaryView:
 
 
 @dataclass(frozen=True, slots=True)
+class TeacherReview:
+    """The review that made the revision shown: who, when, why and what changed."""
+
+    revision: int
+    reviewer: str
+    reviewed_at: str
+    reason: str
+    changes: tuple[str, ...]  # one line per override, for people
+    revisions: int  # how many revisions there are in all, the machine's included
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     grading_id: str
     student_id: str
@@ -147,6 +160,7 @@ class Report:
     summary: SummaryView | None
     transcript: tuple[Line, ...] | None
     engine: tuple[tuple[str, str], ...]
+    teacher_review: TeacherReview | None = None
 
 
 def percent(value: float) -> int:
@@ -208,6 +222,7 @@ def _key_questions(details: dict[str, Any], cite: _Citations) -> Checklist:
     for q in details.get("questions", []):
         flags = ("critical",) if q.get("critical") else ()
         flags += ("close to the threshold",) if q.get("uncertain") else ()
+        flags += (TEACHER,) if q.get("overridden_by_teacher") else ()
         citation = cite.student(q["citation"], q.get("utterance_index"), q["label"]) if q.get("citation") else None
         note = f"matched “{q['matched_phrase']}”" if q.get("matched_phrase") else None
         rows.append(Check(q["label"], bool(q["asked"]), "asked" if q["asked"] else "not asked", flags, note,
@@ -221,7 +236,8 @@ def _reasoning(details: dict[str, Any], labels: dict[tuple[str, str], str], cite
         label = labels.get(("reasoning", link["id"]), link["id"])
         citation = cite.student(link["citation"], link.get("utterance_index"), label) if link.get("citation") else None
         rows.append(Check(label, bool(link["detected"]), "stated" if link["detected"] else "not stated",
-                          ("major",) if link.get("major") else (), None, None, citation))
+                          ("major",) * bool(link.get("major")) + (TEACHER,) * bool(link.get("overridden_by_teacher")),
+                          None, None, citation))
     return Checklist("reasoning", "Clinical reasoning links", tuple(rows), with_confidence=False)
 
 
@@ -233,7 +249,8 @@ def _summary_elements(details: dict[str, Any], labels: dict[tuple[str, str], str
         count = details.get("counts", {}).get(element, {})
         note = f"{count['found']} of {count['required']} needed" if count else None
         rows.append(Check(labels.get(("summary", element), element), element in matched,
-                          "included" if element in matched else "missing", (), note, None,
+                          "included" if element in matched else "missing",
+                          (TEACHER,) if element in details.get("overridden_by_teacher", []) else (), note, None,
                           summary if element in matched else None))
     return Checklist("summary-elements", "Summary elements", tuple(rows), with_confidence=False)
 
@@ -295,6 +312,36 @@ def _engine(result: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple((ENGINE_LABELS.get(name, name), str(value)) for name, value in engine.items())
 
 
+def _change(change: dict[str, Any], labels: dict[tuple[str, str], str], result: dict[str, Any]) -> str:
+    """One override for people: "Key question Onset: not asked → asked (line 5)"."""
+    before, after = change["before"], change["after"]
+    if change["kind"] == "component":
+        label = COMPONENT_LABELS.get(change["id"], change["id"])
+        return f"{label} score: {percent(before['score'])}% → {percent(after['score'])}%"
+    if change["kind"] == "key_question":
+        questions = result.get("details", {}).get("key_questions", {}).get("details", {}).get("questions", [])
+        label = next((q["label"] for q in questions if q["id"] == change["id"]), change["id"])
+        line = f" (line {after['utterance_index'] + 1})" if after.get("utterance_index") is not None else ""
+        return (f"Key question {label}: {'asked' if before['asked'] else 'not asked'} → "
+                f"{'asked' if after['asked'] else 'not asked'}{line}")
+    if change["kind"] == "reasoning_link":
+        label = labels.get(("reasoning", change["id"]), change["id"])
+        return f"Reasoning link {label}: {'stated' if before['stated'] else 'not stated'} → " + (
+            "stated" if after["stated"] else "not stated")
+    label = labels.get(("summary", change["id"]), change["id"])
+    return f"Summary element {label}: {'included' if before['present'] else 'missing'} → " + (
+        "included" if after["present"] else "missing")
+
+
+def _teacher_review(result: dict[str, Any], labels: dict[tuple[str, str], str]) -> TeacherReview | None:
+    review = result.get("review")
+    if not review:
+        return None
+    return TeacherReview(review["revision"], review["reviewer"], _created(review["reviewed_at"]), review["reason"],
+                         tuple(_change(c, labels, result) for c in review["changes"]),
+                         len(result.get("revisions") or []))
+
+
 def _created(stamp: str) -> str:
     try:
         return datetime.fromisoformat(stamp).strftime("%Y-%m-%d %H:%M UTC")
@@ -338,7 +385,8 @@ def build_report(result: dict[str, Any], transcript: ParsedTranscript | None,
         expected_order=tuple(structure["expected"]) if structure and "expected" in structure else None,
         detected_order=tuple(result.get("detected_order", [])),
         checklists=tuple(checklists), feedback=feedback, summary=summary,
-        transcript=_transcript(transcript, cite.cited), engine=_engine(result))
+        transcript=_transcript(transcript, cite.cited), engine=_engine(result),
+        teacher_review=_teacher_review(result, labels))
 
 
 def _stylesheet() -> str:

@@ -3,7 +3,9 @@
 - ``gradings/<id>/transcript.json``: the parsed transcript the grading read, as the parser
   answered it (utterances with speakers, times and text; sections; the summary). The HTML
   report shows it with the cited lines marked. Gradings stored before it was kept have none.
-- ``gradings/<id>.json``: the grading document ``GET /gradings/{id}`` serves.
+- ``gradings/<id>.json``: the machine's grading document (revision 0), never rewritten.
+- ``gradings/<id>/revisions/<n>.json``: revision n (n ≥ 1), made by a teacher's review; each
+  written once with ``put_new``, so two reviews of the same revision cannot both land.
 
 The transcript is written first: a grading document that exists always has its transcript,
 and a failed write leaves at most a transcript no grading refers to (ids are random).
@@ -28,6 +30,10 @@ def _transcript_key(grading_id: str) -> str:
     return f"gradings/{grading_id}/transcript.json"
 
 
+def _revision_key(grading_id: str, revision: int) -> str:
+    return f"gradings/{grading_id}/revisions/{revision}.json"
+
+
 class ResultStore:
     def __init__(self, store: ObjectStore) -> None:
         self.store = store
@@ -43,6 +49,23 @@ class ResultStore:
     async def load_transcript(self, grading_id: str) -> bytes | None:
         """The parsed transcript of the grading; None for gradings stored without one."""
         return await self._get(grading_id, _transcript_key)
+
+    async def save_revision(self, grading_id: str, revision: int, document: bytes) -> bool:
+        """Write revision ``revision``; False if another review wrote it first."""
+        return await asyncio.to_thread(self.store.put_new, _revision_key(grading_id, revision), document)
+
+    async def load_revision(self, grading_id: str, revision: int) -> bytes | None:
+        if revision == 0:
+            return await self.load(grading_id)
+        return await self._get(grading_id, lambda g: _revision_key(g, revision))
+
+    async def revision_numbers(self, grading_id: str) -> list[int]:
+        """The teacher's revisions stored (1, 2, …), in order; empty when never reviewed."""
+        if not GRADING_ID_PATTERN.fullmatch(grading_id):
+            return []
+        keys = await asyncio.to_thread(self.store.list_keys, f"gradings/{grading_id}/revisions/")
+        names = (key.rsplit("/", 1)[-1] for key in keys)
+        return sorted(int(name[:-5]) for name in names if name.endswith(".json") and name[:-5].isdigit())
 
     async def _get(self, grading_id: str, key: Callable[[str], str]) -> bytes | None:
         if not GRADING_ID_PATTERN.fullmatch(grading_id):

@@ -83,3 +83,11 @@ class GradingResult(BaseModel):
     needs_review: bool = Field(default=False, description="True when a teacher should look before the grade is "
                                                          "released; `review_reasons` says why.")
     review_reasons: list[str] = Field(default_factory=list, description="Codes of the warnings that need review.")
+    revision: int = Field(default=0, description="Which revision this is: 0 the machine's, n after n teacher reviews.")
+    review: dict[str, Any] | None = Field(default=None, description=(
+        "The teacher's review that made this revision: `reviewer`, `reviewed_at`, `reason`, `changes` (each "
+        "override's `kind`, `id`, `before` and `after`); absent on the machine's grading."))
+    reviewed: bool = Field(default=False, description="True when a teacher has reviewed the grading (a revision "
+                                                       "above 0 exists); absent on the machine's grading.")
+    revisions: list[dict[str, Any]] | None = Field(default=None, description=(
+        "Every revision of a reviewed grading: `revision`, `by`, `at`, `reason`, `changes`, `overall`."))

@@ -25,6 +25,11 @@ class GradingMetrics:
             "grading_review_reasons_total", "Completed gradings flagged `needs_review`, by reason (warning code).",
             ["reason"], registry=registry,
         )
+        self.review_overrides = Counter(
+            "grading_review_overrides_total", "Decisions and scores teachers overrode in reviews, by rubric, item "
+            "(`<kind>:<id>`, bounded by the rubric) and direction (added, removed, raised, lowered, unchanged).",
+            ["rubric_id", "item", "direction"], registry=registry,
+        )
         self.errors = Counter(
             "grading_errors_total", "Gradings that failed, by pipeline stage and reason.",
             ["stage", "reason"], registry=registry,

@@ -15,10 +15,10 @@ from collections.abc import Mapping
 
 from medgrade_shared.citations import rubric_anchor
 from medgrade_shared.errors import ApiError
+from medgrade_shared.formulas import weighted_overall
 from medgrade_shared.models.rubric import COMPONENTS, Rubric
 from medgrade_shared.models.rubric_checks import require_gradable
 from medgrade_shared.models.scoring import AggregateResult, BreakdownEntry, ComponentName, ComponentResult, FeedbackItem
-from scoring.evaluators.scores import SCORE_DECIMALS, clamp_score
 
 log = logging.getLogger(__name__)
 
@@ -53,16 +53,12 @@ def aggregate(rubric: Rubric, components: Mapping[ComponentName, ComponentResult
     anchor_order = {anchor: position for position, anchor in enumerate(rubric.all_anchors_list())}
     present = [name for name in COMPONENTS if name in components]
 
-    breakdown: dict[ComponentName, BreakdownEntry] = {}
-    overall = 0.0
+    overall, shares = weighted_overall(weights, {name: components[name].score for name in present})
+    breakdown: dict[ComponentName, BreakdownEntry] = {name: BreakdownEntry(**share) for name, share in shares.items()}
     feedback: list[FeedbackItem] = []
     dropped = 0
     for name in present:
         result = components[name]
-        weighted = weights[name] * result.score
-        overall += weighted
-        breakdown[name] = BreakdownEntry(score=result.score, weight=weights[name],
-                                         weighted=round(weighted, SCORE_DECIMALS))
         if not weights[name]:
             continue
         items = [*result.violations, *result.successes]
@@ -71,6 +67,6 @@ def aggregate(rubric: Rubric, components: Mapping[ComponentName, ComponentResult
         feedback += sorted(kept, key=lambda item: (item.kind != "violation", _rubric_position(item, anchor_order)))
     if dropped:
         log.warning("dropped feedback citing unknown rubric anchors", extra={"dropped_feedback": dropped})
-    return AggregateResult(overall=clamp_score(overall), breakdown=breakdown, feedback=feedback,
+    return AggregateResult(overall=overall, breakdown=breakdown, feedback=feedback,
                            dropped_feedback=dropped)
 

@@ -71,6 +71,7 @@ from typing import Any
 import numpy as np
 
 from medgrade_shared.deadline import check as check_deadline
+from medgrade_shared.formulas import key_question_coverage, question_weight
 from medgrade_shared.models.rubric import KeyQuestion, Rubric
 from medgrade_shared.models.scoring import ComponentResult
 from medgrade_shared.models.transcript import ParsedTranscript
@@ -391,17 +392,16 @@ def score_key_questions(rubric: Rubric, parsed: ParsedTranscript, encoder: Encod
     if not assessable(rubric, "key_questions"):
         return feedback.not_assessed()
     policy = rubric.key_questions_policy
-    weights = [policy.critical_weight if q.critical else policy.noncritical_weight for q in rubric.key_questions]
+    weights = [question_weight(q.critical, policy.critical_weight, policy.noncritical_weight)
+               for q in rubric.key_questions]
     encoder = encoder or load_encoder()
     model = model or load_decision_model()
     patient = _patient_words(parsed)
-    asked_weight = 0.0
     questions = []
-    for evidence, weight in zip(question_evidence(rubric, parsed, encoder, patient), weights, strict=True):
+    for evidence in question_evidence(rubric, parsed, encoder, patient):
         decision = _decide(evidence, model)
         question = evidence.question
         if decision.row is not None:
-            asked_weight += weight
             feedback.success(question.anchor, f"Asked about {question.label}.",
                              cite(evidence.sentences[decision.row].utterance))
         else:
@@ -410,7 +410,7 @@ def score_key_questions(rubric: Rubric, parsed: ParsedTranscript, encoder: Encod
         decided = _question_details(evidence, decision, model, patient)
         questions.append({**decided, "uncertain": _uncertain(decided, model)})
 
-    coverage = asked_weight / sum(weights)
+    coverage = key_question_coverage(weights, [q["asked"] for q in questions])
     details: dict[str, Any] = {
         "matcher": MATCHER,
         "matcher_version": MATCHER_VERSION,

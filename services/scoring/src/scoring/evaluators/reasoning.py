@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from medgrade_shared.citations import summary_citation
+from medgrade_shared.formulas import reasoning_score
 from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.scoring import ComponentResult
 from medgrade_shared.models.transcript import ParsedTranscript, SummaryText
@@ -86,7 +87,6 @@ def score_reasoning(rubric: Rubric, parsed: ParsedTranscript) -> ComponentResult
         link_details.append({"id": link.id, "anchor": link.anchor, "major": link.major,
                              "detected": found is not None, **(found or _NOT_FOUND)})
 
-    ratio = detected / len(links)
     details: dict[str, Any] = {
         "detected": detected,
         "required": len(links),
@@ -94,4 +94,4 @@ def score_reasoning(rubric: Rubric, parsed: ParsedTranscript) -> ComponentResult
         "major_gap_penalty": spec.major_gap_penalty,
         "links": link_details,
     }
-    return feedback.result(ratio - spec.major_gap_penalty * missing_major, details)
+    return feedback.result(reasoning_score(detected, len(links), missing_major, spec.major_gap_penalty), details)

@@ -1,13 +1,8 @@
-"""Score arithmetic shared by every evaluator and the aggregate.
-
-Scores are clamped to [0, 1] and rounded to a fixed number of decimals once, where they are
-produced, so the same input always serialises to the same number.
-"""
+"""Score arithmetic shared by every evaluator and the aggregate: it lives in
+:mod:`medgrade_shared.formulas`, which a teacher's review rescores with too."""
 
 from __future__ import annotations
 
-SCORE_DECIMALS = 6
+from medgrade_shared.formulas import SCORE_DECIMALS, clamp_score
 
-
-def clamp_score(value: float) -> float:
-    return round(min(1.0, max(0.0, value)), SCORE_DECIMALS)
+__all__ = ["SCORE_DECIMALS", "clamp_score"]

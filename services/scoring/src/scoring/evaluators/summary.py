@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from medgrade_shared.citations import summary_citation
+from medgrade_shared.formulas import summary_score
 from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.rubric_checks import min_count
 from medgrade_shared.models.scoring import ComponentResult
@@ -74,4 +75,4 @@ def score_summary(rubric: Rubric, parsed: ParsedTranscript) -> ComponentResult:
         "counts": counts,
         "source": parsed.summary.source,
     }
-    return feedback.result(0.5 * length_term + 0.5 * element_term, details)
+    return feedback.result(summary_score(length_term, len(matched), len(elements)), details)

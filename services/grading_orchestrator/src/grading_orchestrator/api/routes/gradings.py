@@ -4,37 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Header, Path
+from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from grading_orchestrator.api.deps import PipelineDep, ResultsDep
 from grading_orchestrator.api.docs import GRADING_RESPONSE
-from grading_orchestrator.pipeline import GradingPipeline
 from grading_orchestrator.report import CONTENT_SECURITY_POLICY, build_report, render_report
-from grading_orchestrator.results import ResultStore
-from medgrade_shared.errors import ApiError
-from medgrade_shared.http_client import DownstreamError
+from grading_orchestrator.views import latest_view, load_transcript, rubric_document
 from medgrade_shared.models.errors import ErrorEnvelope
-from medgrade_shared.models.transcript import ParsedTranscript
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/gradings", tags=["grading"])
 
 GradingId = Annotated[str, Path(description="The `grading_id` of a grading.")]
+Revision = Annotated[int | None, Query(ge=0, description=(
+    "A revision: 0 is the machine's grading exactly as stored; without it, the latest (a teacher's review, if any)."))]
 # The gateway adds the same headers; these hold where the orchestrator is reached directly.
 REPORT_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "X-Content-Type-Options": "nosniff",
                   "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
-
-
-async def _load(results: ResultStore, grading_id: str) -> bytes:
-    document = await results.load(grading_id)
-    if document is None:
-        raise ApiError(404, "grading_not_found", f"no grading with id {grading_id!r}")
-    return document
 
 
 def prefers_html(accept: str) -> bool:
@@ -67,16 +58,22 @@ def prefers_html(accept: str) -> bool:
             responses={200: GRADING_RESPONSE, 303: {"description": (
                 "`Accept` prefers `text/html` (a browser): see `Location`, the grading's report.")},
                 404: {"model": ErrorEnvelope}})
-async def get_grading(grading_id: GradingId, results: ResultsDep,
+async def get_grading(grading_id: GradingId, results: ResultsDep, revision: Revision = None,
                       accept: Annotated[str, Header(description=(
                           "`text/html` ranked above `application/json` redirects (303) to the HTML report; "
                           "anything else gets the JSON."))] = "") -> Response:
-    """The grading exactly as `POST /grade` answered it; 404 for an unknown id. A browser (an
-    `Accept` that prefers `text/html`) is sent on to `GET /gradings/{grading_id}/report`."""
-    document = await _load(results, grading_id)
+    """The latest revision of the grading: exactly as `POST /grade` answered it until a teacher
+    reviews it; after a review, the teacher's revision with `reviewed: true`, `review` (who,
+    when, why, what changed) and `revisions` (a summary of each). `?revision=0` is the machine's
+    grading byte for byte, `?revision=n` any other. `ETag` names the revision served: send it as
+    `If-Match` with a review. 404 for an unknown id or revision. A browser (an `Accept` that
+    prefers `text/html`) is sent on to `GET /gradings/{grading_id}/report`."""
+    view = await latest_view(results, grading_id, revision)
     if prefers_html(accept):
-        return RedirectResponse(f"/gradings/{grading_id}/report", status_code=303, headers={"Vary": "Accept"})
-    return Response(content=document, media_type="application/json", headers={"Vary": "Accept"})
+        query = "" if revision is None else f"?revision={revision}"
+        return RedirectResponse(f"/gradings/{grading_id}/report{query}", status_code=303, headers={"Vary": "Accept"})
+    return Response(content=view.body(), media_type="application/json",
+                    headers={"Vary": "Accept", "ETag": view.etag})
 
 
 @router.get("/{grading_id}/report", summary="A stored grading as an HTML report", response_class=HTMLResponse,
@@ -84,27 +81,19 @@ async def get_grading(grading_id: GradingId, results: ResultsDep,
                              "content": {"text/html": {"example": "<!DOCTYPE html>\n<html lang=\"en\">…</html>"}}},
                        # No model here: it would be documented as text/html, the route's type.
                        404: {"description": "No grading with that id (the JSON error envelope)."}})
-async def get_report(grading_id: GradingId, results: ResultsDep, pipeline: PipelineDep) -> HTMLResponse:
+async def get_report(grading_id: GradingId, results: ResultsDep, pipeline: PipelineDep,
+                     revision: Revision = None) -> HTMLResponse:
     """The grading for a teacher, one page that needs nothing else (no script, font or style
     from anywhere; a strict `Content-Security-Policy`): whether it needs review and why, the
     overall and component scores, every key question, reasoning link, summary element and
     behaviour with the line that shows it, the feedback with the most severe first, and the
     transcript with the cited lines marked (gradings stored before the transcript was kept say
-    so). The browser's print makes a clean PDF of it. 404 for an unknown id."""
-    result = orjson.loads(await _load(results, grading_id))
-    stored = await results.load_transcript(grading_id)
-    transcript = ParsedTranscript.model_validate_json(stored) if stored is not None else None
-    rubric = await _rubric(pipeline, result)
+    so). A reviewed grading shows the latest revision (or `?revision=n`) with who reviewed it,
+    when and why, and the items the teacher changed marked. The browser's print makes a clean
+    PDF of it. 404 for an unknown id or revision."""
+    result = orjson.loads((await latest_view(results, grading_id, revision)).body())
+    transcript = await load_transcript(results, grading_id)
+    rubric = await rubric_document(pipeline, result)
     page = await asyncio.to_thread(lambda: render_report(build_report(result, transcript, rubric)))
     return HTMLResponse(page, headers=REPORT_HEADERS)
 
-
-async def _rubric(pipeline: GradingPipeline, result: dict[str, Any]) -> dict[str, Any] | None:
-    """The graded rubric version (cached for good: versions never change), for the labels of
-    its links and summary elements; None while rubric_management cannot answer."""
-    try:
-        fetched = await pipeline.rubrics.get(result["rubric_id"], result["rubric_version"])
-    except DownstreamError as exc:
-        log.warning("report without rubric labels: %s", exc.message)
-        return None
-    return orjson.loads(fetched.raw)

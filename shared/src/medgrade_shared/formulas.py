@@ -1,0 +1,51 @@
+"""The scoring formulas, as pure functions of decisions already made.
+
+The scoring service's evaluators decide (which questions were asked, which links stated,
+which summary elements present) and then score those decisions with these functions; a
+teacher's review (the orchestrator's ``POST /gradings/{id}/reviews``) changes decisions and
+rescores them with the very same functions, so a reviewed grade is computed exactly as a
+machine grade is. Scores are clamped to [0, 1] and rounded to ``SCORE_DECIMALS`` once, where
+they are produced, so the same input always serialises to the same number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+SCORE_DECIMALS = 6
+
+
+def clamp_score(value: float) -> float:
+    return round(min(1.0, max(0.0, value)), SCORE_DECIMALS)
+
+
+def question_weight(critical: bool, critical_weight: float, noncritical_weight: float) -> float:
+    """A key question weighs ``critical_weight`` when critical, ``noncritical_weight`` otherwise."""
+    return critical_weight if critical else noncritical_weight
+
+
+def key_question_coverage(weights: Sequence[float], asked: Sequence[bool]) -> float:
+    """key_questions = Σ weight(asked) / Σ weight(all) (unclamped, unrounded: the coverage)."""
+    return sum(w for w, a in zip(weights, asked, strict=True) if a) / sum(weights)
+
+
+def reasoning_score(detected: int, required: int, missing_major: int, major_gap_penalty: float) -> float:
+    """reasoning = detected / required - ``major_gap_penalty`` per missing major link (unclamped)."""
+    return detected / required - major_gap_penalty * missing_major
+
+
+def summary_score(length_term: float, matched: int, required: int) -> float:
+    """summary = 0.5 · length term + 0.5 · matched elements / required elements (unclamped)."""
+    return 0.5 * length_term + 0.5 * (matched / required)
+
+
+def weighted_overall(weights: Mapping[str, float], scores: Mapping[str, float]) -> tuple[float, dict[str, dict]]:
+    """overall = Σ weight · score over ``scores`` (in their order), clamped; and the breakdown
+    (score, weight, weighted share) of each component."""
+    overall = 0.0
+    breakdown: dict[str, dict] = {}
+    for name, score in scores.items():
+        weighted = weights[name] * score
+        overall += weighted
+        breakdown[name] = {"score": score, "weight": weights[name], "weighted": round(weighted, SCORE_DECIMALS)}
+    return clamp_score(overall), breakdown

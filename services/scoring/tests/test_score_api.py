@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from medgrade_shared.registry import SCORING
+from medgrade_shared.testing.internal_token import INTERNAL_HEADERS
 from scoring.core.config import ScoringSettings
 from scoring.main import create_app
 from scoring.semantic.model import Encoder
@@ -24,7 +25,8 @@ def _wait_until_ready(client: TestClient, timeout: float = 60.0) -> None:
 
 @pytest.fixture
 def client(encoder: Encoder) -> Iterator[TestClient]:
-    with TestClient(create_app(ScoringSettings(), encoder_loader=lambda: encoder)) as test_client:
+    with TestClient(headers=INTERNAL_HEADERS,
+                    app=create_app(ScoringSettings(), encoder_loader=lambda: encoder)) as test_client:
         _wait_until_ready(test_client)
         yield test_client
 
@@ -133,7 +135,8 @@ def test_not_ready_while_the_model_loads(score_body, encoder) -> None:
         release.wait(30)
         return encoder
 
-    with TestClient(create_app(ScoringSettings(model_wait_s=0), encoder_loader=slow_loader)) as client:
+    with TestClient(headers=INTERNAL_HEADERS,
+                    app=create_app(ScoringSettings(model_wait_s=0), encoder_loader=slow_loader)) as client:
         assert client.get("/health").status_code == 200
         ready = client.get("/ready")
         assert ready.status_code == 503
@@ -150,7 +153,8 @@ def test_a_model_that_fails_to_load_is_never_replaced(score_body) -> None:
     def broken_loader() -> Encoder:
         raise FileNotFoundError("model.safetensors is missing")
 
-    with TestClient(create_app(ScoringSettings(), encoder_loader=broken_loader)) as client:
+    with TestClient(headers=INTERNAL_HEADERS,
+                    app=create_app(ScoringSettings(), encoder_loader=broken_loader)) as client:
         time.sleep(0.2)
         assert client.get("/ready").status_code == 503
         response = client.post("/score/key_questions", json=score_body)
@@ -165,7 +169,8 @@ def test_a_request_during_the_load_waits_for_the_model(score_body, encoder) -> N
         time.sleep(0.5)
         return encoder
 
-    with TestClient(create_app(ScoringSettings(model_wait_s=20), encoder_loader=slow_loader)) as client:
+    with TestClient(headers=INTERNAL_HEADERS,
+                    app=create_app(ScoringSettings(model_wait_s=20), encoder_loader=slow_loader)) as client:
         assert client.get("/ready").status_code == 503
         response = client.post("/score/key_questions", json=score_body)
         assert response.status_code == 200

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from medgrade_shared.internal_auth import INTERNAL_TOKEN_HEADER
 from medgrade_shared.registry import SCORING
-from medgrade_shared.testing.internal_token import INTERNAL_HEADERS
+from medgrade_shared.testing.internal_token import INTERNAL_HEADERS, assert_refused_without_token
 from scoring.core.config import ScoringSettings
 from scoring.main import create_app
 from scoring.semantic.model import Encoder
@@ -183,3 +184,9 @@ def test_utterance_times_past_the_maximum_are_a_422_not_a_500(client, score_body
     for name in ("key_questions", "reasoning", "communication"):
         error = _assert_envelope(client.post(f"/score/{name}", json=score_body), 422, "invalid_request")
         assert error["details"][0]["loc"][:4] == ["body", "parsed", "utterances", 2]
+
+
+def test_scoring_answers_only_callers_with_the_internal_credential(client, score_body) -> None:
+    for name in (*ENDPOINTS, "aggregate"):
+        assert_refused_without_token(client, "POST", f"/score/{name}", json=score_body)
+    assert client.get("/health", headers={INTERNAL_TOKEN_HEADER: ""}).status_code == 200

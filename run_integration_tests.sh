@@ -46,6 +46,9 @@ echo "integration tests: $mode mode, on 127.0.0.1 ports $(suite_ports ${MEDGRADE
 if [ "$mode" = compose ]; then
   # A project of its own per run, so `down -v` never touches a developer's `medgrade` project.
   project="medgrade-it-$$"
+  # The compose files require the internal credential; one of this run's own unless given.
+  MEDGRADE_INTERNAL_TOKEN=${MEDGRADE_INTERNAL_TOKEN:-$("$py" -c 'import secrets; print(secrets.token_urlsafe(32))')}
+  export MEDGRADE_INTERNAL_TOKEN
   compose=(docker compose -p "$project" -f "$PWD/docker-compose.yml" -f "$PWD/docker-compose.integration.yml")
   keys_cli=(exec -T grading_orchestrator python -m grading_orchestrator.keys_cli)
   export MEDGRADE_IT_COMPOSE_PROJECT="$project"

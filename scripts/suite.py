@@ -18,7 +18,9 @@ in .run/<name>.pid, and ``start`` records the port base in .run/port-base, so ``
 ``status`` reach the suite of the run folder (``MEDGRADE_RUN_DIR``, so a second suite needs a
 second run folder). ``start`` also makes sure the key store holds a ``demo`` client with
 every scope and keeps its key in .run/demo-api-key (mode 600); ``grade`` and ``status`` send
-it, through the gateway when it runs.
+it, through the gateway when it runs. Each run (a ``start`` while no service of the run folder
+runs) generates the suite's internal credential into .run/internal-token (mode 600) and gives it
+to every service (``MEDGRADE_INTERNAL_TOKEN``) and to nginx (``GATEWAY_INTERNAL_TOKEN``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import json
 import os
 import pwd
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -40,6 +43,7 @@ from pathlib import Path
 
 try:
     from medgrade_shared.api_keys import SCOPES, ApiKeyStore, open_key_file
+    from medgrade_shared.internal_auth import INTERNAL_TOKEN_ENV
     from medgrade_shared.registry import (
         DEFAULT_PORT_BASE,
         GATEWAY,
@@ -63,6 +67,7 @@ BIN_DIR = Path(sys.executable).parent
 
 DEMO_CLIENT = "demo"
 DEMO_KEY_FILE = RUN_DIR / "demo-api-key"
+INTERNAL_TOKEN_FILE = RUN_DIR / "internal-token"
 PORT_BASE_FILE = RUN_DIR / "port-base"
 # nginx and Prometheus live in /usr/sbin or /usr/bin, which a non-root PATH may lack.
 TOOL_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/bin"])
@@ -168,12 +173,27 @@ def ensure_demo_key(store_path: Path) -> str:
             return key
     keys.revoke(name=DEMO_CLIENT)
     key = keys.create(DEMO_CLIENT, list(SCOPES))
-    DEMO_KEY_FILE.unlink(missing_ok=True)
-    fd = os.open(DEMO_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key + "\n")
+    _write_private(DEMO_KEY_FILE, key + "\n")
     print(f"created the API key of client {DEMO_CLIENT!r} in {DEMO_KEY_FILE}")
     return key
+
+
+def _write_private(path: Path, text: str) -> None:
+    """``text`` in a new file only its owner can read (mode 600)."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
+def ensure_internal_token() -> str:
+    """The run's internal credential (medgrade_shared.internal_auth) in INTERNAL_TOKEN_FILE: a new
+    one for each run, the running one while a service of the run folder still runs with it."""
+    if INTERNAL_TOKEN_FILE.exists() and any(_running_pid(service.name) for service in SERVICES):
+        return INTERNAL_TOKEN_FILE.read_text().strip()
+    token = secrets.token_urlsafe(32)
+    _write_private(INTERNAL_TOKEN_FILE, token + "\n")
+    return token
 
 
 def _key_headers() -> dict[str, str]:
@@ -201,9 +221,10 @@ def service_environment(service: Service, base: int, store_path: Path) -> dict[s
     return env
 
 
-def gateway_values(base: int, rate: str, burst: int) -> dict[str, str]:
+def gateway_values(base: int, rate: str, burst: int, internal_token: str = "") -> dict[str, str]:
     """The values of nginx.conf's placeholders for a gateway in the run folder at ``base``."""
     return {
+        "GATEWAY_INTERNAL_TOKEN": internal_token,
         "GATEWAY_LISTEN": f"127.0.0.1:{GATEWAY.port(base)}", "GATEWAY_RUN_DIR": str(RUN_DIR / "nginx"),
         "GATEWAY_ACCESS_LOG": str(RUN_DIR / "logs" / "gateway-access.log"),
         "GATEWAY_ERROR_LOG": str(RUN_DIR / "logs" / "gateway.log"),
@@ -223,7 +244,7 @@ def prometheus_config(base: int) -> dict:
     }
 
 
-def start_gateway(nginx: str, rate: str, burst: int, timeout_s: float, base: int) -> None:
+def start_gateway(nginx: str, rate: str, burst: int, timeout_s: float, base: int, internal_token: str) -> None:
     """nginx on the gateway's port from the repository's nginx.conf, everything in the run folder."""
     if _running_pid(GATEWAY.name):
         print(f"gateway: already running (pid {_running_pid(GATEWAY.name)})")
@@ -231,7 +252,8 @@ def start_gateway(nginx: str, rate: str, burst: int, timeout_s: float, base: int
     home = RUN_DIR / "nginx"
     home.mkdir(parents=True, exist_ok=True)
     config = home / "nginx.conf"
-    config.write_text(render(ROOT / "nginx.conf", gateway_values(base, rate, burst)))
+    # It holds the internal credential: readable by its owner only.
+    _write_private(config, render(ROOT / "nginx.conf", gateway_values(base, rate, burst, internal_token)))
     # Run by root, nginx would switch its workers to "nobody", who cannot enter a private run folder.
     user = f" user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
     argv = [nginx, "-p", str(home), "-c", str(config), "-e", str(RUN_DIR / "logs" / "gateway.log"),
@@ -269,8 +291,9 @@ def start(store_path: Path, timeout_s: float, nginx: str | None, prometheus: str
     (RUN_DIR / "logs").mkdir(parents=True, exist_ok=True)
     PORT_BASE_FILE.write_text(f"{base}\n")
     key = ensure_demo_key(store_path)
+    internal_token = ensure_internal_token()
     for service in SERVICES:
-        env = {**os.environ, **service_environment(service, base, store_path)}
+        env = {**os.environ, **service_environment(service, base, store_path), INTERNAL_TOKEN_ENV: internal_token}
         _launch(service.name, service.port(base), [str(BIN_DIR / service.console_script)], env)
     for service in SERVICES:
         port = service.port(base)
@@ -278,7 +301,7 @@ def start(store_path: Path, timeout_s: float, nginx: str | None, prometheus: str
     _wait_until(lambda: _suite_ok({"X-API-Key": key}, base), "/services/status to report ok", timeout_s)
     print(f"suite is up: {ORCHESTRATOR.url(base)}/services/status reports ok")
     if nginx:
-        start_gateway(nginx, rate, burst, timeout_s, base)
+        start_gateway(nginx, rate, burst, timeout_s, base, internal_token)
     if prometheus:
         start_prometheus(prometheus, timeout_s, base)
     for part, reason in skipped.items():

@@ -70,6 +70,11 @@ resource "aws_ecs_task_definition" "this" {
       appProtocol   = "http"
     }]
     environment = [for key in sort(keys(local.environment[each.key])) : { name = key, value = local.environment[each.key][key] }]
+    # The internal credential, from Secrets Manager (storage.tf); nginx gets it as its template value.
+    secrets = [{
+      name      = each.key == "gateway" ? "GATEWAY_INTERNAL_TOKEN" : "MEDGRADE_INTERNAL_TOKEN"
+      valueFrom = aws_secretsmanager_secret.internal_token.arn
+    }]
     mountPoints = each.key == "gateway" ? [{ sourceVolume = "nginx-run", containerPath = "/tmp/nginx", readOnly = false }] : []
     healthCheck = {
       command     = local.health_commands[each.key]

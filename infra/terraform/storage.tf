@@ -154,3 +154,30 @@ resource "aws_secretsmanager_secret" "api_keys" {
   kms_key_id              = aws_kms_key.this.arn
   recovery_window_in_days = 30
 }
+
+# The suite's internal credential (MEDGRADE_INTERNAL_TOKEN, medgrade_shared.internal_auth): the
+# internal services answer only callers presenting it (the orchestrator, and the gateway for
+# the rubric routes). Generated once by Secrets Manager; ECS injects it into every task from
+# here (ecs.tf: secrets), so it is never in the task definition or the state's plan output.
+# Rotate with put-secret-value, then force a new deployment of all five services.
+data "aws_secretsmanager_random_password" "internal_token" {
+  password_length     = 48
+  exclude_punctuation = true
+}
+
+resource "aws_secretsmanager_secret" "internal_token" {
+  #checkov:skip=CKV2_AWS_57:Rotation needs every service and the gateway redeployed together; done by an operator (put-secret-value, then a deployment), not a rotation Lambda
+  name                    = "${local.name}/internal-token"
+  description             = "MedGrade's service-to-service credential (MEDGRADE_INTERNAL_TOKEN)"
+  kms_key_id              = aws_kms_key.this.arn
+  recovery_window_in_days = 30
+}
+
+resource "aws_secretsmanager_secret_version" "internal_token" {
+  secret_id     = aws_secretsmanager_secret.internal_token.id
+  secret_string = data.aws_secretsmanager_random_password.internal_token.random_password
+
+  lifecycle {
+    ignore_changes = [secret_string] # the data source draws a new one each plan; keep the first
+  }
+}

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from medgrade_shared.internal_auth import INTERNAL_TOKEN_ENV
 from medgrade_shared.registry import GATEWAY_UPSTREAMS, ORCHESTRATOR, ORCHESTRATOR_UPSTREAMS, RUBRICS, SERVICES
 from medgrade_shared.settings import ServiceSettings
 
@@ -117,6 +118,9 @@ def test_service_environment_names_real_settings(compose):
         fields = settings_class(service.name).model_fields
         prefix = service.env_prefix
         for key in environment(spec["services"][service.name]):
+            if key == INTERNAL_TOKEN_ENV:  # the one setting every service shares, without a prefix
+                assert "internal_token" in fields
+                continue
             assert key.startswith(prefix), f"{name}: {service.name} gets {key}, not one of its settings"
             assert key[len(prefix):].lower() in fields, f"{name}: {service.name}: {key} is no setting"
 

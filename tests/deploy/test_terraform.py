@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from hcl2 import SerializationOptions
 
 from medgrade_shared import registry
+from medgrade_shared.testing.internal_token import TEST_INTERNAL_TOKEN
 
 from .test_compose import settings_class
 
@@ -170,6 +171,7 @@ def test_component_health_paths_answer_in_the_services(tf, tmp_path):
         # The health path answers 200 in the service itself (no lifespan: /health is shallow).
         settings_cls = settings_class(component.name)
         kwargs = {"store_path": tmp_path / component.name} if "store_path" in settings_cls.model_fields else {}
+        kwargs["internal_token"] = TEST_INTERNAL_TOKEN
         app = importlib.import_module(f"{component.name}.main").create_app(settings_cls(**kwargs))
         assert TestClient(app).get(services[component.name]["health_path"]).status_code == 200, component.name
     commands = tf["locals"]["health_commands"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,6 +63,28 @@ def gateway() -> Iterator[httpx.Client]:
     """A client of the nginx gateway at the suite's port base (each test sends its own key)."""
     with httpx.Client(base_url=GATEWAY, timeout=30) as client:
         yield client
+
+
+@pytest.fixture
+def new_key(suite):
+    """Make a key for a fresh client: ``new_key("grade", ...) -> (client name, key)``."""
+
+    def make(*scopes: str) -> tuple[str, str]:
+        name = f"it-{uuid.uuid4().hex[:10]}"
+        return name, suite.keys_cli("create", "--name", name, "--scopes", *scopes)
+
+    return make
+
+
+def internal_headers() -> dict[str, str]:
+    """The suite's internal credential, as a caller inside the suite sends it: compose mode's
+    MEDGRADE_INTERNAL_TOKEN, else the one scripts/suite.py generated into the run folder."""
+    from medgrade_shared.internal_auth import INTERNAL_TOKEN_HEADER
+
+    token = os.environ.get("MEDGRADE_INTERNAL_TOKEN")
+    if not token:
+        token = (Path(os.environ.get("MEDGRADE_RUN_DIR", ROOT / ".run")) / "internal-token").read_text().strip()
+    return {INTERNAL_TOKEN_HEADER: token}
 
 
 def sample(name: str) -> str:

@@ -25,15 +25,6 @@ GRADE = {"rubric_id": "stroke_v1", "student_id": "it-gateway",
                                            "[00:12] Patient: At about eight."}}
 
 
-@pytest.fixture
-def new_key(suite):
-    """Make a key for a fresh client: ``new_key("grade", ...) -> (client name, key)``."""
-
-    def make(*scopes: str) -> tuple[str, str]:
-        name = f"it-{uuid.uuid4().hex[:10]}"
-        return name, suite.keys_cli("create", "--name", name, "--scopes", *scopes)
-
-    return make
 
 
 def assert_envelope(response: httpx.Response, status: int, code: str) -> None:

@@ -9,7 +9,7 @@ import pytest
 from medgrade_shared.citations import rubric_anchor, validate_citation
 from medgrade_shared.models.rubric import Rubric
 
-from .conftest import RUBRICS, sample
+from .conftest import RUBRICS, internal_headers, sample
 
 STROKE_ASKED = {"onset_time": "00:29", "weakness": "01:05", "speech": "01:47", "headache": "02:45",
                 "vision": "02:53", "hypertension": "03:35", "diabetes": "03:35", "prior_stroke": "03:49",
@@ -110,7 +110,7 @@ def test_every_feedback_item_cites_an_existing_anchor_of_that_rubric(request, ap
 def _anchors(result: dict) -> set[str]:
     """Anchors of the rubric version the result was graded with, read from the rubric service."""
     doc = httpx.get(f"{RUBRICS}/rubrics/{result['rubric_id']}",
-                    params={"version": result["rubric_version"]}).json()
+                    params={"version": result["rubric_version"]}, headers=internal_headers()).json()
     return set(Rubric.model_validate(doc).anchors())
 
 

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
+from medgrade_shared.testing.internal_token import TEST_INTERNAL_TOKEN
+
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SPANS = re.findall(r"`([^`\n]+)`", README) + [
@@ -79,15 +81,19 @@ def test_a_command_uses_the_script_s_own_subcommand_and_options(command):
 
 
 def _apps(store: Path) -> list[FastAPI]:
+    from document_parser.core.config import ParserSettings
     from document_parser.main import create_app as parser
     from grading_orchestrator.core.config import OrchestratorSettings
     from grading_orchestrator.main import create_app as orchestrator
     from rubric_management.core.config import RubricSettings
     from rubric_management.main import create_app as rubrics
+    from scoring.core.config import ScoringSettings
     from scoring.main import create_app as scoring
 
-    return [orchestrator(OrchestratorSettings(store_path=store / "gradings", auth_required=False)),
-            rubrics(RubricSettings(store_path=store / "rubrics")), parser(), scoring()]
+    token = {"internal_token": TEST_INTERNAL_TOKEN}  # a module fixture: before the plugin's environment
+    return [orchestrator(OrchestratorSettings(store_path=store / "gradings", auth_required=False, **token)),
+            rubrics(RubricSettings(store_path=store / "rubrics", **token)), parser(ParserSettings(**token)),
+            scoring(ScoringSettings(**token))]
 
 
 def _template(path: str) -> str:

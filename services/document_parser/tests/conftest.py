@@ -9,6 +9,9 @@ from fpdf import FPDF
 
 from document_parser.core.config import ParserSettings
 from document_parser.main import create_app
+from medgrade_shared.testing.internal_token import INTERNAL_HEADERS
+
+pytest_plugins = ["medgrade_shared.testing.internal_token"]
 
 INTERVIEW = """\
 [00:00] Student: Hello, I'm a medical student. What brings you in today?
@@ -66,7 +69,8 @@ def presentation() -> str:
 
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    with TestClient(create_app(ParserSettings(port=8002, max_chars=200_000))) as test_client:
+    with TestClient(headers=INTERNAL_HEADERS,
+                    app=create_app(ParserSettings(port=8002, max_chars=200_000))) as test_client:
         yield test_client
 
 

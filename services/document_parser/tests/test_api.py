@@ -1,6 +1,8 @@
 from fastapi.testclient import TestClient
 
+from medgrade_shared.internal_auth import INTERNAL_TOKEN_HEADER
 from medgrade_shared.models.transcript import ParsedTranscript
+from medgrade_shared.testing.internal_token import assert_refused_without_token
 
 
 def test_parse_returns_the_contract(client: TestClient, interview: str) -> None:
@@ -67,3 +69,10 @@ def test_health_ready_and_metrics(client: TestClient) -> None:
     metrics = client.get("/metrics").text
     assert 'medgrade_http_requests_total{method="POST",route="/parse",service="document_parser",status="200"}' \
         in metrics
+
+
+def test_the_parser_answers_only_callers_with_the_internal_credential(client: TestClient) -> None:
+    assert_refused_without_token(client, "POST", "/parse", json={"text": "Doctor: Hi"})
+    assert_refused_without_token(client, "POST", "/parse/upload",
+                                 files={"file": ("t.txt", b"Doctor: Hi", "text/plain")})
+    assert client.get("/health", headers={INTERNAL_TOKEN_HEADER: ""}).status_code == 200

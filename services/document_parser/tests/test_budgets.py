@@ -17,8 +17,9 @@ from document_parser.core.config import ParserSettings
 from document_parser.main import create_app
 from document_parser.parsing import pipeline
 from medgrade_shared.deadline import DEADLINE_HEADER
+from medgrade_shared.testing.internal_token import INTERNAL_HEADERS, TEST_INTERNAL_TOKEN
 
-DEFAULTS = ParserSettings(port=8002)
+DEFAULTS = ParserSettings(port=8002, internal_token=TEST_INTERNAL_TOKEN)  # built at import, before the fixture
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _CONTENT_TYPES = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
                   'content-types"><Default Extension="xml" ContentType="application/xml"/></Types>')
@@ -26,7 +27,7 @@ _CONTENT_TYPES = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://sc
 
 @pytest.fixture
 def parser() -> TestClient:
-    with TestClient(create_app(DEFAULTS)) as test_client:
+    with TestClient(headers=INTERNAL_HEADERS, app=create_app(DEFAULTS)) as test_client:
         yield test_client
 
 
@@ -66,7 +67,7 @@ def test_a_transcript_over_the_utterance_limit_is_413(parser):
 
 def test_a_transcript_over_the_character_limit_is_413_as_text_and_as_a_file():
     settings = ParserSettings(port=8002, max_chars=1000)
-    with TestClient(create_app(settings)) as small:
+    with TestClient(headers=INTERNAL_HEADERS, app=create_app(settings)) as small:
         text = "Doctor: " + "a" * 1000
         _refused(small.post("/parse", json={"text": text}), "transcript_too_large", 1000, "MEDGRADE_PARSER_MAX_CHARS")
         _refused(_upload(small, text.encode(), "t.txt"), "transcript_too_large", 1000, "MEDGRADE_PARSER_MAX_CHARS")
@@ -135,6 +136,6 @@ def test_parsing_stops_at_the_callers_deadline_with_504(parser, interview, monke
 
 
 def test_a_body_over_the_parsers_limit_is_413_with_the_envelope():
-    with TestClient(create_app(ParserSettings(port=8002, max_body_bytes=2048))) as small:
+    with TestClient(headers=INTERNAL_HEADERS, app=create_app(ParserSettings(port=8002, max_body_bytes=2048))) as small:
         response = small.post("/parse", json={"text": "Doctor: hi", "padding": "x" * 4096})
         assert response.status_code == 413 and response.json()["error"]["code"] == "payload_too_large"

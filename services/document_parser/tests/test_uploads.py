@@ -11,6 +11,7 @@ from pypdf import PdfReader, PdfWriter
 
 from document_parser.core.config import ParserSettings
 from document_parser.main import create_app
+from medgrade_shared.testing.internal_token import INTERNAL_HEADERS
 
 DIALOGUE = "Doctor: What brings you in? Any allergies?\nPatient: A rash, caf\u00e9 au lait spots \u2013 itchy.\n"
 
@@ -68,7 +69,8 @@ def test_docx_and_pdf_are_recognised_by_their_bytes_whatever_the_name(client: Te
 
 
 def test_file_over_the_size_limit_is_a_413() -> None:
-    with TestClient(create_app(ParserSettings(port=8002, max_upload_bytes=1000))) as small:
+    with TestClient(headers=INTERNAL_HEADERS,
+                    app=create_app(ParserSettings(port=8002, max_upload_bytes=1000))) as small:
         response = upload(small, b"Doctor: " + b"a" * 1000)
         assert response.status_code == 413
         assert error_code(response) == "file_too_large"

@@ -13,6 +13,8 @@ from grading_orchestrator.core.config import OrchestratorSettings
 from medgrade_shared.api_keys import ApiKeyStore, open_key_file
 from medgrade_shared.examples import example
 
+pytest_plugins = ["medgrade_shared.testing.internal_token"]
+
 RUBRIC = {
     "rubric_id": "demo_v1", "version": "1.2.0", "status": "approved",
     "weights": {"structure": 0.25, "key_questions": 0.5, "reasoning": 0.0, "summary": 0.25, "communication": 0.0},

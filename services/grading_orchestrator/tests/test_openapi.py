@@ -13,6 +13,7 @@ from grading_orchestrator.api.docs import GRADE_REQUEST_EXAMPLE, GRADING_RESULT_
 from grading_orchestrator.core.config import OrchestratorSettings
 from grading_orchestrator.main import create_app
 from medgrade_shared.models.grading import GradeRequest, GradingResult
+from medgrade_shared.testing.internal_token import TEST_INTERNAL_TOKEN
 from medgrade_shared.testing.openapi import openapi_problems
 
 SAMPLE = Path(__file__).resolve().parents[3] / "samples" / "stroke_interview.txt"
@@ -20,7 +21,8 @@ SAMPLE = Path(__file__).resolve().parents[3] / "samples" / "stroke_interview.txt
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory) -> FastAPI:
-    return create_app(OrchestratorSettings(store_path=tmp_path_factory.mktemp("store"), auth_required=False))
+    return create_app(OrchestratorSettings(store_path=tmp_path_factory.mktemp("store"), auth_required=False,
+                                           internal_token=TEST_INTERNAL_TOKEN))  # module scope: before the env fixture
 
 
 @pytest.fixture(scope="module")

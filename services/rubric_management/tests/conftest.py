@@ -13,11 +13,12 @@ import boto3
 import pytest
 from fastapi.testclient import TestClient
 
+from medgrade_shared.testing.internal_token import INTERNAL_HEADERS
 from rubric_management.core.config import RubricSettings
 from rubric_management.main import create_app
 from rubric_management.seeding import example_rubrics
 
-pytest_plugins = ["medgrade_shared.testing.moto_server"]
+pytest_plugins = ["medgrade_shared.testing.moto_server", "medgrade_shared.testing.internal_token"]
 
 BACKENDS = ["local", "s3"]
 
@@ -48,7 +49,7 @@ def make_client(store_settings: dict[str, Any]) -> Iterator[Callable[..., TestCl
 
     def make(**overrides: Any) -> TestClient:
         settings = RubricSettings(**{**store_settings, **overrides})
-        client = TestClient(create_app(settings=settings))
+        client = TestClient(headers=INTERNAL_HEADERS, app=create_app(settings=settings))
         client.__enter__()
         clients.append(client)
         return client

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from medgrade_shared.testing.internal_token import INTERNAL_HEADERS
 from medgrade_shared.testing.openapi import openapi_problems
 from rubric_management.api.docs import QA_REPORT, RUBRIC_PAGE, STROKE_RUBRIC, STROKE_RUBRIC_STORED
 from rubric_management.core.config import RubricSettings
@@ -16,7 +17,7 @@ from rubric_management.main import create_app
 
 @pytest.fixture
 def seeded(tmp_path) -> Iterator[TestClient]:
-    with TestClient(create_app(RubricSettings(store_path=tmp_path / "store"))) as client:
+    with TestClient(headers=INTERNAL_HEADERS, app=create_app(RubricSettings(store_path=tmp_path / "store"))) as client:
         yield client
 
 

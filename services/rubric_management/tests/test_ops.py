@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from medgrade_shared.s3_store import S3Store
 from medgrade_shared.store import StoreError
+from medgrade_shared.testing.internal_token import INTERNAL_HEADERS
 from rubric_management.core.config import RubricSettings
 from rubric_management.main import create_app
 
@@ -53,7 +54,7 @@ def test_the_environment_chooses_the_s3_store(s3_endpoint: str, monkeypatch: Any
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
     s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
     s3.create_bucket(Bucket=bucket)
-    with TestClient(create_app(settings=RubricSettings())) as client:
+    with TestClient(headers=INTERNAL_HEADERS, app=create_app(settings=RubricSettings())) as client:
         assert isinstance(client.app.state.repository.store, S3Store)
         assert client.get("/ready").json()["checks"] == {"store": True}
         assert client.get("/rubrics/stroke_v1").json()["status"] == "approved"

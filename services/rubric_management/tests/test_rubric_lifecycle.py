@@ -8,6 +8,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from medgrade_shared.internal_auth import INTERNAL_TOKEN_HEADER
+from medgrade_shared.testing.internal_token import assert_refused_without_token
+
 
 def _contents(client: TestClient) -> dict[str, bytes | None]:
     """The content objects of draft_v1 (not the status markers)."""
@@ -91,3 +94,18 @@ def test_a_crashed_creation_is_finished_by_resubmitting(client: TestClient, draf
     client.post("/rubrics", json=draft)
     response = client.post("/rubrics", json={**draft, "status": "approved"})
     assert (response.status_code, response.json()["status"]) == (200, "approved")
+
+
+def test_no_rubric_operation_is_open_without_the_internal_credential(client: TestClient,
+                                                                      draft: dict[str, Any]) -> None:
+    """Issue 13, item 7: anything that reached the service could create, approve or archive."""
+    assert_refused_without_token(client, "POST", "/rubrics", json=draft)
+    before = _contents(client)
+    for method, path, params in (("GET", "/rubrics", None), ("GET", "/rubrics/draft_v1/versions", None),
+                                 ("POST", "/rubrics/draft_v1/approve", {"version": "1.0.0"}),
+                                 ("POST", "/rubrics/draft_v1/versions/1.0.0/archive", None),
+                                 ("PUT", "/rubrics/draft_v1", None), ("POST", "/rubrics/validate", None)):
+        response = client.request(method, path, params=params, headers={INTERNAL_TOKEN_HEADER: "forged",
+                                                                        "X-Client-Name": "orchestrator"})
+        assert response.status_code == 401, (method, path)
+    assert _contents(client) == before  # nothing approved or archived

@@ -14,6 +14,8 @@ from medgrade_shared.models.transcript import ParsedTranscript, SummaryText, Utt
 from medgrade_shared.text import count_tokens
 from scoring.semantic.model import Encoder, load_encoder
 
+pytest_plugins = ["medgrade_shared.testing.internal_token"]
+
 DATA = Path(__file__).parent / "data"
 
 MakeParsed = Callable[..., ParsedTranscript]

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from medgrade_shared.deadline import DEADLINE_HEADER
+from medgrade_shared.testing.internal_token import INTERNAL_HEADERS
 from scoring.core.config import ScoringSettings
 from scoring.main import create_app
 from scoring.semantic import model as semantic_model
@@ -23,7 +24,8 @@ ENDPOINTS = ("structure", "key_questions", "reasoning", "summary", "communicatio
 
 @pytest.fixture
 def small(encoder: Encoder) -> Iterator[TestClient]:
-    with TestClient(create_app(ScoringSettings(max_sentences=10), encoder_loader=lambda: encoder)) as client:
+    with TestClient(headers=INTERNAL_HEADERS,
+                    app=create_app(ScoringSettings(max_sentences=10), encoder_loader=lambda: encoder)) as client:
         while client.get("/ready").status_code != 200:
             time.sleep(0.05)
         yield client
@@ -56,7 +58,8 @@ def test_key_questions_stop_at_the_deadline_between_chunks(encoder, chest_dict, 
         return real_encode_chunk(self, texts)
 
     monkeypatch.setattr(type(encoder), "_encode_chunk", slow_encode_chunk)
-    with TestClient(create_app(ScoringSettings(), encoder_loader=lambda: encoder)) as client:
+    with TestClient(headers=INTERNAL_HEADERS,
+                    app=create_app(ScoringSettings(), encoder_loader=lambda: encoder)) as client:
         while client.get("/ready").status_code != 200:
             time.sleep(0.05)
         response = client.post("/score/key_questions", json=_body(chest_dict, make_parsed, 200),

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from medgrade_shared.testing.internal_token import INTERNAL_HEADERS
 from scoring.core.config import ScoringSettings
 from scoring.main import create_app
 from scoring.semantic import model
@@ -99,7 +100,8 @@ def test_an_altered_graph_is_not_ready(graph_elsewhere) -> None:
 
     with pytest.raises(ModelNotReady, match=f"not the recorded {ONNX_SHA256['float32']}"):
         model.open_encoder("float32")
-    with TestClient(create_app(ScoringSettings(), encoder_loader=lambda: model.open_encoder("float32"))) as client:
+    with TestClient(headers=INTERNAL_HEADERS,
+                    app=create_app(ScoringSettings(), encoder_loader=lambda: model.open_encoder("float32"))) as client:
         assert client.app.state.model.settled.wait(10)
         ready = client.get("/ready")
         assert ready.status_code == 503

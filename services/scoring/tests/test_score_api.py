@@ -7,7 +7,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from medgrade_shared.internal_auth import INTERNAL_TOKEN_HEADER
 from medgrade_shared.registry import SCORING
+from medgrade_shared.testing.internal_token import INTERNAL_HEADERS, assert_refused_without_token
 from scoring.core.config import ScoringSettings
 from scoring.main import create_app
 from scoring.semantic.model import Encoder
@@ -24,7 +26,8 @@ def _wait_until_ready(client: TestClient, timeout: float = 60.0) -> None:
 
 @pytest.fixture
 def client(encoder: Encoder) -> Iterator[TestClient]:
-    with TestClient(create_app(ScoringSettings(), encoder_loader=lambda: encoder)) as test_client:
+    with TestClient(headers=INTERNAL_HEADERS,
+                    app=create_app(ScoringSettings(), encoder_loader=lambda: encoder)) as test_client:
         _wait_until_ready(test_client)
         yield test_client
 
@@ -133,7 +136,8 @@ def test_not_ready_while_the_model_loads(score_body, encoder) -> None:
         release.wait(30)
         return encoder
 
-    with TestClient(create_app(ScoringSettings(model_wait_s=0), encoder_loader=slow_loader)) as client:
+    with TestClient(headers=INTERNAL_HEADERS,
+                    app=create_app(ScoringSettings(model_wait_s=0), encoder_loader=slow_loader)) as client:
         assert client.get("/health").status_code == 200
         ready = client.get("/ready")
         assert ready.status_code == 503
@@ -150,7 +154,8 @@ def test_a_model_that_fails_to_load_is_never_replaced(score_body) -> None:
     def broken_loader() -> Encoder:
         raise FileNotFoundError("model.safetensors is missing")
 
-    with TestClient(create_app(ScoringSettings(), encoder_loader=broken_loader)) as client:
+    with TestClient(headers=INTERNAL_HEADERS,
+                    app=create_app(ScoringSettings(), encoder_loader=broken_loader)) as client:
         time.sleep(0.2)
         assert client.get("/ready").status_code == 503
         response = client.post("/score/key_questions", json=score_body)
@@ -165,7 +170,8 @@ def test_a_request_during_the_load_waits_for_the_model(score_body, encoder) -> N
         time.sleep(0.5)
         return encoder
 
-    with TestClient(create_app(ScoringSettings(model_wait_s=20), encoder_loader=slow_loader)) as client:
+    with TestClient(headers=INTERNAL_HEADERS,
+                    app=create_app(ScoringSettings(model_wait_s=20), encoder_loader=slow_loader)) as client:
         assert client.get("/ready").status_code == 503
         response = client.post("/score/key_questions", json=score_body)
         assert response.status_code == 200
@@ -178,3 +184,9 @@ def test_utterance_times_past_the_maximum_are_a_422_not_a_500(client, score_body
     for name in ("key_questions", "reasoning", "communication"):
         error = _assert_envelope(client.post(f"/score/{name}", json=score_body), 422, "invalid_request")
         assert error["details"][0]["loc"][:4] == ["body", "parsed", "utterances", 2]
+
+
+def test_scoring_answers_only_callers_with_the_internal_credential(client, score_body) -> None:
+    for name in (*ENDPOINTS, "aggregate"):
+        assert_refused_without_token(client, "POST", f"/score/{name}", json=score_body)
+    assert client.get("/health", headers={INTERNAL_TOKEN_HEADER: ""}).status_code == 200

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import orjson
+from pydantic import SecretStr
 from tenacity import (
     AsyncRetrying,
     retry_if_exception,
@@ -23,6 +24,7 @@ from tenacity import (
 )
 
 from medgrade_shared import deadline
+from medgrade_shared.internal_auth import internal_headers
 from medgrade_shared.metrics import DownstreamMetrics
 from medgrade_shared.request_context import REQUEST_ID_HEADER, current_request_id
 from medgrade_shared.settings import DownstreamSettings
@@ -60,11 +62,14 @@ async def _add_context_headers(request: httpx.Request) -> None:
 
 
 def make_async_client(
-    base_url: str, settings: DownstreamSettings, transport: httpx.AsyncBaseTransport | None = None
+    base_url: str, settings: DownstreamSettings, transport: httpx.AsyncBaseTransport | None = None,
+    internal_token: SecretStr | str | None = None,
 ) -> httpx.AsyncClient:
-    """``transport`` is for tests (``httpx.MockTransport``); production uses the default."""
+    """``transport`` is for tests (``httpx.MockTransport``); production uses the default.
+    ``internal_token`` is sent on every request (:mod:`medgrade_shared.internal_auth`)."""
     return httpx.AsyncClient(
         base_url=base_url,
+        headers=internal_headers(internal_token),
         transport=transport,
         timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
         limits=httpx.Limits(max_connections=settings.max_connections,

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medgrade_shared import deadline
 from medgrade_shared.errors import ApiError
+from medgrade_shared.internal_auth import InternalAuthMiddleware
 from medgrade_shared.log_config import configure_logging
 from medgrade_shared.messages import summary, validation_details
 from medgrade_shared.metrics import HttpMetrics
@@ -194,19 +195,27 @@ def create_service_app(
     readiness: ReadinessCheck,
     max_body_bytes: int,
     registry: CollectorRegistry | None = None,
+    internal_token: str | None = None,
 ) -> FastAPI:
     """The FastAPI app with everything every service shares; routers are added by the caller.
 
     ``max_body_bytes`` is the largest request body the service reads (its setting).
     ``/docs`` (Swagger UI) and ``/redoc`` load their scripts from the service itself
     (``DOCS_ASSETS``, files of the pinned fastapi-offline package), not from a CDN: they work
-    offline."""
+    offline.
+
+    ``internal_token`` (an internal service's: :func:`medgrade_shared.internal_auth.require_internal_token`)
+    makes every route but ``/health``, ``/ready``, ``/metrics`` and the docs answer only callers
+    presenting it (:class:`~medgrade_shared.internal_auth.InternalAuthMiddleware`); the 401 passes
+    through the observability middleware, so it has its request id and is counted."""
     app = FastAPIOffline(title=title, lifespan=lifespan, static_url=DOCS_ASSETS)
     app.state.registry = registry or CollectorRegistry()
     app.state.http_metrics = HttpMetrics(app.state.registry)
     _install_error_handlers(app)
     document_errors_as_sent(app)
     app.add_middleware(RequestBudgetMiddleware, max_body_bytes=max_body_bytes)
+    if internal_token is not None:
+        app.add_middleware(InternalAuthMiddleware, token=internal_token)
     app.add_middleware(RequestObservabilityMiddleware, service=service, metrics=app.state.http_metrics)
 
     @app.get("/health", tags=["ops"], summary="Liveness")

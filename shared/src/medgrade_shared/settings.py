@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MULTIPART_FRAMING_BYTES = 16 * 1024
@@ -20,6 +20,18 @@ class ServiceSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    internal_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("internal_token", "MEDGRADE_INTERNAL_TOKEN"),
+        description="The suite's internal credential (MEDGRADE_INTERNAL_TOKEN, one value for every service and "
+                    "the gateway; no service prefix): the internal services answer only callers presenting it, "
+                    "the orchestrator sends it. No default: a service refuses to start without it.")
+
+    @field_validator("internal_token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and 0 < len(value.get_secret_value()) < 32:
+            raise ValueError("the internal token must have at least 32 characters (secrets.token_urlsafe(32))")
+        return value or None
 
 
 class StoreSettings(BaseSettings):

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from document_parser.api.routes import parse
 from document_parser.core.config import ParserSettings, get_settings
+from medgrade_shared.internal_auth import require_internal_token
 from medgrade_shared.service import create_service_app, serve
 
 SERVICE = "document_parser"
@@ -19,7 +20,8 @@ async def _readiness(_: FastAPI) -> dict[str, bool]:
 def create_app(settings: ParserSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = create_service_app(service=SERVICE, title="MedGrade document parser", lifespan=None, readiness=_readiness,
-                             max_body_bytes=settings.max_body_bytes)
+                             max_body_bytes=settings.max_body_bytes,
+                             internal_token=require_internal_token(settings.internal_token, SERVICE))
     app.dependency_overrides[get_settings] = lambda: settings
     app.include_router(parse.router)
     return app

@@ -21,6 +21,7 @@ from grading_orchestrator.results import ResultStore
 from grading_orchestrator.status import StatusChecker
 from medgrade_shared.api_keys import ApiKeyStore, open_key_file
 from medgrade_shared.http_client import ServiceClient, make_async_client
+from medgrade_shared.internal_auth import require_internal_token
 from medgrade_shared.metrics import DownstreamMetrics
 from medgrade_shared.service import create_service_app, serve
 from medgrade_shared.store import StoreError, open_store
@@ -31,14 +32,19 @@ def create_app(
 ) -> FastAPI:
     """``transport`` replaces the network for downstream calls in unit tests."""
     settings = settings or get_settings()
+    # It sends the internal credential on every downstream call; without one they would all be 401.
+    internal_token = require_internal_token(settings.internal_token, "grading_orchestrator")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         downstream = DownstreamMetrics(app.state.registry)
         http = {
-            "rubric_management": make_async_client(settings.rubric_service_url, settings, transport),
-            "document_parser": make_async_client(settings.parser_service_url, settings, transport),
-            "scoring": make_async_client(settings.scoring_service_url, settings, transport),
+            "rubric_management": make_async_client(settings.rubric_service_url, settings, transport,
+                                                   internal_token),
+            "document_parser": make_async_client(settings.parser_service_url, settings, transport,
+                                                   internal_token),
+            "scoring": make_async_client(settings.scoring_service_url, settings, transport,
+                                                   internal_token),
         }
         services = {name: ServiceClient(name, client, settings, downstream) for name, client in http.items()}
         app.state.store = open_store(settings)

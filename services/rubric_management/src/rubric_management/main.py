@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from medgrade_shared.internal_auth import require_internal_token
 from medgrade_shared.service import create_service_app, error_response, serve
 from medgrade_shared.store import StoreError, open_store
 from rubric_management.api.routes import edits, lifecycle, rubrics, transfer
@@ -42,7 +43,8 @@ def create_app(settings: RubricSettings | None = None) -> FastAPI:
         yield
 
     app = create_service_app(service=SERVICE, title="MedGrade rubric management", lifespan=lifespan,
-                             readiness=_readiness, max_body_bytes=settings.max_body_bytes)
+                             readiness=_readiness, max_body_bytes=settings.max_body_bytes,
+                             internal_token=require_internal_token(settings.internal_token, SERVICE))
     app.state.settings = settings
 
     @app.exception_handler(UnreadableVersion)

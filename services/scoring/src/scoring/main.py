@@ -18,6 +18,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 
+from medgrade_shared.internal_auth import require_internal_token
 from medgrade_shared.patterns import PatternError, compile_pattern
 from medgrade_shared.service import create_service_app, serve
 from scoring.api.model_slot import ModelSlot
@@ -68,7 +69,8 @@ def create_app(settings: ScoringSettings | None = None,
     settings = settings or get_settings()
     loader = encoder_loader or functools.partial(load_encoder, settings.precision)
     app = create_service_app(service=SERVICE, title="MedGrade scoring", lifespan=_lifespan(loader),
-                             readiness=_readiness, max_body_bytes=settings.max_body_bytes)
+                             readiness=_readiness, max_body_bytes=settings.max_body_bytes,
+                             internal_token=require_internal_token(settings.internal_token, SERVICE))
     app.state.settings = settings
     app.state.model = ModelSlot()
     app.include_router(score_router)

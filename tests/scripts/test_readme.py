@@ -27,7 +27,9 @@ SCRIPT = r"(?:scripts|benchmarks)/[\w.-]+\.(?:sh|py)|run_integration_tests\.sh|\
 SCRIPTS = sorted(set(re.findall(rf"(?<![\w./])(?:{SCRIPT})", README)))
 COMMANDS = sorted({span for span in SPANS if re.match(rf"(?:{SCRIPT}) \S", span)})
 # Paths below the repository's own folders, without placeholders (`gradings/<id>.json` is in the store).
-TOP = "|".join(re.escape(entry.name) for entry in ROOT.iterdir() if entry.is_dir() and entry.name != ".git")
+# Git-ignored folders (.run, .venv, var) hold what a run made, not what the README may promise.
+TOP = "|".join(re.escape(entry.name) for entry in ROOT.iterdir() if entry.is_dir() and entry.name != ".git"
+               and subprocess.run(["git", "check-ignore", "-q", entry.name], cwd=ROOT).returncode != 0)
 PATHS = sorted({path.rstrip(".,:;)") for path in re.findall(rf"(?<![\w./])(?:{TOP})/[\w./-]*", README)})
 
 METHODS = "GET|HEAD|POST|PUT|PATCH|DELETE"

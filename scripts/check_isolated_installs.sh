@@ -14,7 +14,9 @@ for service in grading_orchestrator rubric_management document_parser scoring; d
   "$PYTHON" -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet -c constraints.txt ./shared "./services/$service" \
     2> >(grep -v "^WARNING: Location" >&2)
+  # a throwaway internal credential: every service refuses to start without one
   MEDGRADE_RUBRICS_STORE_PATH="$scratch/store" MEDGRADE_ORCHESTRATOR_STORE_PATH="$scratch/store" \
+    MEDGRADE_INTERNAL_TOKEN="$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(32))')" \
     "$venv/bin/python" -c "from $service.main import create_app; create_app()"
   echo "$service: installs and builds on its own"
   rm -rf "$venv"

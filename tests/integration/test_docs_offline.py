@@ -4,33 +4,25 @@ blank), takes a screenshot and dumps the DOM the page's scripts built."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from medgrade_shared.testing.chromium import CHROMIUM, INSTALL_HINT, headless
+
 from .conftest import ORCHESTRATOR
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Nothing but the loopback resolves: the page can load only what the service serves itself.
-OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 
-
-def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def chromium(tmp_path: Path, *args: str) -> str:
     if not Path(CHROMIUM).exists():
-        pytest.fail("no chromium: scripts/check_prerequisites.sh test installs it (apt-get install chromium)")
-    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run",
-               f"--user-data-dir={tmp_path / 'profile'}", OFFLINE, "--window-size=1280,1600",
-               # Time for Swagger UI to fetch /openapi.json and render before the capture.
-               "--virtual-time-budget=15000", *args, f"{ORCHESTRATOR}/docs"]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+        pytest.fail(f"no chromium: {INSTALL_HINT}")
+    # Time for Swagger UI to fetch /openapi.json and render before the capture.
+    return headless(tmp_path / "profile", f"{ORCHESTRATOR}/docs", *args, window="1280,1600", budget_ms=15000)
 
 
 def test_the_swagger_ui_renders_the_operations(tmp_path):
-    dom = chromium(tmp_path, "--dump-dom").stdout
+    dom = chromium(tmp_path, "--dump-dom")
     assert 'class="swagger-ui' in dom
     assert dom.count('class="opblock ') >= 5, dom[:2000]
     assert "Grade a transcript against a rubric" in dom  # the summary of POST /grade

@@ -10,12 +10,7 @@ Skipped where Chromium is not installed, except in CI (``CI`` set), where that f
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -25,10 +20,8 @@ from PIL import Image
 from grading_orchestrator.core.config import OrchestratorSettings
 from grading_orchestrator.main import create_app
 from medgrade_shared.examples import example
+from medgrade_shared.testing.chromium import CHROMIUM, INSTALL_HINT, Site, headless, serve
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Nothing but the loopback resolves: the page can load only what the server below serves.
-OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = Path(os.environ.get("MEDGRADE_TEST_ARTIFACTS", ROOT / "test-artifacts")) / "report"
 INJECTED = '<script>document.title="pwned"</script>'
@@ -36,20 +29,11 @@ TITLE = "Report: s1, Acute stroke: focused history"
 PAGE_BACKGROUND, BAR_COLOUR = (0xF5, 0xF7, 0xFA), (0x24, 0x57, 0xA6)  # --wash and --accent of report.css
 
 
-@dataclass
-class Site:
-    """Pages by path: (headers, body); ``requests`` lists every path asked for."""
-
-    pages: dict[str, tuple[dict[str, str], bytes]]
-    requests: list[str] = field(default_factory=list)
-    url: str = ""
-
-
 @pytest.fixture(scope="module")
 def chromium() -> str:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
-            pytest.fail("no chromium in CI: scripts/check_prerequisites.sh test installs it (apt-get install chromium)")
+            pytest.fail(f"no chromium in CI: {INSTALL_HINT}")
         pytest.skip("chromium is not installed (apt-get install chromium)")
     return CHROMIUM
 
@@ -76,49 +60,18 @@ def site(report) -> Iterator[Site]:
     # The page as it would be had escaping failed: a live script, with and without the policy.
     unescaped = body.replace(b"</main>", INJECTED.encode() + b"</main>")
     open_headers = {name: value for name, value in headers.items() if name != "Content-Security-Policy"}
-    site = Site({"/report": (headers, body), "/unescaped": (headers, unescaped),
-                 "/unescaped-without-policy": (open_headers, unescaped)})
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            site.requests.append(self.path)
-            page_headers, page = site.pages.get(self.path.partition("#")[0], ({}, b""))
-            self.send_response(200 if page else 404)
-            for name, value in page_headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(page)))
-            self.end_headers()
-            self.wfile.write(page)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)  # port 0: a free one
-    site.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    pages = {"/report": (headers, body), "/unescaped": (headers, unescaped),
+             "/unescaped-without-policy": (open_headers, unescaped)}
+    with serve(pages) as site:
         yield site
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-def run(chromium: str, profile: Path, url: str, *args: str, window: str = "1280,1800") -> str:
-    command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
-               f"--user-data-dir={profile}", OFFLINE, f"--window-size={window}", "--virtual-time-budget=3000",
-               *args, url]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True).stdout
 
 
 def title(dom: str) -> str:
     return dom[dom.index("<title>") + len("<title>"):dom.index("</title>")]
 
 
-def test_the_injected_script_shows_as_text_and_does_not_run(chromium, site, tmp_path):
-    dom = run(chromium, tmp_path / "profile", f"{site.url}/report", "--dump-dom")
+def test_the_injected_script_shows_as_text_and_does_not_headless(site, tmp_path):
+    dom = headless(tmp_path / "profile", f"{site.url}/report", "--dump-dom")
     assert title(dom) == TITLE
     assert '&lt;script&gt;document.title="pwned"&lt;/script&gt;' in dom  # the transcript line, as text
     assert 'id="u58"' in dom and "<script" not in dom
@@ -126,8 +79,8 @@ def test_the_injected_script_shows_as_text_and_does_not_run(chromium, site, tmp_
 
 def test_the_policy_stops_a_script_even_where_escaping_had_failed(chromium, site, tmp_path):
     # Without the policy the script runs: the check can see a script that ran.
-    assert title(run(chromium, tmp_path / "open", f"{site.url}/unescaped-without-policy", "--dump-dom")) == "pwned"
-    assert title(run(chromium, tmp_path / "strict", f"{site.url}/unescaped", "--dump-dom")) == TITLE
+    assert title(headless(tmp_path / "open", f"{site.url}/unescaped-without-policy", "--dump-dom")) == "pwned"
+    assert title(headless(tmp_path / "strict", f"{site.url}/unescaped", "--dump-dom")) == TITLE
 
 
 def test_screenshots_and_a_printed_pdf_are_kept(chromium, site, tmp_path):
@@ -135,7 +88,7 @@ def test_screenshots_and_a_printed_pdf_are_kept(chromium, site, tmp_path):
     site.requests.clear()
     # The first screen, and the whole page in one tall window (a screenshot shows the window only).
     for name, window in (("report-top.png", "1280,1800"), ("report-full.png", "1280,8800")):
-        run(chromium, tmp_path / name, f"{site.url}/report", f"--screenshot={ARTIFACTS / name}", window=window)
+        headless(tmp_path / name, f"{site.url}/report", f"--screenshot={ARTIFACTS / name}", window=window)
         with Image.open(ARTIFACTS / name) as image:
             pixels = {colour: count for count, colour in image.convert("RGB").getcolors(maxcolors=1 << 24)}
             area = image.width * image.height
@@ -144,7 +97,7 @@ def test_screenshots_and_a_printed_pdf_are_kept(chromium, site, tmp_path):
         assert pixels.get(PAGE_BACKGROUND, 0) > area // 10, name
         assert pixels.get(BAR_COLOUR, 0) > 1000, name
     pdf = ARTIFACTS / "report.pdf"
-    run(chromium, tmp_path / "print", f"{site.url}/report", "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
+    headless(tmp_path / "print", f"{site.url}/report", "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000
     # The page asked for nothing but itself (a favicon at most).
     assert set(site.requests) <= {"/report", "/favicon.ico"}, site.requests

@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 
 from document_parser.parsing.pipeline import parse_transcript
+from medgrade_shared.internal_auth import INTERNAL_TOKEN_HEADER
 from medgrade_shared.models.rubric import COMPONENTS, Rubric
 from medgrade_shared.models.scoring import AggregateRequest, ComponentResult, ScoreRequest
 from rubric_management.seeding import example_rubrics
@@ -102,13 +103,16 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
     parser.add_argument("--api-key-file", type=Path, default=Path(".run/demo-api-key"))
+    parser.add_argument("--internal-token-file", type=Path, default=Path(".run/internal-token"),
+                        help="the suite's internal credential, for storing --rubric-file in the rubric service")
     args = parser.parse_args()
 
     text = args.transcript.read_text(encoding="utf-8")
     if args.rubric_file:
         rubric = Rubric.model_validate_json(args.rubric_file.read_bytes())
+        internal = {INTERNAL_TOKEN_HEADER: args.internal_token_file.read_text().strip()}
         stored = httpx.post(f"{args.rubric_service}/rubrics", content=args.rubric_file.read_bytes(),
-                            headers={"Content-Type": "application/json"}, timeout=30)
+                            headers={"Content-Type": "application/json", **internal}, timeout=30)
         stored.raise_for_status()
     else:
         rubric = next(r for r in example_rubrics() if r.rubric_id == args.rubric)

@@ -52,6 +52,7 @@ FEATURES = (
 LEXICAL_FEATURES = ("phrase", "stem", "cue")
 RULE_FEATURES = ("phrase", "cue")  # evidence that decides on its own
 MODEL_FILE = "key_question_model.json"
+COLUMN = {name: index for index, name in enumerate(FEATURES)}  # feature name -> column
 
 
 def nearest(features: np.ndarray) -> np.ndarray:
@@ -59,7 +60,7 @@ def nearest(features: np.ndarray) -> np.ndarray:
     its read-back or a linked thesaurus wording. The model decides only there: a sentence that is
     nearer to another question by everything it says does not ask this one ("where is the pain
     exactly?" is close to "describe the pain", but closer to the site)."""
-    column = {name: index for index, name in enumerate(FEATURES)}
+    column = COLUMN
     read_back = (features[:, column["read_back"]] > 0) & (features[:, column["read_back_margin"]] >= 0)
     expansion = (features[:, column["expansion"]] > 0) & (features[:, column["expansion_margin"]] >= 0)
     return (features[:, column["nearest"]] >= 1.0) | read_back | expansion

@@ -78,7 +78,7 @@ from medgrade_shared.models.transcript import ParsedTranscript
 from medgrade_shared.questions import is_question
 from medgrade_shared.text import normalise
 from scoring.evaluators import cues
-from scoring.evaluators.decision import FEATURES, DecisionModel, load_decision_model
+from scoring.evaluators.decision import COLUMN, FEATURES, DecisionModel, load_decision_model
 from scoring.evaluators.feedback import FeedbackCollector, assessable
 from scoring.evaluators.matching import cite
 from scoring.evaluators.rubric_fit import rubric_fit
@@ -91,7 +91,6 @@ from scoring.semantic.thesaurus import TopicEmbeddings
 MATCHER = "hybrid"
 MATCHER_VERSION = "5"
 UNCERTAIN_BAND = 0.1  # of probability, either side of the decision threshold
-_COLUMN = {name: index for index, name in enumerate(FEATURES)}
 
 
 @dataclass(frozen=True)
@@ -165,16 +164,15 @@ def _lexical(question: KeyQuestion, lexicon: list[_Text], sentence: Sentence, fo
     return phrase, stem, overlap, cue, found
 
 
-def _margins(similarities: list[np.ndarray]) -> list[np.ndarray]:
-    """Per question, each row's similarity minus its best similarity to any other question."""
-    if not similarities:
-        return []
-    stacked = np.stack(similarities)  # questions x rows
-    if len(similarities) == 1:
-        return [np.zeros_like(stacked[0])]
+def _margins(values: list[np.ndarray], evidence: list[np.ndarray] | None = None) -> list[np.ndarray]:
+    """Per question, each row's value minus the best ``evidence`` (by default the values
+    themselves) of any other question of the rubric."""
+    if len(values) < 2:
+        return [np.zeros_like(value) for value in values]
+    stacked = np.stack(values if evidence is None else evidence)  # questions x rows
     order = np.sort(stacked, axis=0)
     best, second = order[-1], order[-2]
-    return [row - np.where(row >= best, second, best) for row in stacked]
+    return [value - np.where(own >= best, second, best) for value, own in zip(values, stacked, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -214,16 +212,6 @@ def _without_bare_echoes(sentences: list[Sentence], patient_turns: dict[int, set
                                                         patient_turns.get(index, set())):
             kept.append(sentence)
     return kept
-
-
-def _margins_against(values: list[np.ndarray], evidence: list[np.ndarray]) -> list[np.ndarray]:
-    """Per question, each row's value minus the best ``evidence`` of any other question."""
-    if len(values) < 2:
-        return [np.zeros_like(v) for v in values]
-    stacked = np.stack(evidence)
-    order = np.sort(stacked, axis=0)
-    best, second = order[-1], order[-2]
-    return [value - np.where(own >= best, second, best) for value, own in zip(values, stacked, strict=True)]
 
 
 def _nearest_topics(sentence_rows: np.ndarray, topics: TopicEmbeddings) -> np.ndarray:
@@ -305,7 +293,7 @@ def question_evidence(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder
     margins = _margins([q[1] for q in per_question])
     item_margins = _margins([q[3] for q in per_question])
     echo_margins = _margins([q[5] for q in per_question])
-    expansion_margins = _margins_against([q[6] for q in per_question],
+    expansion_margins = _margins([q[6] for q in per_question],
                                          [np.maximum.reduce([q[1], q[3], q[6]]) for q in per_question])
 
     forms = [_forms(s) for s in sentences]
@@ -365,7 +353,7 @@ def _question_details(evidence: QuestionEvidence, decision: _Decision, model: De
                 "similarity": None, "confirmation": False, "utterance_index": None, "citation": None}
     row = decision.row
     sentence = evidence.sentences[row]
-    lexical = bool(evidence.features[row, [_COLUMN["phrase"], _COLUMN["stem"], _COLUMN["cue"]]].any())
+    lexical = bool(evidence.features[row, [COLUMN["phrase"], COLUMN["stem"], COLUMN["cue"]]].any())
     semantic = decision.semantic[row] >= model.threshold
     method = "both" if lexical and semantic else "lexical" if lexical else "semantic"
     confirmation = cues.is_confirmation(sentence.text, sentence.normalised,

@@ -82,8 +82,7 @@ class PhraseIndex:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, rubric: Rubric, encoder: Encoder,
-            link_threshold: float = thesaurus.LINK_THRESHOLD) -> list[QuestionPhrases]:
+    def get(self, rubric: Rubric, encoder: Encoder) -> list[QuestionPhrases]:
         """One QuestionPhrases per key question, in rubric order."""
         texts = [question_texts(q) for q in rubric.key_questions]
 
@@ -98,15 +97,14 @@ class PhraseIndex:
             for question, group, embeddings in zip(rubric.key_questions, texts, own, strict=True):
                 items = {question.label, *label_items(question.label)}
                 item_rows = embeddings[[n for n, text in enumerate(group) if text in items]]
-                linked = thesaurus.link(embeddings, item_rows, topics, link_threshold)
+                linked = thesaurus.link(embeddings, item_rows, topics)
                 rows = np.flatnonzero(np.isin(topics.ask_topic, linked))  # in topic order, as ``linked``
                 asks = tuple(ask for topic in linked for ask in topics.topics[topic].asks)
                 entry.append(QuestionPhrases(group, embeddings, asks, np.asarray(linked, dtype=int),
                                              topics.asks[rows] if len(rows) else np.zeros((0, flat.shape[1]))))
             return entry
 
-        key = (*content_key(rubric, encoder, "questions", texts), str(link_threshold))
-        return self._cached(key, build)  # type: ignore[return-value]
+        return self._cached(content_key(rubric, encoder, "questions", texts), build)  # type: ignore[return-value]
 
     def topics(self, encoder: Encoder) -> thesaurus.TopicEmbeddings:
         """The thesaurus embedded by this model, once per model version (kept apart from the

@@ -1,13 +1,18 @@
-"""Section accuracy of the parser's evidence on MTS-Dialog snippets.
+"""Section accuracy on MTS-Dialog snippets, through the parse that ``/parse`` runs.
 
 Each MTS-Dialog row is one doctor-patient snippet that produced one section of a clinical
-note. The snippet is parsed as a transcript and its section predicted by the parser's snippet
-classifier (``document_parser.parsing.snippets``): the parser's own section evidence summed
-over the utterances, and the words used, weighted by a softmax regression learned from the
-training file only (``train_snippet_sections.py``, which reports a 5-fold cross-validation on
-that file: the weights and hyperparameters were chosen by it; the validation file is only
-measured). ``lexicon only`` is the same evidence without learned weights (the section with
-the most evidence wins), the method before the weights were learned.
+note. The snippet is parsed as a transcript by ``parse_transcript`` (what ``POST /parse``
+calls) and its section read from the result: the section that most of the interviewer's
+utterances fall in (ties: the first in transcript order). That is the figure the product
+delivers. For comparison the script also reports the excerpt classifier
+(``document_parser.parsing.snippets``: the same section evidence summed over the snippet and
+the words used, weighted by a softmax regression learned from the training file by
+``train_snippet_sections.py``), which the product does not use, and its lexicon-only form.
+
+``--choose`` measures the segmentation's fitted constant honestly (``evidence.UNNAMED_TOPIC``,
+the weight of a question naming no topic towards the history of the complaint): a 5-fold cross-validation on the training file chooses the best
+setting of a small grid on four folds and scores it on the fifth; then the setting chosen on
+the whole training file is scored on the validation file, which took no part in any choice.
 
 Headers mapped: GENHX -> HPI, CC, ROS, PASTMEDICALHX and PASTSURGICAL -> PMH, MEDICATIONS
 -> MEDS, ALLERGY -> ALLERGIES, FAM/SOCHX -> SH or FH (either counts). Rows with other headers
@@ -15,7 +20,7 @@ Headers mapped: GENHX -> HPI, CC, ROS, PASTMEDICALHX and PASTSURGICAL -> PMH, ME
 PROCEDURES, OTHER_HISTORY, LABS) have no section in the parser's scheme and are left out;
 the test sets of MTS-Dialog are not used. Data: CC BY 4.0, Ben Abacha et al., EACL 2023.
 
-    python benchmarks/eval_segmentation.py --corpus /work/shared/corpus/mts-dialog
+    python benchmarks/eval_segmentation.py --corpus ../shared/corpus/mts-dialog [--choose]
 """
 
 from __future__ import annotations
@@ -23,70 +28,157 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import random
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib.resources import files
+from itertools import product
 from pathlib import Path
 
-from document_parser.parsing import snippets
+from document_parser.parsing import evidence, snippets
 from document_parser.parsing.errors import TranscriptError
+from document_parser.parsing.lexicon import SECTIONS
 from document_parser.parsing.pipeline import parse_transcript
+from medgrade_shared.models.transcript import ParsedTranscript
 
 TRAINING_FILE = "MTS-Dialog-TrainingSet.csv"
-FILES = (TRAINING_FILE, "MTS-Dialog-ValidationSet.csv")
+VALIDATION_FILE = "MTS-Dialog-ValidationSet.csv"
 HEADERS = {"GENHX": {"HPI"}, "CC": {"CC"}, "ROS": {"ROS"}, "PASTMEDICALHX": {"PMH"}, "PASTSURGICAL": {"PMH"},
            "MEDICATIONS": {"MEDS"}, "ALLERGY": {"ALLERGIES"}, "FAM/SOCHX": {"SH", "FH"}}
+GRID = {(evidence, "UNNAMED_TOPIC"): (0.0, 0.5, 1.0, 1.5, 2.0)}
+FOLDS = 5
+SEED = 0
+
+Row = dict[str, str]
 
 
-def predict(dialogue: str) -> str:
+def parsed_or_none(dialogue: str) -> ParsedTranscript | None:
     try:
-        parsed = parse_transcript(dialogue, "text")
+        return parse_transcript(dialogue, "text")
     except TranscriptError:
+        return None
+
+
+def predict_parse(dialogue: str) -> str:
+    """The section most of the interviewer's utterances are in, as ``/parse`` returns them."""
+    parsed = parsed_or_none(dialogue)
+    if parsed is None:
         return snippets.DEFAULT
-    return snippets.snippet_section(parsed.utterances)
+    section_of = {i: s.name for s in parsed.sections for i in range(s.start_index, s.end_index + 1)}
+    counts = Counter(section_of[u.index] for u in parsed.utterances if u.role == "interviewer")
+    return counts.most_common(1)[0][0] if counts else snippets.DEFAULT
+
+
+def predict_classifier(dialogue: str) -> str:
+    parsed = parsed_or_none(dialogue)
+    return snippets.snippet_section(parsed.utterances) if parsed else snippets.DEFAULT
 
 
 def predict_lexicon_only(dialogue: str) -> str:
-    try:
-        parsed = parse_transcript(dialogue, "text")
-    except TranscriptError:
-        return snippets.DEFAULT
-    return snippets.lexicon_section(snippets.evidence_totals(parsed.utterances))
+    parsed = parsed_or_none(dialogue)
+    return snippets.lexicon_section(snippets.evidence_totals(parsed.utterances)) if parsed else snippets.DEFAULT
 
 
-def evaluate(path: Path, method: Callable[[str], str], name: str, detail: bool) -> None:
+def read_rows(path: Path) -> list[Row]:
     with path.open(newline="", encoding="utf-8") as handle:
-        rows = [row for row in csv.DictReader(handle) if row["section_header"] in HEADERS]
-    confusion: Counter[tuple[str, str]] = Counter()
-    for row in rows:
-        confusion[row["section_header"], method(row["dialogue"])] += 1
+        return [row for row in csv.DictReader(handle) if row["section_header"] in HEADERS]
+
+
+def accuracy(rows: list[Row], method: Callable[[str], str] = predict_parse) -> float:
+    return sum(method(row["dialogue"]) in HEADERS[row["section_header"]] for row in rows) / len(rows)
+
+
+def report(path: Path, rows: list[Row], method: Callable[[str], str], name: str, detail: bool) -> None:
+    confusion: Counter[tuple[str, str]] = Counter((row["section_header"], method(row["dialogue"])) for row in rows)
     correct = sum(n for (header, got), n in confusion.items() if got in HEADERS[header])
     print(f"{path.name} ({name}): accuracy {correct / len(rows):.1%} ({correct}/{len(rows)} snippets)")
-    if method is predict and path.name == TRAINING_FILE:
+    if method is predict_classifier and path.name == TRAINING_FILE:
         cv = json.loads(files("document_parser.parsing.data").joinpath(snippets.MODEL_FILE).read_text())
         print(f"  in-sample: the weights were learned from this file; its {cv['cross_validation']['folds']}-fold "
               f"cross-validation gave {cv['cross_validation']['accuracy']:.1%}")
     if not detail:
         return
+    print(f"  {'labelled':14s} {'right':>9s}          " + " ".join(f"{s:>5.5s}" for s in SECTIONS))
     for header, sections in HEADERS.items():
         predicted = Counter({got: n for (h, got), n in confusion.items() if h == header})
         total = sum(predicted.values())
         right = sum(n for got, n in predicted.items() if got in sections)
-        spread = ", ".join(f"{got} {n}" for got, n in predicted.most_common())
-        print(f"  {header:14s} {right:4d}/{total:<4d} {right / total if total else 0:6.1%}   predicted: {spread}")
+        print(f"  {header:14s} {right:4d}/{total:<4d} {right / total if total else 0:6.1%}   "
+              + " ".join(f"{predicted[s]:5d}" for s in SECTIONS))
+
+
+@contextmanager
+def constants(setting: dict[tuple[object, str], float]) -> Iterator[None]:
+    """Module constants set to ``setting`` for the duration (the parse reads them at call time)."""
+    saved = {key: getattr(*key) for key in setting}
+    for (module, name), value in setting.items():
+        setattr(module, name, value)
+    try:
+        yield
+    finally:
+        for (module, name), value in saved.items():
+            setattr(module, name, value)
+
+
+def settings() -> list[dict[tuple[object, str], float]]:
+    return [dict(zip(GRID, values, strict=True)) for values in product(*GRID.values())]
+
+
+def best_setting(rows: list[Row]) -> dict[tuple[object, str], float]:
+    """The grid setting with the highest accuracy on ``rows`` (ties: the first in grid order)."""
+    scored = []
+    for setting in settings():
+        with constants(setting):
+            scored.append((accuracy(rows), setting))
+    return max(scored, key=lambda pair: pair[0])[1]
+
+
+def describe(setting: dict[tuple[object, str], float]) -> str:
+    return ", ".join(f"{name} {value:g}" for (_, name), value in setting.items())
+
+
+def choose(training: list[Row], validation: list[Row]) -> None:
+    order = list(range(len(training)))
+    random.Random(SEED).shuffle(order)
+    correct = 0.0
+    for fold in range(FOLDS):
+        held = [training[i] for j, i in enumerate(order) if j % FOLDS == fold]
+        kept = [training[i] for j, i in enumerate(order) if j % FOLDS != fold]
+        setting = best_setting(kept)
+        with constants(setting):
+            fold_accuracy = accuracy(held)
+        correct += fold_accuracy * len(held)
+        print(f"  fold {fold + 1}/{FOLDS}: chose {describe(setting)}; held out {fold_accuracy:.1%} of {len(held)}")
+    print(f"{FOLDS}-fold cross-validation on the training file (held-out folds only): "
+          f"{correct / len(training):.1%} ({len(training)} snippets)")
+    setting = best_setting(training)
+    with constants(setting):
+        print(f"chosen on the whole training file: {describe(setting)}; validation file {accuracy(validation):.1%} "
+              f"({len(validation)} snippets)")
+    shipped = {key: getattr(*key) for key in GRID}
+    print(f"shipped: {describe(shipped)}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, required=True, help="folder with the MTS-Dialog CSV files")
+    parser.add_argument("--choose", action="store_true", help="choose the segmentation's constants by "
+                        f"{FOLDS}-fold cross-validation on the training file and report the held-out figures")
     args = parser.parse_args()
-    for name in FILES:
-        path = args.corpus / name
+    paths = [args.corpus / name for name in (TRAINING_FILE, VALIDATION_FILE)]
+    for path in paths:
         if not path.is_file():
             parser.error(f"{path} not found")
-        evaluate(path, predict, "learned weights", detail=True)
-        evaluate(path, predict_lexicon_only, "lexicon only", detail=False)
+    rows = {path: read_rows(path) for path in paths}
+    if args.choose:
+        choose(*rows.values())
+        return 0
+    for path, path_rows in rows.items():
+        report(path, path_rows, predict_parse, "through /parse", detail=True)
+        report(path, path_rows, predict_classifier, "excerpt classifier, not in /parse", detail=False)
+        report(path, path_rows, predict_lexicon_only, "lexicon only, not in /parse", detail=False)
     return 0
 
 

@@ -139,3 +139,24 @@ def test_conditions_asked_about_the_family_are_family_history() -> None:
     assert set(found.scores) == {"FH"}
     assert found.opens == {"FH"}
     assert set(section_evidence("Do you have diabetes or heart disease?").scores) == {"PMH"}
+
+
+def test_an_excerpt_cut_in_the_middle_of_the_history_starts_there() -> None:
+    parsed = parse_transcript("Doctor: How long has this been going on?\nPatient: About a week.", "text")
+    assert [s.name for s in parsed.sections] == ["HPI"]  # one hint of the history, no opening question
+
+
+def test_questions_naming_no_topic_after_the_opening_are_about_the_complaint() -> None:
+    parsed = parse_transcript("Doctor: What brings you in today?\nPatient: I have warts on my back.\n"
+                              "Doctor: Do you feel any pain or discomfort?\nPatient: It itches a little.\n"
+                              "Doctor: And what did you do about it?\nPatient: Nothing yet.", "text")
+    assert [(s.name, s.start_index, s.end_index) for s in parsed.sections] == [("CC", 0, 1), ("HPI", 2, 5)]
+
+
+def test_a_mention_in_the_introduction_or_an_identity_check_does_not_start_a_section() -> None:
+    parsed = parse_transcript("Doctor: Hello, I'm a student working with the team today. Is that all right?\n"
+                              "Patient: Yes.\nDoctor: Could I check your name and your age?\nPatient: Ann, 40.\n"
+                              "Doctor: What brings you in today?\nPatient: A cough.\n"
+                              "Doctor: When did it start?\nPatient: Monday.", "text")
+    assert parsed.detected_order == ["CC", "HPI"]
+    assert section_of(parsed, 4) == "CC"

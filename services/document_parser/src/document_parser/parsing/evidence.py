@@ -5,7 +5,9 @@ Questions carry the topic of an interview; the interviewer's statements (explana
 reasoning, reassurance) mention topics without moving to them, so in a dialogue they count
 ``statement_weight`` of their phrase weight. A question whose clearest topic is named by a
 strong phrase *opens* that section (it may start it however short it is), and only summary
-cue words (or a summary heading) may start the summary.
+cue words (or a summary heading) may start the summary. A question that names no topic at all
+("what did you do then?") is talk about the complaint itself (:func:`unnamed_topic`) once the
+opening question has been asked.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import re
 from typing import NamedTuple
 
 from document_parser.parsing.headings import find_heading
-from document_parser.parsing.lexicon import PHRASES, STRONG, SUMMARY, SUMMARY_CUES
-from medgrade_shared.questions import is_question
+from document_parser.parsing.lexicon import COMPLAINT, PHRASES, STRONG, SUMMARY, SUMMARY_CUES
+from medgrade_shared.questions import asks, is_question
 from medgrade_shared.text import normalise
 
 Phrase = tuple[str, str, float]  # padded normalised phrase, section, weight
@@ -36,6 +38,8 @@ def _index_by_first_word(phrases: dict[str, dict[str, float]]) -> dict[str, list
 _INDEX = _index_by_first_word(PHRASES)
 _FIRST_WORDS = frozenset(_INDEX)
 _CUES = tuple(normalise(cue) for cue in SUMMARY_CUES)
+UNNAMED_TOPIC = 1.0
+MIN_WORDS = 4  # a bare "No." or "Okay?" is no talk about anything
 
 
 class Evidence(NamedTuple):
@@ -86,3 +90,11 @@ def section_evidence(text: str, statement_weight: float = 1.0) -> Evidence:
     if SUMMARY in scores and any(cue in normalise(text) for cue in _CUES):
         opens.add(SUMMARY)
     return Evidence(scores, frozenset(opens))
+
+
+def unnamed_topic(text: str) -> Evidence:
+    """The evidence of an utterance that names no topic: a question of at least ``MIN_WORDS``
+    words is about the complaint (``UNNAMED_TOPIC`` towards it); anything else is about nothing."""
+    if len(text.split()) >= MIN_WORDS and asks(text):
+        return Evidence({COMPLAINT: UNNAMED_TOPIC}, frozenset())
+    return Evidence({}, frozenset())

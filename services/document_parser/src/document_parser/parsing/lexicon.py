@@ -16,6 +16,7 @@ from __future__ import annotations
 SUMMARY = "Summary"
 SECTIONS = ("CC", "HPI", "ROS", "PMH", "MEDS", "ALLERGIES", "SH", "FH", SUMMARY)
 OPENING = "CC"
+COMPLAINT = "HPI"  # the history of the presenting complaint: what talk about the complaint belongs to
 
 HEADINGS: dict[str, tuple[str, ...]] = {
     "CC": ("chief complaint", "presenting complaint", "reason for visit", "reason for attendance", "cc", "pc"),
@@ -46,7 +47,7 @@ PHRASES: dict[str, dict[str, float]] = {
         "what's been going on": HINT, "presenting with": STRONG, "presents with": STRONG,
         "presented with": STRONG, "complaining of": STRONG, "came in with": STRONG, "main problem": STRONG,
         "what's going on": STRONG, "going on with you": STRONG, "what brings": STRONG, "here today": HINT,
-        "in today": HINT,
+        "in today": HINT, "your name": HINT, "how old are you": HINT, "your age": HINT, "date of birth": HINT,
     },
     "HPI": {
         "when did it start": STRONG, "when did this start": STRONG, "when did the": HINT, "when did you first": 2.0,

@@ -14,8 +14,15 @@ closing starts (:mod:`closing`: the interviewer stops asking and starts telling)
 comes first, and is absorbing: once entered it lasts to the end, whatever the summary
 mentions. Since a summary restates the other topics, their evidence counts
 ``SUMMARY_RESTATES`` of its weight towards the summary, on the entering line as on the
-following ones. Utterances before the first evidence are the
-opening complaint (CC).
+following ones. Utterances before the first evidence are the opening complaint (CC).
+
+A transcript need not start there: an excerpt may begin in the middle of the history, so the
+first section may be any other at ``START_COST``, less than a change of section: a question
+hinting at another topic starts an excerpt there, a passing mention in the student's
+introduction does not. The first question of an interview opens it (a greeting, "how can I
+help?"); a later question naming no topic is about the complaint
+(:func:`evidence.unnamed_topic`, whose weight was chosen by cross-validation on the MTS-Dialog
+training file: ``benchmarks/eval_segmentation.py --choose``).
 """
 
 from __future__ import annotations
@@ -23,11 +30,13 @@ from __future__ import annotations
 import math
 
 from document_parser.parsing.closing import closing_start
-from document_parser.parsing.evidence import Evidence, section_evidence
+from document_parser.parsing.evidence import Evidence, section_evidence, unnamed_topic
 from document_parser.parsing.lexicon import OPENING, SECTIONS, SUMMARY
 from medgrade_shared.models.transcript import Section, Utterance
+from medgrade_shared.questions import asks
 
 SWITCH_COST = 1.5
+START_COST = 0.5  # more than a statement's hint (STATEMENT_WEIGHT), less than a question's (1)
 SUMMARY_RESTATES = 0.5
 STATEMENT_WEIGHT = 1 / 3  # of an interviewer's statement in a dialogue, against a question
 _SUMMARY_AT = SECTIONS.index(SUMMARY)
@@ -40,13 +49,21 @@ def segment(utterances: list[Utterance]) -> list[Section]:
         return []
     interviewed = any(u.role == "interviewer" for u in utterances)
     statement_weight = STATEMENT_WEIGHT if any(u.role == "patient" for u in utterances) else 1.0
-    evidence = [(i, found) for i, u in enumerate(utterances)
-                if (u.addresses_patient if interviewed else u.role == "other")
-                and (found := section_evidence(u.match_text, statement_weight)).scores]
+    evidence: list[tuple[int, Evidence]] = []
+    asked = False
+    for i, u in enumerate(utterances):
+        if not (u.addresses_patient if interviewed else u.role == "other"):
+            continue
+        found = section_evidence(u.match_text, statement_weight)
+        if not found.scores and asked:
+            found = unnamed_topic(u.match_text)
+        asked = asked or asks(u.match_text)
+        if found.scores:
+            evidence.append((i, found))
     labels = [SECTIONS.index(OPENING)] * len(utterances)
     if evidence:
         positions = [i for i, _ in evidence]
-        states = _decode([found for _, found in evidence])
+        states = _decode([found for _, found in evidence], START_COST)
         for first, upto, state in zip(positions, [*positions[1:], len(utterances)], states, strict=True):
             labels[first:upto] = [state] * (upto - first)
     closing = closing_start(utterances)
@@ -55,10 +72,11 @@ def segment(utterances: list[Utterance]) -> list[Section]:
     return _runs(labels)
 
 
-def _decode(evidence: list[Evidence]) -> list[int]:
+def _decode(evidence: list[Evidence], start_cost: float) -> list[int]:
     """Best section index per evidence-bearing utterance (a Viterbi path over the sections)."""
     opening = SECTIONS.index(OPENING)
-    scores = [0.0 if s == opening else -math.inf for s in range(len(SECTIONS))]  # before any evidence: CC
+    scores = [0.0 if s == opening else -start_cost for s in range(len(SECTIONS))]  # before any evidence: CC
+    scores[_SUMMARY_AT] = -math.inf
     back: list[tuple[int, int]] = []  # per step: best open section before it, bit s set when state s stayed
     for found in evidence:
         own = [found.scores.get(name, 0.0) for name in SECTIONS]

@@ -24,14 +24,14 @@ from functools import cache
 from importlib.resources import files
 from typing import NamedTuple
 
-from document_parser.parsing.evidence import section_evidence
+from document_parser.parsing.evidence import MIN_WORDS, section_evidence
+from document_parser.parsing.lexicon import COMPLAINT
 from medgrade_shared.models.transcript import Utterance
 from medgrade_shared.text import normalise
 
 ANSWER_WEIGHT = 0.5
-UNNAMED_TOPIC = 0.5
-MIN_WORDS = 4  # a bare "No." or "Okay." is no talk about anything
-DEFAULT = "HPI"
+UNNAMED_TOPIC = 0.5  # a feature value of the learned weights (not the segmentation's evidence.UNNAMED_TOPIC)
+DEFAULT = COMPLAINT
 SOCIAL_OR_FAMILY = "SH/FH"  # one class in the training labels (MTS-Dialog's FAM/SOCHX)
 MODEL_FILE = "snippet_sections.json"
 

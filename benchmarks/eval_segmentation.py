@@ -10,9 +10,10 @@ the words used, weighted by a softmax regression learned from the training file 
 ``train_snippet_sections.py``), which the product does not use, and its lexicon-only form.
 
 ``--choose`` measures the segmentation's fitted constant honestly (``evidence.UNNAMED_TOPIC``,
-the weight of a question naming no topic towards the history of the complaint): a 5-fold cross-validation on the training file chooses the best
-setting of a small grid on four folds and scores it on the fifth; then the setting chosen on
-the whole training file is scored on the validation file, which took no part in any choice.
+the weight of a question naming no topic towards the history of the complaint): a 5-fold
+cross-validation on the training file chooses the best setting of a small grid on four folds
+and scores it on the fifth; then the setting chosen on the whole training file is scored on
+the validation file, which took no part in any choice.
 
 Headers mapped: GENHX -> HPI, CC, ROS, PASTMEDICALHX and PASTSURGICAL -> PMH, MEDICATIONS
 -> MEDS, ALLERGY -> ALLERGIES, FAM/SOCHX -> SH or FH (either counts). Rows with other headers

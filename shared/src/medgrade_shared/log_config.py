@@ -6,7 +6,7 @@ Log records carry ids, routes, statuses and durations; never transcript text, ke
 from __future__ import annotations
 
 import logging
-import sys
+from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -24,20 +24,21 @@ class _ContextFilter(logging.Filter):
         return True
 
 
-def configure_logging(service: str, level: str = "INFO") -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        JsonFormatter(
-            "{asctime}{levelname}{name}{message}{service}{request_id}",
-            style="{",
-            rename_fields={"asctime": "ts", "levelname": "level", "name": "logger"},
-        )
-    )
-    handler.addFilter(_ContextFilter(service))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    for noisy in ("uvicorn.access", "httpx", "httpcore"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    logging.getLogger("uvicorn.error").handlers[:] = []
-    logging.getLogger("uvicorn").handlers[:] = []
+def logging_config(service: str, level: str = "INFO") -> dict[str, Any]:
+    """A :func:`logging.config.dictConfig` of the JSON logs, for uvicorn's ``log_config``: uvicorn
+    applies it in its own process and again in every worker process it starts."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"context": {"()": _ContextFilter, "service": service}},
+        "formatters": {"json": {"()": JsonFormatter, "fmt": "{asctime}{levelname}{name}{message}{service}{request_id}",
+                                "style": "{", "rename_fields": {"asctime": "ts", "levelname": "level",
+                                                                "name": "logger"}}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "json",
+                                "filters": ["context"]}},
+        "root": {"handlers": ["stderr"], "level": level},
+        "loggers": {
+            **{noisy: {"level": "WARNING"} for noisy in ("uvicorn.access", "httpx", "httpcore")},
+            **{own: {"handlers": [], "propagate": True} for own in ("uvicorn", "uvicorn.error")},
+        },
+    }

@@ -5,6 +5,8 @@ request metrics, a request body limit, the caller's deadline, ``/health`` (shall
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -15,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from medgrade_shared import deadline
 from medgrade_shared.errors import ApiError
 from medgrade_shared.internal_auth import InternalAuthMiddleware
-from medgrade_shared.log_config import configure_logging
+from medgrade_shared.log_config import logging_config
 from medgrade_shared.messages import summary, validation_details
 from medgrade_shared.metrics import HttpMetrics
 from medgrade_shared.models.errors import ErrorBody, ErrorEnvelope
@@ -34,6 +36,7 @@ from medgrade_shared.request_context import (
     request_id_var,
 )
 from medgrade_shared.settings import MULTIPART_FRAMING_BYTES, ServiceSettings
+from medgrade_shared.workers import MULTIPROC_ENV, exposition
 
 DOCS_ASSETS = "/docs/assets"
 ReadinessCheck = Callable[[FastAPI], Awaitable[dict[str, bool]]]
@@ -233,13 +236,23 @@ def create_service_app(
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     async def metrics() -> Response:
-        return Response(generate_latest(app.state.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(exposition(app.state.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app
 
 
-def serve(service: str, factory: str, settings: ServiceSettings) -> None:
+def serve(service: str, factory: str, settings: ServiceSettings, workers: int = 1) -> None:
     """Run one service's app factory (``"package.main:create_app"``) under uvicorn, with the
-    JSON logs configured and uvicorn's own access log off (the middleware writes one)."""
-    configure_logging(service, settings.log_level)
-    uvicorn.run(factory, factory=True, host=settings.host, port=settings.port, log_config=None, access_log=False)
+    JSON logs (in every process) and uvicorn's own access log off (the middleware writes one).
+
+    With ``workers`` > 1, uvicorn runs that many worker processes on the one port; their metrics
+    are collected through a fresh multiprocess folder (:mod:`medgrade_shared.workers`), removed
+    when the service stops."""
+    options: dict[str, Any] = {"factory": True, "host": settings.host, "port": settings.port, "access_log": False,
+                               "log_config": logging_config(service, settings.log_level)}
+    if workers <= 1:
+        uvicorn.run(factory, **options)
+        return
+    with tempfile.TemporaryDirectory(prefix=f"medgrade-{service}-metrics-") as folder:
+        os.environ[MULTIPROC_ENV] = folder
+        uvicorn.run(factory, workers=workers, **options)

@@ -6,6 +6,10 @@ the history-taking thesaurus (:mod:`scoring.semantic.thesaurus`): ``/health`` an
 ``/score/key_questions`` request that arrives meanwhile waits up to ``model_wait_s`` (default
 8 s) for the load, then answers 503 ``model_not_ready``; if loading failed it answers that at
 once, for good: there is no fallback to another matcher.
+
+The service runs one worker process per CPU by default (setting ``workers``;
+:mod:`medgrade_shared.workers`): each loads its own model, and ``/ready`` answers for the worker
+that takes the request.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from fastapi import FastAPI
 from medgrade_shared.internal_auth import require_internal_token
 from medgrade_shared.patterns import PatternError, compile_pattern
 from medgrade_shared.service import create_service_app, serve
+from medgrade_shared.workers import resolve_workers
 from scoring.api.model_slot import ModelSlot
 from scoring.api.routes.score import router as score_router
 from scoring.core.config import ScoringSettings, get_settings
@@ -78,4 +83,5 @@ def create_app(settings: ScoringSettings | None = None,
 
 
 def run() -> None:
-    serve(SERVICE, "scoring.main:create_app", get_settings())
+    settings = get_settings()
+    serve(SERVICE, "scoring.main:create_app", settings, workers=resolve_workers(settings.workers))

@@ -34,6 +34,11 @@ class ScoringSettings(ServiceSettings):
         description="The sentence-embedding model's ONNX graph: float32 (the reference embeddings) or int8 "
                     "(dynamically quantised: about twice as fast, embeddings within ~0.97 cosine). Recorded "
                     "in every result's model version.")
+    workers: int = Field(
+        default=0, ge=0, le=64,
+        description="Worker processes, each with its own model and one math thread (0: one per CPU the "
+                    "service may use, its container's CPU quota included). A grading's encoding is "
+                    "compute-bound, so one process serves one core.")
 
 
 @lru_cache

@@ -1,0 +1,54 @@
+"""Worker processes for a CPU-bound service: how many, and metrics across them.
+
+A service whose requests are compute-bound (scoring: the sentence-embedding model, one math
+thread per process) uses one core per process, so it scales by processes: uvicorn's workers,
+each a fresh interpreter with its own model, sharing the listening socket. "One per CPU" counts
+the CPUs this process may run on and, in a container, its CPU quota (cgroup v2 ``cpu.max``), as
+the orchestrator (compose ``cpus``, an ECS task's CPU units) grants them.
+
+Prometheus counters live in each worker's memory, so with several workers the values go through
+prometheus_client's multiprocess mode: ``PROMETHEUS_MULTIPROC_DIR`` is set before the workers
+start (they import prometheus_client afresh), and ``/metrics`` sums every worker's files
+(:func:`exposition`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry, generate_latest, multiprocess
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
+
+
+def available_cpus(cpu_max: Path = CGROUP_CPU_MAX) -> int:
+    """CPUs this process may use: its affinity, capped by a cgroup CPU quota when one is set."""
+    count = len(os.sched_getaffinity(0))
+    try:
+        quota, period = cpu_max.read_text().split()
+    except (OSError, ValueError):
+        return count
+    if quota == "max":
+        return count
+    return max(1, min(count, math.ceil(int(quota) / int(period))))
+
+
+def resolve_workers(setting: int) -> int:
+    """The worker count a setting asks for: 0 means one per available CPU."""
+    return setting if setting > 0 else available_cpus()
+
+
+def multiprocess_metrics() -> bool:
+    return bool(os.environ.get(MULTIPROC_ENV))
+
+
+def exposition(registry: CollectorRegistry) -> bytes:
+    """The ``/metrics`` body: this app's registry, or every worker's values in multiprocess mode."""
+    if not multiprocess_metrics():
+        return generate_latest(registry)
+    combined = CollectorRegistry()
+    multiprocess.MultiProcessCollector(combined)
+    return generate_latest(combined)

@@ -16,6 +16,7 @@ is shared by every replica and keeps its messages itself.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import time
 from dataclasses import dataclass
@@ -103,10 +104,8 @@ class EmbeddedQueue:
                 return taken
             hidden = [h.visible_at for h in self._messages.values() if h.visible_at > time.monotonic()]
             timeout = min([left, *(t - time.monotonic() for t in hidden)])
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), timeout=max(timeout, 0.001))
-            except TimeoutError:
-                pass
 
     def _held(self, message: QueueMessage) -> tuple[int, _Held] | None:
         number = int(message.receipt.split(":", 1)[0])

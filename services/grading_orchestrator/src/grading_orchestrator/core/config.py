@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -78,7 +77,7 @@ class OrchestratorSettings(ServiceSettings, StoreSettings, DownstreamSettings):
         if self.batch_queue_backend == "sqs" and not self.batch_queue_url:
             raise ValueError("batch_queue_backend is sqs but batch_queue_url is not set")
         if self.batch_visibility_timeout_s <= self.grading_deadline_s * self.batch_item_attempts:
-            raise ValueError("batch_visibility_timeout_s must be longer than grading_deadline_s × "
+            raise ValueError("batch_visibility_timeout_s must be longer than grading_deadline_s times "
                              "batch_item_attempts, or a slow item is handed to a second worker")
         return self
 

@@ -43,9 +43,9 @@ class OrchestratorSettings(ServiceSettings, StoreSettings, DownstreamSettings):
     )
     # Batches (grading_orchestrator.batches): how fast they go, and where their queue is.
     batch_concurrency: int = Field(
-        default=2, ge=1, le=64,
+        default=1, ge=1, le=64,
         description="Batch items graded at once by this process; the rest of the capacity stays with "
-                    "interactive POST /grade.")
+                    "interactive POST /grade (1 on 2 cores: benchmarks/bench_batch.py, README).")
     batch_item_attempts: int = Field(
         default=3, ge=1, le=10,
         description="Tries per batch item on a transient failure (503, 504) before it is recorded as failed.")

@@ -7,16 +7,21 @@ import asyncio
 import csv
 import io
 import time
+import uuid
 import zipfile
 
+import boto3
 import pytest
 from fastapi.testclient import TestClient
 
+from grading_orchestrator.batch_queue_sqs import create_queues
 from grading_orchestrator.batch_store import BatchStore
 from grading_orchestrator.core.config import OrchestratorSettings
 from grading_orchestrator.main import create_app
+from medgrade_shared.s3_store import S3Store
 from medgrade_shared.store import LocalStore
 
+pytest_plugins = ["medgrade_shared.testing.moto_server"]
 TRANSCRIPT = "[00:01] Student: What brings you in?\n[00:04] Patient: A headache."
 
 
@@ -185,3 +190,31 @@ def test_a_claimed_item_whose_grading_is_stored_is_not_graded_again(fake, tmp_pa
         item = client.get(f"/batches/{batch_id}/results").json()["items"][1]
         assert item["grading_id"] == claim["grading_id"]
     assert len(list((tmp_path / "store" / "gradings").glob("*.json"))) == 2
+
+
+def test_a_batch_on_s3_and_sqs_resumes_after_a_restart_with_each_item_graded_once(fake, tmp_path, s3_endpoint,
+                                                                                 monkeypatch):
+    """Production's backends on a real moto server: the state in S3, the items in SQS."""
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    bucket = f"batches-{uuid.uuid4().hex[:8]}"
+    boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1").create_bucket(Bucket=bucket)
+    sqs = boto3.client("sqs", endpoint_url=s3_endpoint, region_name="us-east-1")
+    queue_url, dead_url = create_queues(sqs, bucket, 180, 5)
+    settings = settings_in(tmp_path, store_backend="s3", s3_bucket=bucket, s3_endpoint_url=s3_endpoint,
+                           batch_queue_backend="sqs", batch_queue_url=queue_url,
+                           batch_dead_letter_queue_url=dead_url, sqs_endpoint_url=s3_endpoint)
+    with TestClient(create_app(settings, transport=fake.transport())) as client:
+        batch_id = client.post("/batches", json=batch("s1", "s2", "s3")).json()["batch_id"]
+        wait_complete(client, batch_id)
+    store = S3Store(bucket, endpoint_url=s3_endpoint, region_name="us-east-1")
+    store.delete(f"batch-items/{batch_id}/outcomes/2.json")  # as if killed before item 2's outcome
+    store.delete(f"batches/{batch_id}.complete.json")
+    graded = fake.calls["/score/aggregate"]
+    with TestClient(create_app(settings, transport=fake.transport())) as client:
+        status = wait_complete(client, batch_id, timeout_s=30)
+        items = client.get(f"/batches/{batch_id}/results").json()["items"]
+    assert status["done"] == 3 and fake.calls["/score/aggregate"] == graded
+    gradings = [k for k in store.list_keys("gradings/") if k.count("/") == 1]
+    assert sorted(gradings) == sorted(f"gradings/{i['grading_id']}.json" for i in items)

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from grading_orchestrator.api.routes import grade_upload
+from grading_orchestrator import uploads
 from grading_orchestrator.core.config import OrchestratorSettings
 from grading_orchestrator.main import create_app
 from medgrade_shared.api_keys import ApiKeyStore, open_key_file
@@ -148,7 +148,7 @@ def test_a_missing_file_is_422(client, services):
 
 
 def test_a_file_over_the_limit_is_413_before_anything_is_called(client, services, monkeypatch):
-    monkeypatch.setattr(grade_upload, "MAX_UPLOAD_BYTES", 16)
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 16)
     response = upload(client, content=b"x" * 17)
     assert response.status_code == 413 and response.json()["error"]["code"] == "file_too_large"
     assert sum(services.calls.values()) == 0 and services.uploads == []

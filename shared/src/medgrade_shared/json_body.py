@@ -26,10 +26,15 @@ def json_body(model: type[ModelT]) -> Callable[[Request], Awaitable[ModelT]]:
         try:
             return model.model_validate_json(await request.body())
         except ValidationError as exc:
-            errors = exc.errors(include_url=False, include_input=False)
-            raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors]) from None
+            raise body_validation_error(exc) from None
 
     return decode
+
+
+def body_validation_error(exc: ValidationError) -> RequestValidationError:
+    """A body's validation errors as the 422 envelope names them (``body.<field>``)."""
+    errors = exc.errors(include_url=False, include_input=False)
+    return RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors])
 
 
 def body_schema(model: type[BaseModel], example: Any = None) -> dict[str, Any]:

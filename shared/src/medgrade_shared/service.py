@@ -8,7 +8,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -155,9 +155,10 @@ class RequestBudgetMiddleware:
     The caller's deadline (:mod:`medgrade_shared.deadline`): the work of the request runs
     within it, and a request that arrives with none left is answered 504 at once."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, large_bodies: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.large_bodies = dict(large_bodies or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -165,7 +166,8 @@ class RequestBudgetMiddleware:
             return
         headers = Headers(scope=scope)
         multipart = headers.get("content-type", "").lower().startswith("multipart/")
-        allowed = self.max_body_bytes + (MULTIPART_FRAMING_BYTES if multipart else 0)
+        limit = self.large_bodies.get(scope.get("path", ""), self.max_body_bytes)
+        allowed = limit + (MULTIPART_FRAMING_BYTES if multipart else 0)
         declared = headers.get("content-length", "")
         refused = declared.isdigit() and int(declared) > allowed
         seen = 0
@@ -173,12 +175,12 @@ class RequestBudgetMiddleware:
         async def limited_receive() -> Message:
             nonlocal seen
             if refused:
-                raise BodyTooLarge(self.max_body_bytes)
+                raise BodyTooLarge(limit)
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))  # what arrives: a Content-Length may understate it
                 if seen > allowed:
-                    raise BodyTooLarge(self.max_body_bytes)
+                    raise BodyTooLarge(limit)
             return message
 
         with deadline.deadline_scope(deadline.seconds_from_header(headers.get(deadline.DEADLINE_HEADER))):
@@ -199,10 +201,12 @@ def create_service_app(
     max_body_bytes: int,
     registry: CollectorRegistry | None = None,
     internal_token: str | None = None,
+    large_bodies: Mapping[str, int] | None = None,
 ) -> FastAPI:
     """The FastAPI app with everything every service shares; routers are added by the caller.
 
-    ``max_body_bytes`` is the largest request body the service reads (its setting).
+    ``max_body_bytes`` is the largest request body the service reads (its setting);
+    ``large_bodies`` maps a path to a larger limit for it (a batch's ZIP).
     ``/docs`` (Swagger UI) and ``/redoc`` load their scripts from the service itself
     (``DOCS_ASSETS``, files of the pinned fastapi-offline package), not from a CDN: they work
     offline.
@@ -216,7 +220,7 @@ def create_service_app(
     app.state.http_metrics = HttpMetrics(app.state.registry)
     _install_error_handlers(app)
     document_errors_as_sent(app)
-    app.add_middleware(RequestBudgetMiddleware, max_body_bytes=max_body_bytes)
+    app.add_middleware(RequestBudgetMiddleware, max_body_bytes=max_body_bytes, large_bodies=large_bodies)
     if internal_token is not None:
         app.add_middleware(InternalAuthMiddleware, token=internal_token)
     app.add_middleware(RequestObservabilityMiddleware, service=service, metrics=app.state.http_metrics)

@@ -83,11 +83,19 @@ def require_scope(scope: str) -> Callable[..., Client]:
     return dependency
 
 
-def reviewer(request: Request, keys: ApiKeysDep, api_key: ApiKeyValue) -> str:
-    """The client name of a key with the ``review`` scope: who made a review. Where keys are
-    not checked (``MEDGRADE_ORCHESTRATOR_AUTH_REQUIRED=false``) a valid key still names the
-    reviewer, and a request without one is recorded as ``anonymous``."""
-    if request.app.state.auth_required:
-        return authorize(keys, api_key, "review").name
-    client = keys.verify(api_key) if api_key else None
-    return client.name if client is not None else "anonymous"
+def caller(scope: str) -> Callable[..., str]:
+    """A route dependency: the client name of a key granting ``scope`` (who made a review, whose
+    Idempotency-Key a batch's is). Where keys are not checked
+    (``MEDGRADE_ORCHESTRATOR_AUTH_REQUIRED=false``) a valid key still names the client, and a
+    request without one is ``anonymous``."""
+
+    def dependency(request: Request, keys: ApiKeysDep, api_key: ApiKeyValue) -> str:
+        if request.app.state.auth_required:
+            return authorize(keys, api_key, scope).name
+        client = keys.verify(api_key) if api_key else None
+        return client.name if client is not None else "anonymous"
+
+    return dependency
+
+
+reviewer = caller("review")

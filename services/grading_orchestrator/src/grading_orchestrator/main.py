@@ -9,8 +9,11 @@ import httpx
 from fastapi import Depends, FastAPI
 
 from grading_orchestrator.api.routes import auth as auth_routes
-from grading_orchestrator.api.routes import grade, grade_upload, gradings, review_stats, reviews, status
+from grading_orchestrator.api.routes import batches, grade, grade_upload, gradings, review_stats, reviews, status
 from grading_orchestrator.auth import require_scope
+from grading_orchestrator.batch_queue import open_queue
+from grading_orchestrator.batch_runner import BatchRunner
+from grading_orchestrator.batch_store import BatchStore
 from grading_orchestrator.clients.parser import ParserClient
 from grading_orchestrator.clients.rubrics import RubricClient
 from grading_orchestrator.clients.scoring import ScoringClient
@@ -60,9 +63,14 @@ def create_app(
             deadline_s=settings.grading_deadline_s,
         )
         app.state.status_checker = StatusChecker(http, settings.status_timeout_s)
+        app.state.batches = BatchRunner(BatchStore(app.state.store), open_queue(settings), app.state.pipeline,
+                                        concurrency=settings.batch_concurrency, attempts=settings.batch_item_attempts,
+                                        backoff_s=settings.batch_retry_backoff_s)
+        await app.state.batches.start()
         try:
             yield
         finally:
+            await app.state.batches.stop()
             for client in http.values():
                 await client.aclose()
 
@@ -74,10 +82,12 @@ def create_app(
         return {"store": True}
 
     app = create_service_app(service="grading_orchestrator", title="MedGrade grading API",
-                             lifespan=lifespan, readiness=readiness, max_body_bytes=settings.max_body_bytes)
+                             lifespan=lifespan, readiness=readiness, max_body_bytes=settings.max_body_bytes,
+                             large_bodies={"/batches": settings.batch_max_zip_bytes})
     app.state.auth_required = settings.auth_required
+    app.state.settings = settings
     keyed = [Depends(require_scope("grade"))] if settings.auth_required else []
-    for module in (grade, grade_upload, gradings, status):
+    for module in (grade, grade_upload, gradings, batches, status):
         app.include_router(module.router, dependencies=keyed)
     app.include_router(reviews.router)  # its route checks the `review` scope itself (the reviewer's name)
     app.include_router(review_stats.router,

@@ -12,6 +12,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version as package_version
 from typing import Protocol
@@ -43,6 +44,16 @@ class GradeTarget(Protocol):
     student_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The rubric and the student of a grading whose transcript comes another way than a
+    ``GradeRequest``'s text (an uploaded file, a batch item)."""
+
+    rubric_id: str
+    rubric_version: str | None
+    student_id: str
+
+
 class GradingPipeline:
     def __init__(
         self,
@@ -60,15 +71,38 @@ class GradingPipeline:
         self.metrics = metrics
         self.deadline_s = deadline_s
 
-    async def grade(self, request: GradeRequest | GradeTarget, parse: ParseCall | None = None) -> bytes:
+    async def grade(self, request: GradeRequest | GradeTarget, parse: ParseCall | None = None,
+                    grading_id: str | None = None) -> bytes:
         """Grade one submission; return the stored result document (JSON bytes).
 
         ``parse`` replaces the parse of ``request.submission`` (an uploaded file is parsed by
-        its own parser call); ``request`` then only names the rubric and the student."""
+        its own parser call); ``request`` then only names the rubric and the student.
+        ``grading_id`` (a batch item's, fixed before grading) makes the grading idempotent: a
+        grading already stored under it is returned as it is, never graded or stored again."""
+        if grading_id is not None:
+            stored = await self._stored(grading_id)
+            if stored is not None:
+                return stored
         with deadline_scope(self.deadline_s):
-            return await self._grade(request, parse)
+            return await self._grade(request, parse, grading_id or uuid.uuid4().hex)
 
-    async def _grade(self, request: GradeRequest | GradeTarget, parse: ParseCall | None) -> bytes:
+    async def rubric_version(self, rubric_id: str, version: str | None) -> str:
+        """The version a grading of ``rubric_id`` would use now (``version``, else the highest
+        approved one); the errors of a grading's rubric stage."""
+        try:
+            return (await self.rubrics.get(rubric_id, version)).version
+        except DownstreamError as exc:
+            raise self._downstream_failure("rubric", exc) from None
+
+    async def _stored(self, grading_id: str) -> bytes | None:
+        try:
+            return await self.results.load(grading_id)
+        except (StoreError, OSError) as exc:
+            self.metrics.errors.labels("store", "unavailable").inc()
+            raise ApiError(503, "store_unavailable", "the result store is unavailable; no grade was stored",
+                           {"stage": "store"}) from exc
+
+    async def _grade(self, request: GradeRequest | GradeTarget, parse: ParseCall | None, grading_id: str) -> bytes:
         timings: dict[str, float] = {}
         stage = "rubric"
         started = time.perf_counter()
@@ -97,11 +131,11 @@ class GradingPipeline:
                 timings["aggregate"] = _ms_since(t0)
 
                 stage, t0 = "store", time.perf_counter()
-                grading_id = uuid.uuid4().hex
                 timings["total"] = _ms_since(started)
                 document = _result_document(grading_id, request, rubric.version, parsed_raw, component_raw,
                                             aggregate_raw, timings)
-                await self.results.save(grading_id, document, parsed_raw)
+                if not await self.results.save(grading_id, document, parsed_raw):
+                    return await self.results.load(grading_id) or document  # another try stored it first
         except DownstreamError as exc:
             raise self._downstream_failure(stage, exc) from None
         except TimeoutError:

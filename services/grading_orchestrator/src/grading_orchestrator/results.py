@@ -8,7 +8,8 @@
   written once with ``put_new``, so two reviews of the same revision cannot both land.
 
 The transcript is written first: a grading document that exists always has its transcript,
-and a failed write leaves at most a transcript no grading refers to (ids are random).
+and a failed write leaves at most a transcript no grading refers to (ids are random, or fixed
+by a batch item's claim before it is graded, in which case its next try writes the document).
 """
 
 from __future__ import annotations
@@ -38,10 +39,12 @@ class ResultStore:
     def __init__(self, store: ObjectStore) -> None:
         self.store = store
 
-    async def save(self, grading_id: str, document: bytes, transcript: bytes) -> None:
-        for key, data in ((_transcript_key(grading_id), transcript), (_document_key(grading_id), document)):
-            if not await asyncio.to_thread(self.store.put_new, key, data):
-                raise FileExistsError(f"{key} already stored")
+    async def save(self, grading_id: str, document: bytes, transcript: bytes) -> bool:
+        """Store a grading; False when one is already stored under that id (a batch item's grading
+        id is fixed before it is graded, so a second try after a crash keeps the first grading).
+        A transcript already there is such a try's too: the parse of the same input."""
+        await asyncio.to_thread(self.store.put_new, _transcript_key(grading_id), transcript)
+        return await asyncio.to_thread(self.store.put_new, _document_key(grading_id), document)
 
     async def load(self, grading_id: str) -> bytes | None:
         return await self._get(grading_id, _document_key)

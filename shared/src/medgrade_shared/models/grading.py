@@ -29,16 +29,20 @@ def _not_blank(text: str) -> str:
     return text
 
 
+TranscriptText = Annotated[str, Field(max_length=10_000_000, description=(
+    "The interview transcript: plain text (`[MM:SS] Speaker: words` lines, times optional), WebVTT, SRT or "
+    "JSON utterances; not empty. Time stamps past 24 hours are refused.")), AfterValidator(_not_blank)]
+TranscriptFormat = Literal["auto", "text", "vtt", "srt", "json"]
+
+
 class Submission(BaseModel):
     """What the student produced: the interview transcript and, optionally, a written summary."""
 
-    oral_transcript: Annotated[str, Field(max_length=10_000_000, description=(
-        "The interview transcript: plain text (`[MM:SS] Speaker: words` lines, times optional), WebVTT, SRT or "
-        "JSON utterances; not empty. Time stamps past 24 hours are refused.")), AfterValidator(_not_blank)]
+    oral_transcript: TranscriptText
     summary_text: str | None = Field(default=None, max_length=100_000, description=(
         "The student's written summary, scored instead of the summary found at the end of the transcript."))
-    format: Literal["auto", "text", "vtt", "srt", "json"] = Field(default="auto", description=(
-        "The transcript's format; `auto` tells it from the text."))
+    format: TranscriptFormat = Field(default="auto", description="The transcript's format; `auto` tells it from "
+                                                                 "the text.")
 
 
 class GradeRequest(BaseModel):

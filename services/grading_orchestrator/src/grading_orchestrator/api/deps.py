@@ -6,6 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from grading_orchestrator.batch_runner import BatchRunner
+from grading_orchestrator.core.config import OrchestratorSettings
 from grading_orchestrator.pipeline import GradingPipeline
 from grading_orchestrator.results import ResultStore
 from grading_orchestrator.status import StatusChecker
@@ -32,3 +34,15 @@ PipelineDep = Annotated[GradingPipeline, Depends(_pipeline)]
 ResultsDep = Annotated[ResultStore, Depends(_results)]
 StatusDep = Annotated[StatusChecker, Depends(_status)]
 ApiKeysDep = Annotated[ApiKeyStore, Depends(_api_keys)]
+
+
+def _batches(request: Request) -> BatchRunner:
+    return request.app.state.batches
+
+
+def _settings(request: Request) -> OrchestratorSettings:
+    return request.app.state.settings
+
+
+BatchesDep = Annotated[BatchRunner, Depends(_batches)]
+SettingsDep = Annotated[OrchestratorSettings, Depends(_settings)]

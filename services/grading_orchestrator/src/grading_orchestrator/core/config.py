@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from medgrade_shared.registry import ORCHESTRATOR, PARSER, RUBRICS, SCORING
@@ -40,6 +41,45 @@ class OrchestratorSettings(ServiceSettings, StoreSettings, DownstreamSettings):
     api_keys_recheck_s: float = Field(
         default=5.0, ge=0, description="How long the S3 key file is trusted before its ETag is checked again."
     )
+    # Batches (grading_orchestrator.batches): how fast they go, and where their queue is.
+    batch_concurrency: int = Field(
+        default=1, ge=1, le=64,
+        description="Batch items graded at once by this process; the rest of the capacity stays with "
+                    "interactive POST /grade (1 on 2 cores: benchmarks/bench_batch.py, README).")
+    batch_item_attempts: int = Field(
+        default=3, ge=1, le=10,
+        description="Tries per batch item on a transient failure (503, 504) before it is recorded as failed.")
+    batch_retry_backoff_s: float = Field(default=2.0, ge=0, description="Wait before retrying a batch item, "
+                                                                          "doubled at each attempt.")
+    batch_max_items: int = Field(default=1000, ge=1, description="Most items in one batch (422 above).")
+    batch_max_zip_bytes: int = Field(default=200 * 1024 * 1024, ge=1024,
+                                     description="Largest batch request body: a ZIP of transcripts (413 above); "
+                                                 "as at the gateway.")
+    batch_queue_backend: Literal["embedded", "sqs"] = Field(
+        default="embedded",
+        description="embedded: an in-process queue rebuilt from the store at start-up (one replica); sqs: an "
+                    "Amazon SQS queue shared by every replica.")
+    batch_queue_url: str | None = Field(default=None, description="The SQS queue's URL (batch_queue_backend=sqs).")
+    batch_dead_letter_queue_url: str | None = Field(
+        default=None, description="The SQS dead-letter queue's URL, where the queue's redrive policy moves a "
+                                  "message received batch_max_receives times.")
+    batch_max_receives: int = Field(default=5, ge=1, le=1000,
+                                    description="Receives of one message before it goes to the dead letters.")
+    batch_visibility_timeout_s: int = Field(
+        default=180, ge=1, le=43200,
+        description="How long a received item stays hidden from other workers; longer than the grading deadline "
+                    "times the attempts, so an item is redelivered only when its worker is gone.")
+    sqs_endpoint_url: str | None = Field(default=None, description="Another SQS endpoint (tests: a moto server).")
+    sqs_region: str = "us-east-1"
+
+    @model_validator(mode="after")
+    def _queue_settings_fit(self) -> OrchestratorSettings:
+        if self.batch_queue_backend == "sqs" and not self.batch_queue_url:
+            raise ValueError("batch_queue_backend is sqs but batch_queue_url is not set")
+        if self.batch_visibility_timeout_s <= self.grading_deadline_s * self.batch_item_attempts:
+            raise ValueError("batch_visibility_timeout_s must be longer than grading_deadline_s times "
+                             "batch_item_attempts, or a slow item is handed to a second worker")
+        return self
 
 
 @lru_cache

@@ -5,40 +5,26 @@ same errors (the parser's 413, 415 and 422 keep their status; 503 names a failed
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 
+from grading_orchestrator import uploads
 from grading_orchestrator.api.deps import PipelineDep
 from grading_orchestrator.api.docs import GRADING_RESPONSE
-from medgrade_shared.errors import ApiError
+from grading_orchestrator.pipeline import Target
 from medgrade_shared.models.errors import ErrorEnvelope
 from medgrade_shared.models.grading import GradeRequest, StudentId, Submission
 from medgrade_shared.models.rubric import RubricId, SemVer
 
 router = APIRouter(prefix="/grade", tags=["grading"])
 
-# The gateway's body limit and the parser's default: a larger file is refused before it is
-# forwarded (a deployment without nginx still reads no more than this of it).
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-_MAX_FILENAME_CHARS = 255
 UploadFormat = Literal["auto", "text", "vtt", "srt", "json", "docx", "pdf"]
 
 _ERRORS = {code: {"model": ErrorEnvelope} for code in (404, 413, 415, 422, 502, 503, 504)}
 # The form fields mean what the fields of POST /grade's JSON body mean.
 _FIELDS = {**GradeRequest.model_fields, **Submission.model_fields}
-
-
-@dataclass(frozen=True, slots=True)
-class UploadTarget:
-    """The rubric and the student of an upload (what ``GradeRequest`` says besides the text)."""
-
-    rubric_id: str
-    rubric_version: str | None
-    student_id: str
 
 
 @router.post("/upload", summary="Grade an uploaded transcript file", responses={200: GRADING_RESPONSE, **_ERRORS})
@@ -55,14 +41,13 @@ async def grade_upload(
 ) -> Response:
     """Like `POST /grade`, with the transcript as a multipart file and the other fields as form
     fields; the parser reads the file's type from its bytes."""
-    content = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise ApiError(413, "file_too_large", f"The file is larger than {MAX_UPLOAD_BYTES} bytes.")
-    filename = PurePath(file.filename or "transcript").name[-_MAX_FILENAME_CHARS:] or "transcript"
+    filename = uploads.safe_filename(file.filename)
+    content = await file.read(uploads.MAX_UPLOAD_BYTES + 1)
+    uploads.check_size(len(content), filename)
     content_type = file.content_type or "application/octet-stream"
 
     async def parse() -> bytes:
         return await pipeline.parser.upload(content, filename, content_type, format, summary_text)
 
-    document = await pipeline.grade(UploadTarget(rubric_id, rubric_version, student_id), parse=parse)
+    document = await pipeline.grade(Target(rubric_id, rubric_version, student_id), parse=parse)
     return Response(content=document, media_type="application/json")

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import random
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -37,6 +36,8 @@ from contextlib import contextmanager
 from importlib.resources import files
 from itertools import product
 from pathlib import Path
+
+from train_snippet_sections import folds
 
 from document_parser.parsing import evidence, snippets
 from document_parser.parsing.errors import TranscriptError
@@ -141,12 +142,8 @@ def describe(setting: dict[tuple[object, str], float]) -> str:
 
 
 def choose(training: list[Row], validation: list[Row]) -> None:
-    order = list(range(len(training)))
-    random.Random(SEED).shuffle(order)
     correct = 0.0
-    for fold in range(FOLDS):
-        held = [training[i] for j, i in enumerate(order) if j % FOLDS == fold]
-        kept = [training[i] for j, i in enumerate(order) if j % FOLDS != fold]
+    for fold, (held, kept) in enumerate(folds(training, FOLDS, SEED)):
         setting = best_setting(kept)
         with constants(setting):
             fold_accuracy = accuracy(held)

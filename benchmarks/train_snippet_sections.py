@@ -26,7 +26,9 @@ import math
 import random
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from document_parser.parsing import snippets
 from document_parser.parsing.errors import TranscriptError
@@ -48,6 +50,7 @@ OUT = (Path(__file__).resolve().parents[1] / "services" / "document_parser" / "s
        / "data" / snippets.MODEL_FILE)
 
 Example = tuple[dict[str, float], str]
+T = TypeVar("T")
 
 
 def read_examples(path: Path) -> list[Example]:
@@ -108,13 +111,18 @@ def accuracy(model: dict, examples: list[Example]) -> float:
     return correct / len(examples)
 
 
+def folds(items: list[T], count: int = FOLDS, seed: int = SEED) -> Iterator[tuple[list[T], list[T]]]:
+    """(held out, kept) for each of ``count`` folds of a seeded shuffle of ``items``."""
+    order = list(range(len(items)))
+    random.Random(seed).shuffle(order)
+    for fold in range(count):
+        yield ([items[i] for j, i in enumerate(order) if j % count == fold],
+               [items[i] for j, i in enumerate(order) if j % count != fold])
+
+
 def cross_validate(examples: list[Example]) -> float:
-    order = list(range(len(examples)))
-    random.Random(SEED).shuffle(order)
     correct = 0.0
-    for fold in range(FOLDS):
-        held = [examples[i] for j, i in enumerate(order) if j % FOLDS == fold]
-        kept = [examples[i] for j, i in enumerate(order) if j % FOLDS != fold]
+    for fold, (held, kept) in enumerate(folds(examples)):
         fold_accuracy = accuracy(as_model(*train(kept)), held)
         correct += fold_accuracy * len(held)
         print(f"  fold {fold + 1}/{FOLDS}: {fold_accuracy:.1%} of {len(held)}", file=sys.stderr)

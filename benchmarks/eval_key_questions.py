@@ -28,6 +28,14 @@ are chosen on the other complaints only, and the figures are those of the held-o
 shipped model is evaluated: in-sample for whatever it was fitted on.
 
     python benchmarks/eval_key_questions.py --corpus ../shared/corpus [--cross-validate] [--errors]
+
+A set may instead hold oral case presentations (``evaluation/presentations``: its ``set.json``
+says ``"kind": "presentation"``, where its rubrics and its transcripts are): each label says whether
+the presentation *covers* the question (states it, positive or negative) and the sentence that
+first does; the transcripts are graded as presentations (``kind="presentation"``), the shipped
+model is the presentation one, and citation exactness compares the cited sentence with it.
+
+    python benchmarks/eval_key_questions.py --corpus ../shared/corpus --set evaluation/presentations --cross-validate
 """
 
 from __future__ import annotations
@@ -47,7 +55,7 @@ from typing import get_args
 import numpy as np
 
 from document_parser.parsing.pipeline import parse_transcript
-from medgrade_shared.models.rubric import Rubric
+from medgrade_shared.models.rubric import Rubric, SubmissionKind
 from medgrade_shared.models.transcript import ParsedTranscript
 from scoring.evaluators.decision import FEATURES, DecisionModel
 from scoring.evaluators.key_questions import QuestionEvidence, question_evidence, score_key_questions
@@ -80,12 +88,35 @@ class CachedEncoder:
 @dataclass(frozen=True)
 class Consultation:
     name: str
-    source: str  # primock57 or aci-bench
+    source: str  # primock57 or aci-bench (a presentation: aci-bench notes)
     complaint: str
     rubric: Rubric
-    labels: dict[str, dict]
+    labels: dict[str, dict]  # question id -> label: ``asked`` and ``first_index`` (see _presentation_labels)
     parsed: ParsedTranscript
     lines: list[str]  # utterance texts by index, for the error listing
+    kind: SubmissionKind = "interview"
+
+
+@dataclass(frozen=True)
+class EvaluationSet:
+    """Where a set's files are: ``set.json`` (optional) names its kind, rubrics and transcripts."""
+
+    folder: Path
+    kind: SubmissionKind
+    rubrics: Path
+    transcripts: Path | None  # None: the transcripts are read from the corpus
+
+    @classmethod
+    def read(cls, folder: Path) -> EvaluationSet:
+        settings = json.loads((folder / "set.json").read_text(encoding="utf-8")) if (folder / "set.json").is_file() \
+            else {}
+        transcripts = settings.get("transcripts")
+        return cls(folder, settings.get("kind", "interview"), folder / settings.get("rubrics", "rubrics"),
+                   folder / transcripts if transcripts else None)
+
+    @property
+    def mapping_file(self) -> Path:
+        return self.folder / ("presentations.json" if self.kind == "presentation" else "consultations.json")
 
 
 @dataclass(frozen=True)
@@ -130,16 +161,37 @@ def _aci_dialogues(corpus: Path) -> dict[str, str]:
     return dialogues
 
 
-def load_consultations(folder: Path, corpus: Path) -> list[Consultation]:
-    mapping: dict[str, str] = json.loads((folder / "consultations.json").read_text(encoding="utf-8"))
-    rubrics = {rid: Rubric.model_validate_json((folder / "rubrics" / f"{rid}.json").read_text(encoding="utf-8"))
+def _presentation_labels(labels: dict[str, dict], parsed: ParsedTranscript, name: str) -> dict[str, dict]:
+    """A presentation's labels name the sentence that first covers a question; the utterance
+    that holds it (the parser makes each sentence of a monologue an utterance) is its
+    ``first_index``, so that citation exactness and the fit's training rows read as for an interview."""
+    utterances = sorted(parsed.utterances, key=lambda u: u.index)
+    converted = {}
+    for question_id, row in labels.items():
+        first = None
+        if row["covered"]:
+            sentence = " ".join(row["sentence"].split())
+            first = next((u.index for u in utterances if sentence in " ".join(u.match_text.split())
+                          or " ".join(u.match_text.split()) in sentence), None)
+            if first is None:
+                raise SystemExit(f"{name} {question_id}: the labelled sentence is in no utterance: {sentence!r}")
+        converted[question_id] = {**row, "asked": row["covered"], "first_index": first}
+    return converted
+
+
+def load_consultations(evaluation: EvaluationSet, corpus: Path) -> list[Consultation]:
+    mapping: dict[str, str] = json.loads(evaluation.mapping_file.read_text(encoding="utf-8"))
+    rubrics = {rid: Rubric.model_validate_json((evaluation.rubrics / f"{rid}.json").read_text(encoding="utf-8"))
                for rid in sorted(set(mapping.values()))}
     labels: dict[str, dict[str, dict]] = {}
-    with (folder / "labels.jsonl").open(encoding="utf-8") as handle:
+    with (evaluation.folder / "labels.jsonl").open(encoding="utf-8") as handle:
         for line in handle:
             if line.strip():
                 row = json.loads(line)
-                labels.setdefault(row["consultation"], {})[row["question_id"]] = row
+                labels.setdefault(row.get("consultation") or row["presentation"], {})[row["question_id"]] = row
+    if evaluation.transcripts is not None:
+        return [_presentation(name, rubrics[rubric_id], labels.get(name, {}), evaluation)
+                for name, rubric_id in sorted(mapping.items())]
     aci = _aci_dialogues(corpus) if any(not name.startswith("day") for name in mapping) else {}
     consultations = []
     for name, rubric_id in sorted(mapping.items()):
@@ -163,9 +215,22 @@ def load_consultations(folder: Path, corpus: Path) -> list[Consultation]:
     return consultations
 
 
+def _presentation(name: str, rubric: Rubric, labels: dict[str, dict], evaluation: EvaluationSet) -> Consultation:
+    wanted, got = {q.id for q in rubric.key_questions}, set(labels)
+    if wanted != got:
+        raise SystemExit(f"{name}: labels do not cover the key questions of {rubric.rubric_id} exactly "
+                         f"(missing {sorted(wanted - got)}, unknown {sorted(got - wanted)})")
+    assert evaluation.transcripts is not None
+    parsed = parse_transcript((evaluation.transcripts / f"{name}.txt").read_text(encoding="utf-8"), "auto", None)
+    return Consultation(name, "aci-bench", complaint_of(rubric.rubric_id), rubric,
+                        _presentation_labels(labels, parsed, name), parsed,
+                        [u.text for u in sorted(parsed.utterances, key=lambda u: u.index)], "presentation")
+
+
 def evaluate(consultation: Consultation, rubric: Rubric, encoder: CachedEncoder, model: DecisionModel | None,
              engine: dict[str, str]) -> list[Outcome]:
-    details = score_key_questions(rubric, consultation.parsed, encoder, model).details  # type: ignore[arg-type]
+    details = score_key_questions(rubric, consultation.parsed, encoder, model,  # type: ignore[arg-type]
+                                  kind=consultation.kind).details
     engine.update({field: str(details[field]) for field in ENGINE_FIELDS if field in details})
     predicted = {q["id"]: q for q in details["questions"]}
     policy = rubric.key_questions_policy
@@ -319,7 +384,7 @@ def training_rows(example: Example) -> tuple[np.ndarray, np.ndarray]:
     return evidence.features[rows], np.asarray(targets)
 
 
-def fit(examples: list[Example], fitted_on: str, criterion: str = "mcc") -> DecisionModel:
+def fit(examples: list[Example], fitted_on: str, criterion: str = "mcc", nearest_only: bool = True) -> DecisionModel:
     """Logistic regression on the certain rows; the rule's precision and the threshold (the best
     ``criterion`` of the per-question decisions: asked = some sentence asks) from the same examples."""
     from sklearn.linear_model import LogisticRegression
@@ -328,16 +393,16 @@ def fit(examples: list[Example], fitted_on: str, criterion: str = "mcc") -> Deci
     features = np.vstack([p[0] for p in parts if len(p[1])])
     targets = np.concatenate([p[1] for p in parts if len(p[1])])
     regression = LogisticRegression(C=REGULARISATION_C, max_iter=5000).fit(features, targets)
-    model = DecisionModel(regression.coef_[0], float(regression.intercept_[0]), 0.5, 1.0, fitted_on)
+    model = DecisionModel(regression.coef_[0], float(regression.intercept_[0]), 0.5, 1.0, fitted_on, nearest_only)
     ruled = [e.asked for e in examples if e.evidence.sentences and (e.evidence.fits & model.by_rule(
         e.evidence.features)).any()]
     rule_precision = sum(ruled) / len(ruled) if ruled else 1.0
     best = max(THRESHOLDS, key=lambda t: _decision_quality(examples, model, float(t), criterion))
-    return DecisionModel(model.weights, model.intercept, float(best), rule_precision, fitted_on)
+    return DecisionModel(model.weights, model.intercept, float(best), rule_precision, fitted_on, nearest_only)
 
 
 def _decision_quality(examples: list[Example], model: DecisionModel, threshold: float, criterion: str) -> float:
-    candidate = DecisionModel(model.weights, model.intercept, threshold, 1.0)
+    candidate = DecisionModel(model.weights, model.intercept, threshold, 1.0, nearest_only=model.nearest_only)
     tp = fp = fn = tn = 0
     for example in examples:
         evidence = example.evidence
@@ -357,7 +422,8 @@ def examples_of(consultations: list[Consultation], cuts: list[int | None], encod
     for consultation in consultations:
         for max_phrases in cuts:
             rubric = cut(consultation.rubric, max_phrases)
-            for evidence in question_evidence(rubric, consultation.parsed, encoder):  # type: ignore[arg-type]
+            for evidence in question_evidence(rubric, consultation.parsed, encoder,  # type: ignore[arg-type]
+                                              kind=consultation.kind):
                 label = consultation.labels[evidence.question.id]
                 examples.append(Example(consultation.name, consultation.complaint, evidence, bool(label["asked"]),
                                         label.get("first_index")))
@@ -388,20 +454,23 @@ def main() -> int:
     parser.add_argument("--precision", choices=get_args(Precision), default="float32",
                         help="the sentence-embedding model's precision (default: %(default)s)")
     args = parser.parse_args()
-    for needed in ("consultations.json", "labels.jsonl", "rubrics"):
-        if not (args.set / needed).exists():
-            parser.error(f"{args.set / needed} not found")
+    evaluation = EvaluationSet.read(args.set)
+    for needed in (evaluation.mapping_file, evaluation.folder / "labels.jsonl", evaluation.rubrics,
+                   *([evaluation.transcripts] if evaluation.transcripts else [])):
+        if not needed.exists():
+            parser.error(f"{needed} not found")
     cuts = _parse_cuts(args.max_phrases)
-    consultations = load_consultations(args.set, args.corpus)
+    consultations = load_consultations(evaluation, args.corpus)
     encoder = CachedEncoder(load_encoder(args.precision))
     engine: dict[str, str] = {}
     complaints = sorted({c.complaint for c in consultations})
     training_cuts: list[int | None] = [None, 3, 1]
+    nearest_only = evaluation.kind == "interview"  # a reported sentence may state several items
 
     if args.fit:
         examples = examples_of(consultations, training_cuts, encoder)
         model = fit(examples, f"{args.set.name}: {len(consultations)} consultations, {len(complaints)} complaints, "
-                              f"rubric cuts all/3/1, threshold by {args.criterion}", args.criterion)
+                              f"rubric cuts all/3/1, threshold by {args.criterion}", args.criterion, nearest_only)
         args.fit.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.fit}: threshold {model.threshold}, rule precision {model.rule_precision:.3f}, "
               f"digest {model.digest}")
@@ -413,7 +482,8 @@ def main() -> int:
     if args.cross_validate:
         examples = examples_of(consultations, training_cuts, encoder)
         for complaint in complaints:
-            model = fit([e for e in examples if e.complaint != complaint], f"all but {complaint}", args.criterion)
+            model = fit([e for e in examples if e.complaint != complaint], f"all but {complaint}", args.criterion,
+                        nearest_only)
             held_out = [c for c in consultations if c.complaint == complaint]
             print(f"fold {complaint:22s} held out {len(held_out):2d} consultations, threshold {model.threshold}, "
                   f"rule precision {model.rule_precision:.3f}")
@@ -430,8 +500,8 @@ def main() -> int:
     kind = ("held-out complaints (leave one complaint out, model refitted per fold)" if args.cross_validate
             else "shipped decision model (in-sample for the labels it was fitted on)")
     shown = {k: v for k, v in engine.items() if not args.cross_validate or "decision" not in k}
-    print(f"\nKey-question detection, {len(consultations)} consultations, {len(complaints)} complaints, "
-          f"{kind}\n{', '.join(f'{k} {v}' for k, v in shown.items())}\n\n{HEADER}")
+    print(f"\nKey-question detection ({evaluation.kind}s), {len(consultations)} consultations, "
+          f"{len(complaints)} complaints, {kind}\n{', '.join(f'{k} {v}' for k, v in shown.items())}\n\n{HEADER}")
     for max_phrases in cuts:
         print_rows("all" if max_phrases is None else str(max_phrases), results[max_phrases])
     if args.errors:

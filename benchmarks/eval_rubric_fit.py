@@ -92,7 +92,7 @@ def main() -> int:
         rubric = consultation.rubric
         key_questions = score_key_questions(rubric, consultation.parsed, encoder).model_dump()
         breakdown = {"key_questions": {"weight": rubric.weights.as_dict()["key_questions"]}}
-        found = needs_review(grading_warnings(rubric.rubric_id, consultation.parsed.model_dump(),
+        found = needs_review(grading_warnings(rubric.rubric_id, "interview", consultation.parsed.model_dump(),
                                               {"key_questions": key_questions}, breakdown))
         flagged += bool(found)
         reasons.update(found)

@@ -3,7 +3,10 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from medgrade_shared.errors import ApiError
+from medgrade_shared.formulas import weighted_overall
 from medgrade_shared.models.rubric import Rubric
+from medgrade_shared.models.rubric_checks import require_kind, scored_components
 
 REFERENCE_STYLE = {
     "rubric_id": "stroke_v1",
@@ -48,3 +51,49 @@ def test_duplicate_anchors_are_refused():
 def test_unsafe_rubric_ids_are_refused(rubric_id):
     with pytest.raises(ValidationError):
         Rubric.model_validate({**REFERENCE_STYLE, "rubric_id": rubric_id})
+
+
+# --- submission kinds -------------------------------------------------------------------------
+
+def _weighted_rubric(**communication: object) -> Rubric:
+    return Rubric.model_validate({
+        "rubric_id": "kinds_v1", "weights": {"structure": 0.2, "key_questions": 0.5, "reasoning": 0.0,
+                                             "summary": 0.1, "communication": 0.2},
+        "communication": {"behaviours": [{"id": "intro", "label": "Introduces self", "phrases": ["my name is"]}],
+                          **communication}})
+
+
+def test_a_rubric_grades_both_kinds_unless_it_says_otherwise() -> None:
+    assert _weighted_rubric().kinds == ["interview", "presentation"]
+    only = Rubric.model_validate({**_weighted_rubric().model_dump(), "kinds": ["interview"]})
+    with pytest.raises(ApiError) as refused:
+        require_kind(only, "presentation")
+    assert (refused.value.status_code, refused.value.code) == (422, "kind_not_accepted")
+    assert "interviews only" in refused.value.message
+    require_kind(only, "interview")
+
+
+def test_communication_is_scored_for_a_presentation_only_with_presentation_behaviours() -> None:
+    plain = _weighted_rubric()
+    assert scored_components(plain, "interview") == ["structure", "key_questions", "summary", "communication"]
+    assert scored_components(plain, "presentation") == ["structure", "key_questions", "summary"]
+    with_them = _weighted_rubric(presentation_behaviours=[
+        {"id": "negatives", "label": "States pertinent negatives", "phrases": ["denies"]}])
+    assert scored_components(with_them, "presentation") == ["structure", "key_questions", "summary", "communication"]
+    assert "C.negatives" in with_them.anchors()
+
+
+def test_an_interview_behaviour_and_a_presentation_behaviour_may_not_share_an_anchor() -> None:
+    with pytest.raises(ValidationError, match="used twice"):
+        _weighted_rubric(presentation_behaviours=[{"id": "intro", "label": "Opens", "phrases": ["year old"]}])
+
+
+def test_the_overall_leaves_out_what_does_not_apply_and_rescales_the_rest() -> None:
+    weights = {"structure": 0.2, "key_questions": 0.5, "summary": 0.1, "communication": 0.2}
+    every, breakdown = weighted_overall(weights, {"structure": 1.0, "key_questions": 0.5, "summary": 0.0,
+                                                  "communication": 1.0})
+    assert every == pytest.approx(0.65) and breakdown["key_questions"]["weight"] == 0.5
+    without, breakdown = weighted_overall(weights, {"structure": 1.0, "key_questions": 0.5, "summary": 0.0})
+    assert without == pytest.approx((0.2 * 1.0 + 0.5 * 0.5) / 0.8)
+    assert sum(entry["weight"] for entry in breakdown.values()) == pytest.approx(1.0)
+    assert sum(entry["weighted"] for entry in breakdown.values()) == pytest.approx(without)

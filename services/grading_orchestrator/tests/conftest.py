@@ -29,7 +29,7 @@ SCORES = {"structure": 0.5, "key_questions": 0.8, "summary": 0.4}
 
 def component(name: str) -> dict:
     details = {"matcher": "lexical", "matcher_version": "1"} if name == "key_questions" else {}
-    return {"component": name, "score": SCORES[name], "successes": [], "violations": [], "details": details}
+    return {"component": name, "score": SCORES.get(name, 0.5), "successes": [], "violations": [], "details": details}
 
 
 class FakeServices:
@@ -42,6 +42,7 @@ class FakeServices:
         self.bodies: dict[str, bytes] = {}
         self.headers: dict[str, list[httpx.Headers]] = {}
         self.parsed = json.loads(json.dumps(PARSED))  # what /parse answers; a test may change it
+        self.rubric = json.loads(json.dumps(RUBRIC))  # what /rubrics/demo_v1 answers; likewise
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
@@ -62,12 +63,12 @@ class FakeServices:
         if path.startswith("/rubrics/"):
             if path != "/rubrics/demo_v1":
                 return httpx.Response(404, json={"error": {"code": "not_found", "message": "no such rubric"}})
-            return httpx.Response(200, json=RUBRIC)
+            return httpx.Response(200, json=self.rubric)
         if path == "/parse":
             return httpx.Response(200, json=self.parsed)
         if path == "/score/aggregate":
             components = json.loads(request.content)["components"]
-            weights = RUBRIC["weights"]
+            weights = self.rubric["weights"]
             overall = sum(weights[n] * c["score"] for n, c in components.items())
             breakdown = {n: {"score": c["score"], "weight": weights[n], "weighted": weights[n] * c["score"]}
                          for n, c in components.items()}

@@ -179,3 +179,27 @@ def test_the_transcript_is_written_before_the_grading_document():
     with pytest.raises(OSError):
         asyncio.run(ResultStore(store).save("a" * 32, b"{}", b'{"utterances": []}'))  # type: ignore[arg-type]
     assert list(store.objects) == ["gradings/" + "a" * 32 + "/transcript.json"]
+
+
+def test_a_presentation_is_scored_as_one_and_recorded_as_one(client, fake):
+    fake.rubric["weights"].update(communication=0.25, summary=0.0)  # no presentation behaviours: not scored
+    fake.rubric["communication"] = {"behaviours": [{"id": "intro", "label": "Introduces self", "phrases": ["hi"]}]}
+    result = client.post("/grade", json={**REQUEST, "kind": "presentation"}).json()
+
+    assert result["kind"] == "presentation"
+    assert fake.calls["/score/communication"] == 0 and fake.calls["/score/summary"] == 0
+    assert {json.loads(fake.bodies[f"/score/{c}"])["kind"] for c in ("structure", "key_questions")} == {"presentation"}
+    assert json.loads(fake.bodies["/score/aggregate"])["kind"] == "presentation"
+    assert client.post("/grade", json=REQUEST).json()["kind"] == "interview"
+    assert fake.calls["/score/communication"] == 1
+
+
+def test_a_kind_the_rubric_does_not_grade_is_refused_before_any_parsing(client, fake, store):
+    fake.rubric["kinds"] = ["interview"]
+    response = client.post("/grade", json={**REQUEST, "kind": "presentation"})
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "kind_not_accepted"
+    assert "interviews only" in response.json()["error"]["message"]
+    assert fake.calls["/parse"] == 0 and stored_gradings(store) == []
+    assert client.post("/grade", json={**REQUEST, "kind": "essay"}).status_code == 422

@@ -105,7 +105,8 @@ def test_a_component_weighing_zero_says_nothing_to_the_student(chest_dict, compo
 
     result = aggregate(Rubric.model_validate(chest_dict), components)
 
-    assert result.breakdown["communication"].weighted == 0.0
+    assert "communication" not in result.breakdown
+    assert sum(entry.weight for entry in result.breakdown.values()) == pytest.approx(1.0)
     assert {item.component for item in result.feedback} == {"structure", "key_questions", "reasoning", "summary"}
 
 
@@ -129,3 +130,22 @@ def test_items_citing_unknown_anchors_or_another_rubric_are_dropped(chest, compo
 
 def test_same_input_gives_the_same_output(chest, components) -> None:
     assert aggregate(chest, components).model_dump() == aggregate(chest, dict(components)).model_dump()
+
+
+def test_a_presentation_without_presentation_behaviours_is_graded_on_the_other_components(chest, make_parsed) -> None:
+    parsed = make_parsed([("interviewer", "Mr Smith is a 55-year-old man with crushing chest pain since this morning."),
+                          ("interviewer", "In summary, this is likely an acute coronary syndrome.")],
+                         detected_order=["CC", "HPI", "Summary"])
+    scored = {name: (score_key_questions(chest, parsed, kind="presentation") if name == "key_questions"
+                     else score_communication(chest, parsed, "presentation") if name == "communication"
+                     else evaluate(chest, parsed))
+              for name, evaluate in EVALUATORS.items() if name != "communication"}
+
+    with pytest.raises(ApiError):
+        aggregate(chest, scored)  # an interview needs communication
+    result = aggregate(chest, scored, "presentation")
+
+    assert set(result.breakdown) == {"structure", "key_questions", "reasoning", "summary"}
+    assert sum(entry.weight for entry in result.breakdown.values()) == pytest.approx(1.0)
+    assert result.overall == pytest.approx(sum(entry.weighted for entry in result.breakdown.values()), abs=1e-5)
+    assert all(item.component != "communication" for item in result.feedback)

@@ -391,3 +391,35 @@ def test_duration_counts_only_for_a_sentence_about_how_long_the_complaint_has_la
     onset = _questions(_score(rubric, make_parsed([("interviewer", sentence)]), encoder))["onset"]
 
     assert onset["asked"] is asked
+
+
+
+PRESENTATION = [
+    ("interviewer", "Mr Jones is a 68-year-old man with sudden weakness of his left arm."),
+    ("interviewer", "He takes no blood thinners."),
+    ("interviewer", "He has never had a previous stroke."),
+    ("interviewer", "He has never smoked."),
+]
+
+
+def test_a_presentation_covers_what_it_states_including_pertinent_negatives(stroke, make_parsed, encoder) -> None:
+    result = score_key_questions(stroke, make_parsed(PRESENTATION), encoder, kind="presentation")
+    questions = _questions(result)
+
+    for covered, index in (("anticoagulants", 1), ("prior_stroke", 2), ("smoking", 3)):
+        assert questions[covered]["asked"], covered
+        assert questions[covered]["utterance_index"] == index, covered
+    assert questions["smoking"]["sentence"] == "He has never smoked."
+    assert not questions["onset_time"]["asked"]  # when it began is not said
+    assert result.details["kind"] == "presentation"
+    assert result.details["decision_model"] == load_decision_model("presentation").digest
+    assert load_decision_model("presentation").digest != load_decision_model("interview").digest
+    assert {item.message.split(" about")[0].split(" ")[0] for item in result.successes} == {"Reported"}
+    assert result.violations[0].message == "Did not report time of onset."
+
+
+def test_an_interview_asks_and_is_told_so(stroke, make_parsed, encoder) -> None:
+    result = score_key_questions(stroke, make_parsed([("interviewer", "Do you smoke?")]), encoder)
+
+    assert result.details["kind"] == "interview"
+    assert [item.message for item in result.successes] == ["Asked about smoking."]

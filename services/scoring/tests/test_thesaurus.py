@@ -18,6 +18,9 @@ def test_every_topic_has_a_unique_id_a_name_and_several_wordings() -> None:
     for topic in topics:
         assert topic.name.strip()
         assert len(topic.asks) >= 8 and len(set(topic.asks)) == len(topic.asks), topic.id
+        assert len(topic.states) >= 8 and len(set(topic.states)) == len(topic.states), topic.id
+        assert not any(state.rstrip().endswith("?") for state in topic.states), topic.id  # reported, not asked
+        assert topic.wordings("presentation") == topic.states and topic.wordings("interview") == topic.asks
 
 
 SPARSE_RUBRIC = {

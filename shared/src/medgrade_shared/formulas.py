@@ -10,6 +10,7 @@ they are produced, so the same input always serialises to the same number.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 SCORE_DECIMALS = 6
@@ -40,12 +41,19 @@ def summary_score(length_term: float, matched: int, required: int) -> float:
 
 
 def weighted_overall(weights: Mapping[str, float], scores: Mapping[str, float]) -> tuple[float, dict[str, dict]]:
-    """overall = Σ weight · score over ``scores`` (in their order), clamped; and the breakdown
-    (score, weight, weighted share) of each component."""
+    """overall = Σ weight · score / Σ weight over ``scores`` (in their order), clamped; and the
+    breakdown (score, weight, weighted share) of each component, ``weight`` being the share it
+    had. When every weighted component is scored (an interview) the weights sum to 1 and are used
+    as they are; a component that cannot apply to the submission (communication in a presentation
+    whose rubric lists no presentation behaviours) is left out and the others' weights are rescaled
+    to sum to 1, so that it neither costs nor earns marks."""
+    total = sum(weights[name] for name in scores)
+    scale = 1.0 if math.isclose(total, 1.0, rel_tol=0, abs_tol=1e-6) or total <= 0 else 1.0 / total
     overall = 0.0
     breakdown: dict[str, dict] = {}
     for name, score in scores.items():
-        weighted = weights[name] * score
+        weight = round(weights[name] * scale, SCORE_DECIMALS)
+        weighted = weight * score
         overall += weighted
-        breakdown[name] = {"score": score, "weight": weights[name], "weighted": round(weighted, SCORE_DECIMALS)}
+        breakdown[name] = {"score": score, "weight": weight, "weighted": round(weighted, SCORE_DECIMALS)}
     return clamp_score(overall), breakdown

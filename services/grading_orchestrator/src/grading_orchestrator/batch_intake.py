@@ -21,6 +21,7 @@ from grading_orchestrator import uploads
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.batch import BatchRequest
 from medgrade_shared.models.grading import STUDENT_ID_PATTERN
+from medgrade_shared.models.rubric import SubmissionKind
 
 _STUDENT_ID = re.compile(STUDENT_ID_PATTERN)
 ZIP_MAGIC = b"PK\x03\x04"
@@ -31,11 +32,12 @@ class ItemInput:
     student_id: str
     sha256: str
     stored: dict[str, Any]  # what batch-items/<id>/inputs/<n>.json holds
+    kind: SubmissionKind | None = None  # an interview or a presentation; None: the batch's kind
 
 
 def from_json(request: BatchRequest) -> list[ItemInput]:
     return [ItemInput(item.student_id, hashlib.sha256(item.transcript.encode()).hexdigest(),
-                      {"kind": "text", "text": item.transcript, "format": item.format})
+                      {"kind": "text", "text": item.transcript, "format": item.format}, item.kind)
             for item in request.items]
 
 

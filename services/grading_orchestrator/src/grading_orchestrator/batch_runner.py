@@ -35,12 +35,18 @@ from grading_orchestrator.batch_store import BatchStore
 from grading_orchestrator.pipeline import GradingPipeline, Target
 from medgrade_shared.errors import ApiError
 from medgrade_shared.models.grading import GradeRequest, Submission
+from medgrade_shared.models.rubric import SubmissionKind
 from medgrade_shared.store import StoreError
 
 log = logging.getLogger(__name__)
 
 TRANSIENT_STATUSES = frozenset({503, 504})
 _RECEIVE_WAIT_S = 5.0  # short, so a stopping worker is not held by a long poll
+
+
+def submission_kind(manifest: dict[str, Any], index: int) -> SubmissionKind:
+    """What item ``index`` is (an interview in a manifest written before submissions had kinds)."""
+    return manifest["items"][index].get("submission_kind", "interview")
 
 
 def now_iso() -> str:
@@ -58,12 +64,13 @@ class BatchRunner:
         self.backoff_s = backoff_s
         self._workers: list[asyncio.Task[None]] = []
 
-    async def submit(self, rubric_id: str, rubric_version: str | None, items: list[ItemInput], client: str,
-                     idempotency_key: str | None) -> str:
+    async def submit(self, rubric_id: str, rubric_version: str | None, kind: SubmissionKind, items: list[ItemInput],
+                     client: str, idempotency_key: str | None) -> str:
         """Store a batch and queue its items; its id. A client's ``Idempotency-Key`` used before
         names the batch it made, which is returned as it is (409 if the items differ)."""
         pinned = await self.pipeline.rubric_version(rubric_id, rubric_version)
-        fingerprint = orjson.dumps([rubric_id, rubric_version, [(i.student_id, i.sha256) for i in items]])
+        fingerprint = orjson.dumps([rubric_id, rubric_version, kind,
+                                    [(i.student_id, i.sha256, i.kind) for i in items]])
         batch_id = uuid.uuid4().hex
         if idempotency_key is not None:
             batch_id = await self.store.batch_for_key(client, idempotency_key, batch_id)
@@ -77,8 +84,9 @@ class BatchRunner:
             await self.store.save_input(batch_id, index, item.stored)
         manifest = {"batch_id": batch_id, "rubric_id": rubric_id, "rubric_version": pinned, "client": client,
                     "created_at": now_iso(), "fingerprint": fingerprint.decode(),
-                    "items": [{"student_id": i.student_id, "sha256": i.sha256, "kind": i.stored["kind"]}
-                              for i in items]}
+                    "kind": kind,
+                    "items": [{"student_id": i.student_id, "sha256": i.sha256, "kind": i.stored["kind"],
+                               "submission_kind": i.kind or kind} for i in items]}
         await self.store.save_manifest(batch_id, manifest)
         for index in range(len(items)):
             await self.queue.send({"batch_id": batch_id, "index": index})
@@ -136,7 +144,8 @@ class BatchRunner:
         if manifest is None:
             raise KeyError(f"no batch {batch_id}")
         item = manifest["items"][index]
-        key = (item["student_id"], item["sha256"], manifest["rubric_id"], manifest["rubric_version"])
+        key = (item["student_id"], item["sha256"], manifest["rubric_id"], manifest["rubric_version"],
+               submission_kind(manifest, index))
         earlier = await self.store.earlier_grading(*key)
         claim = await self.store.claim(batch_id, index, {
             "grading_id": earlier or uuid.uuid4().hex, "reused": earlier is not None, "claimed_at": now_iso()})
@@ -170,21 +179,21 @@ class BatchRunner:
         stored = await self.store.item_input(manifest["batch_id"], index)
         if stored is None:
             raise KeyError(f"no input for item {index} of batch {manifest['batch_id']}")
-        student = manifest["items"][index]["student_id"]
+        student, kind = manifest["items"][index]["student_id"], submission_kind(manifest, index)
         for attempt in range(1, self.attempts + 1):
             try:
-                return await self._grade_once(manifest, student, stored, grading_id), None, attempt
+                return await self._grade_once(manifest, student, kind, stored, grading_id), None, attempt
             except ApiError as exc:
                 if exc.status_code not in TRANSIENT_STATUSES or attempt == self.attempts:
                     return None, exc, attempt
                 await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1))
         raise AssertionError("unreachable: the last attempt returns")
 
-    async def _grade_once(self, manifest: dict[str, Any], student: str, stored: dict[str, Any],
-                          grading_id: str) -> bytes:
+    async def _grade_once(self, manifest: dict[str, Any], student: str, kind: SubmissionKind,
+                          stored: dict[str, Any], grading_id: str) -> bytes:
         rubric_id, version = manifest["rubric_id"], manifest["rubric_version"]
         if stored["kind"] == "text":
-            request = GradeRequest(rubric_id=rubric_id, rubric_version=version, student_id=student,
+            request = GradeRequest(rubric_id=rubric_id, rubric_version=version, student_id=student, kind=kind,
                                    submission=Submission(oral_transcript=stored["text"], format=stored["format"]))
             return await self.pipeline.grade(request, grading_id=grading_id)
         content = base64.b64decode(stored["content_b64"])
@@ -193,4 +202,5 @@ class BatchRunner:
             return await self.pipeline.parser.upload(content, stored["filename"], stored["content_type"], "auto",
                                                      None)
 
-        return await self.pipeline.grade(Target(rubric_id, version, student), parse=parse, grading_id=grading_id)
+        return await self.pipeline.grade(Target(rubric_id, version, student, kind), parse=parse,
+                                         grading_id=grading_id)

@@ -131,13 +131,17 @@ class BatchStore:
         return stored["batch_id"] if stored else batch_id
 
     @staticmethod
-    def _input_key(student_id: str, sha256: str, rubric_id: str, rubric_version: str) -> str:
-        return f"grading-inputs/{_digest(student_id, sha256, rubric_id, rubric_version)}.json"
+    def _input_key(student_id: str, sha256: str, rubric_id: str, rubric_version: str, kind: str) -> str:
+        # an interview's key is the one written before submissions had kinds, so those are still found
+        parts = (student_id, sha256, rubric_id, rubric_version, *(() if kind == "interview" else (kind,)))
+        return f"grading-inputs/{_digest(*parts)}.json"
 
-    async def earlier_grading(self, student_id: str, sha256: str, rubric_id: str, rubric_version: str) -> str | None:
-        found = await self._get(self._input_key(student_id, sha256, rubric_id, rubric_version))
+    async def earlier_grading(self, student_id: str, sha256: str, rubric_id: str, rubric_version: str,
+                              kind: str) -> str | None:
+        found = await self._get(self._input_key(student_id, sha256, rubric_id, rubric_version, kind))
         return found["grading_id"] if found else None
 
-    async def remember_grading(self, student_id: str, sha256: str, rubric_id: str, rubric_version: str,
+    async def remember_grading(self, student_id: str, sha256: str, rubric_id: str, rubric_version: str, kind: str,
                                grading_id: str) -> None:
-        await self._put(self._input_key(student_id, sha256, rubric_id, rubric_version), {"grading_id": grading_id})
+        key = self._input_key(student_id, sha256, rubric_id, rubric_version, kind)
+        await self._put(key, {"grading_id": grading_id})

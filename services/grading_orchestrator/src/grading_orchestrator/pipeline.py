@@ -1,5 +1,8 @@
 """The grading pipeline: rubric → parse → components in parallel → aggregate → store.
 
+The submission's kind (an interview or an oral case presentation) must be one the rubric grades
+(422 ``kind_not_accepted`` otherwise); it decides which components are scored and how.
+
 A grade is never produced from a partial set of components: any stage that still fails
 after the client's retries fails the whole request with an error naming the service, and
 nothing is stored. The grading deadline bounds the whole request and goes with every downstream
@@ -29,7 +32,8 @@ from medgrade_shared.deadline import deadline_scope
 from medgrade_shared.errors import ApiError
 from medgrade_shared.http_client import DownstreamError
 from medgrade_shared.models.grading import GradeRequest
-from medgrade_shared.models.rubric import COMPONENTS
+from medgrade_shared.models.rubric import SubmissionKind
+from medgrade_shared.models.rubric_checks import require_kind, scored_components
 from medgrade_shared.store import StoreError
 
 ORCHESTRATOR_VERSION = package_version("medgrade-grading-orchestrator")
@@ -42,16 +46,18 @@ class GradeTarget(Protocol):
     rubric_id: str
     rubric_version: str | None
     student_id: str
+    kind: SubmissionKind
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """The rubric and the student of a grading whose transcript comes another way than a
-    ``GradeRequest``'s text (an uploaded file, a batch item)."""
+    """The rubric, the student and the kind of a grading whose transcript comes another way than
+    a ``GradeRequest``'s text (an uploaded file, a batch item)."""
 
     rubric_id: str
     rubric_version: str | None
     student_id: str
+    kind: SubmissionKind = "interview"
 
 
 class GradingPipeline:
@@ -110,6 +116,7 @@ class GradingPipeline:
             async with asyncio.timeout(self.deadline_s):
                 t0 = time.perf_counter()
                 rubric = await self.rubrics.get(request.rubric_id, request.rubric_version)
+                require_kind(rubric.rubric, request.kind)
                 timings["rubric"] = _ms_since(t0)
 
                 stage, t0 = "parse", time.perf_counter()
@@ -122,12 +129,13 @@ class GradingPipeline:
                 timings["parse"] = _ms_since(t0)
 
                 stage, t0 = "score", time.perf_counter()
-                weighted = [c for c in COMPONENTS if rubric.weights.get(c, 0.0) > 0]
-                component_raw = await self._score_components(weighted, self.scoring.score_body(rubric.raw, parsed_raw))
+                component_raw = await self._score_components(
+                    scored_components(rubric.rubric, request.kind),
+                    self.scoring.score_body(rubric.raw, parsed_raw, request.kind))
                 timings["score"] = _ms_since(t0)
 
                 stage, t0 = "aggregate", time.perf_counter()
-                aggregate_raw = await self.scoring.aggregate(rubric.raw, component_raw)
+                aggregate_raw = await self.scoring.aggregate(rubric.raw, component_raw, request.kind)
                 timings["aggregate"] = _ms_since(t0)
 
                 stage, t0 = "store", time.perf_counter()
@@ -203,7 +211,7 @@ def _result_document(grading_id: str, request: GradeRequest | GradeTarget, rubri
     parsed = orjson.loads(parsed_raw)
     components = {name: orjson.loads(raw) for name, raw in component_raw.items()}
     aggregate = orjson.loads(aggregate_raw)
-    warnings = grading_warnings(request.rubric_id, parsed, components, aggregate["breakdown"])
+    warnings = grading_warnings(request.rubric_id, request.kind, parsed, components, aggregate["breakdown"])
     review_reasons = needs_review(warnings)
     engine = {"orchestrator": ORCHESTRATOR_VERSION}
     key_question_details = components.get("key_questions", {}).get("details", {})
@@ -216,6 +224,7 @@ def _result_document(grading_id: str, request: GradeRequest | GradeTarget, rubri
         "student_id": request.student_id,
         "rubric_id": request.rubric_id,
         "rubric_version": rubric_version,
+        "kind": request.kind,
         "overall": aggregate["overall"],
         "components": {name: result["score"] for name, result in components.items()},
         "breakdown": aggregate["breakdown"],

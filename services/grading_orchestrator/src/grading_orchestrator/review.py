@@ -1,7 +1,9 @@
 """Whether a grade may be released unseen: the warnings of a grading and its ``needs_review``.
 
 The parse says what it could not read (no speaker labels, roles inferred, speakers not
-recognised, no interviewer questions, a very short transcript); the key-question component
+recognised, no interviewer questions, a very short transcript; for a presentation only what
+applies to one: a presentation is a monologue without questions, and one that holds a dialogue
+is flagged instead); the key-question component
 says whether the consultation is about what the rubric is for, and how much of its weight
 rests on decisions near the threshold. Those become the grading's warnings; the ones in
 :data:`REVIEW_CODES` mean the grade should not reach the student before a teacher has looked.
@@ -11,20 +13,39 @@ from __future__ import annotations
 
 from typing import Any
 
+from medgrade_shared.models.rubric import SubmissionKind
 from medgrade_shared.models.warnings import GradingWarning
 
 REVIEW_CODES = frozenset({
     "monologue", "roles_inferred", "speakers_not_recognised", "no_interviewer", "no_interviewer_questions",
-    "short_transcript", "rubric_misfit", "uncertain_decisions",
+    "short_transcript", "rubric_misfit", "uncertain_decisions", "presentation_dialogue",
 })
+# What the parse says of an interview that is what a presentation should be.
+_INTERVIEW_ONLY = frozenset({"monologue", "no_interviewer_questions"})
 # Decisions near the threshold that together could move the overall score by more than this
 # (a tenth: about a grade band) need a teacher to check them.
 UNCERTAIN_SWING = 0.1
 
 
-def grading_warnings(rubric_id: str, parsed: dict[str, Any], components: dict[str, dict[str, Any]],
-                     breakdown: dict[str, dict[str, Any]]) -> list[GradingWarning]:
+def _parse_warnings(kind: SubmissionKind, parsed: dict[str, Any]) -> list[GradingWarning]:
     warnings = [GradingWarning.model_validate(w) for w in parsed.get("warnings", [])]
+    if kind == "interview":
+        return warnings
+    warnings = [w for w in warnings if w.code not in _INTERVIEW_ONLY]
+    answering = [s["label"] for s in parsed.get("speakers", []) if s.get("role") == "patient"]
+    if answering:
+        warnings.append(GradingWarning(
+            code="presentation_dialogue",
+            message=f"This was submitted as a presentation but reads as a dialogue (speaker(s) "
+                    f"{', '.join(repr(label) for label in answering)} answer as the patient): only the student's "
+                    "words are graded; check that it is not an interview."))
+    return warnings
+
+
+def grading_warnings(rubric_id: str, kind: SubmissionKind, parsed: dict[str, Any],
+                     components: dict[str, dict[str, Any]],
+                     breakdown: dict[str, dict[str, Any]]) -> list[GradingWarning]:
+    warnings = _parse_warnings(kind, parsed)
     details = components.get("key_questions", {}).get("details", {})
     fit = details.get("rubric_fit") or {}
     if fit.get("fits") is False:

@@ -23,6 +23,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import FastAPI
 
 from medgrade_shared.internal_auth import require_internal_token
+from medgrade_shared.models.rubric import SUBMISSION_KINDS
 from medgrade_shared.patterns import PatternError, compile_pattern
 from medgrade_shared.service import create_service_app, serve
 from medgrade_shared.workers import resolve_workers
@@ -54,7 +55,8 @@ def _lifespan(loader: Callable[[], Encoder]) -> Callable[[FastAPI], AbstractAsyn
         async def load() -> None:
             try:
                 encoder = await asyncio.to_thread(loader)
-                await asyncio.to_thread(phrase_index.topics, encoder)  # the thesaurus, before the first grading
+                for kind in SUBMISSION_KINDS:  # the thesaurus, before the first grading
+                    await asyncio.to_thread(phrase_index.topics, encoder, kind)
                 slot.settle(encoder)
                 log.info("sentence-embedding model loaded", extra={"model_version": encoder.version})
             except Exception as exc:  # any failure leaves the service not ready, with the reason

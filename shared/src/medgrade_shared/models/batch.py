@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from medgrade_shared.models.grading import StudentId, TranscriptFormat, TranscriptText
-from medgrade_shared.models.rubric import RubricId, SemVer
+from medgrade_shared.models.grading import KIND_DESCRIPTION, StudentId, TranscriptFormat, TranscriptText
+from medgrade_shared.models.rubric import RubricId, SemVer, SubmissionKind
 
 BatchState = Literal["queued", "running", "complete"]
 ItemStatus = Literal["queued", "running", "done", "failed"]
@@ -21,6 +21,8 @@ class BatchItem(BaseModel):
     transcript: TranscriptText
     format: TranscriptFormat = Field(default="auto", description="The transcript's format; `auto` tells it from "
                                                                  "the text.")
+    kind: SubmissionKind | None = Field(default=None, description=(
+        "`interview` or `presentation`; without it, the batch's `kind`."))
 
 
 def _distinct_students(items: list[BatchItem]) -> list[BatchItem]:
@@ -39,6 +41,8 @@ class BatchTarget(BaseModel):
     rubric_version: SemVer | None = Field(default=None, description=(
         "A version of that rubric (any status); without it, its highest approved version when the batch is "
         "submitted: every item is graded against that version, even if another is approved meanwhile."))
+    kind: SubmissionKind = Field(default="interview", description=(
+        f"Unless an item says otherwise: {KIND_DESCRIPTION}"))
 
 
 class BatchRequest(BatchTarget):

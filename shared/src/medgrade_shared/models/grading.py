@@ -8,8 +8,10 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from medgrade_shared.models.rubric import RubricId, SemVer
+from medgrade_shared.models.rubric import RubricId, SemVer, SubmissionKind
 from medgrade_shared.models.scoring import (
+    BREAKDOWN_DESCRIPTION,
+    OVERALL_DESCRIPTION,
     BreakdownEntry,
     ComponentName,
     ComponentResult,
@@ -30,13 +32,18 @@ def _not_blank(text: str) -> str:
 
 
 TranscriptText = Annotated[str, Field(max_length=10_000_000, description=(
-    "The interview transcript: plain text (`[MM:SS] Speaker: words` lines, times optional), WebVTT, SRT or "
-    "JSON utterances; not empty. Time stamps past 24 hours are refused.")), AfterValidator(_not_blank)]
+    "The transcript of the interview or presentation: plain text (`[MM:SS] Speaker: words` lines, times "
+    "optional; a presentation may be plain prose), WebVTT, SRT or JSON utterances; not empty. Time stamps "
+    "past 24 hours are refused.")), AfterValidator(_not_blank)]
 TranscriptFormat = Literal["auto", "text", "vtt", "srt", "json"]
+KIND_DESCRIPTION = ("What the transcript is: `interview` (the student takes a history from a patient; only the "
+                    "interviewer's questions count) or `presentation` (an oral case presentation: the student "
+                    "reports the history, and a key question is covered when its information is stated, "
+                    "pertinent negatives included). The rubric's `kinds` must include it.")
 
 
 class Submission(BaseModel):
-    """What the student produced: the interview transcript and, optionally, a written summary."""
+    """What the student produced: the transcript and, optionally, a written summary."""
 
     oral_transcript: TranscriptText
     summary_text: str | None = Field(default=None, max_length=100_000, description=(
@@ -52,6 +59,7 @@ class GradeRequest(BaseModel):
     rubric_version: SemVer | None = Field(default=None, description=(
         "A version of that rubric (any status); without it, its highest approved version."))
     student_id: StudentId = Field(description="The student's id: letters, digits and `. _ @ -`, at most 128.")
+    kind: SubmissionKind = Field(default="interview", description=KIND_DESCRIPTION)
     submission: Submission = Field(description="The transcript (and optional summary) to grade.")
 
 
@@ -63,10 +71,11 @@ class GradingResult(BaseModel):
     student_id: str = Field(description="The request's student id.")
     rubric_id: str = Field(description="The rubric graded against.")
     rubric_version: str = Field(description="The rubric version graded against (the one resolved when none was asked).")
-    overall: float = Field(ge=0, le=1, description="Σ weight · component score, from 0 to 1.")
-    components: dict[ComponentName, float] = Field(description="Score from 0 to 1 of each weighted component.")
-    breakdown: dict[ComponentName, BreakdownEntry] = Field(description=(
-        "Score, weight and weighted score of each weighted component; `overall` is the sum of `weighted`."))
+    kind: SubmissionKind = Field(default="interview", description="What was graded: an `interview` or a "
+                                                                  "`presentation`.")
+    overall: float = Field(ge=0, le=1, description=OVERALL_DESCRIPTION)
+    components: dict[ComponentName, float] = Field(description="Score from 0 to 1 of each component scored.")
+    breakdown: dict[ComponentName, BreakdownEntry] = Field(description=BREAKDOWN_DESCRIPTION)
     feedback: list[FeedbackItem] = Field(description=(
         "What went well and what did not, each item citing the rubric and, where there is one, the student's words."))
     dropped_feedback: int = Field(default=0, description="Feedback items refused for citing an anchor the rubric "

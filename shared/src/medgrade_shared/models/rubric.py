@@ -20,6 +20,11 @@ from pydantic import (
 
 SECTION_NAMES: tuple[str, ...] = ("CC", "HPI", "ROS", "PMH", "MEDS", "ALLERGIES", "SH", "FH", "Summary")
 COMPONENTS: tuple[str, ...] = ("structure", "key_questions", "reasoning", "summary", "communication")
+SubmissionKind = Literal["interview", "presentation"]
+SUBMISSION_KINDS: tuple[SubmissionKind, ...] = ("interview", "presentation")
+"""An ``interview``: the student asks a patient, only the interviewer's words count. A
+``presentation``: an oral case presentation, the student reports the history (pertinent
+negatives included) to a senior; a key question is covered when it is stated."""
 
 # Pydantic checks these with Rust regexes, where ``$`` is the end of the text. Python's ``$`` also
 # matches before a final newline: Python code checks them with ``re.fullmatch``.
@@ -271,10 +276,18 @@ class CommunicationBehaviour(_Anchored):
 
 
 class CommunicationSpec(_Open):
-    """Communication = behaviours observed / behaviours defined."""
+    """Communication = behaviours observed / behaviours defined, those of the submission's kind."""
 
     anchor: Anchor = Field(default="communication", description="Cited by feedback on communication as a whole.")
-    behaviours: list[CommunicationBehaviour] = Field(default_factory=list, description="What the student should show.")
+    behaviours: list[CommunicationBehaviour] = Field(default_factory=list, description=(
+        "What the student should show in an interview."))
+    presentation_behaviours: list[CommunicationBehaviour] = Field(default_factory=list, description=(
+        "What the student should show in an oral case presentation (e.g. opens with a one-line problem statement, "
+        "states pertinent negatives, ends with a summary and an assessment). Without any, communication is not "
+        "scored for a presentation."))
+
+    def for_kind(self, kind: SubmissionKind) -> list[CommunicationBehaviour]:
+        return self.presentation_behaviours if kind == "presentation" else self.behaviours
 
 
 class Rubric(_Open):
@@ -295,6 +308,8 @@ class Rubric(_Open):
     summary: SummarySpec = Field(default_factory=SummarySpec, description="What the closing summary should hold.")
     communication: CommunicationSpec = Field(default_factory=CommunicationSpec, description=(
         "The communication behaviours to show."))
+    kinds: list[SubmissionKind] = Field(default_factory=lambda: list(SUBMISSION_KINDS), min_length=1, description=(
+        "The kinds of submission it grades: `interview`, `presentation` or both (the default)."))
 
     @model_validator(mode="after")
     def _unique_anchors(self) -> Rubric:
@@ -313,6 +328,7 @@ class Rubric(_Open):
         anchors += [link.anchor for link in self.reasoning.required_links if link.anchor]
         anchors += [e.anchor for e in self.summary.required_elements if e.anchor]
         anchors += [b.anchor for b in self.communication.behaviours if b.anchor]
+        anchors += [b.anchor for b in self.communication.presentation_behaviours if b.anchor]
         return anchors
 
     def anchors(self) -> frozenset[str]:

@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from medgrade_shared.errors import ApiError
-from medgrade_shared.models.rubric import COMPONENTS, Rubric, SummaryElement
+from medgrade_shared.models.rubric import COMPONENTS, Rubric, SubmissionKind, SummaryElement
 from medgrade_shared.patterns import PatternError, compile_pattern
 
 WEIGHT_TOLERANCE = 1e-6
@@ -61,6 +61,25 @@ def is_empty(rubric: Rubric, component: str) -> bool:
         "summary": rubric.summary.required_elements,
         "communication": rubric.communication.behaviours,
     }[component]
+
+
+def scored_components(rubric: Rubric, kind: SubmissionKind) -> list[str]:
+    """The components a submission of ``kind`` is scored on, in :data:`COMPONENTS` order: those the
+    rubric weighs, except communication for a presentation when the rubric lists no presentation
+    behaviours (an interview behaviour such as introducing oneself cannot occur in one). The overall
+    score is the weighted mean over these (:func:`medgrade_shared.formulas.weighted_overall`)."""
+    weights = rubric.weights.as_dict()
+    return [name for name in COMPONENTS if weights[name] > 0
+            and not (name == "communication" and not rubric.communication.for_kind(kind))]
+
+
+def require_kind(rubric: Rubric, kind: SubmissionKind) -> None:
+    """422 ``kind_not_accepted`` when the rubric does not grade submissions of ``kind``."""
+    if kind not in rubric.kinds:
+        accepted = " and ".join(f"{k}s" for k in rubric.kinds)
+        raise ApiError(422, "kind_not_accepted", f"Rubric {rubric.rubric_id!r} grades {accepted} only, not a {kind}; "
+                       "choose a rubric written for this kind of submission.",
+                       details={"rubric_id": rubric.rubric_id, "kind": kind, "accepted": list(rubric.kinds)})
 
 
 def min_count(element: SummaryElement) -> Any:

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from medgrade_shared.citations import is_rubric_citation, validate_citation
-from medgrade_shared.models.rubric import Rubric
+from medgrade_shared.models.rubric import Rubric, SubmissionKind
 from medgrade_shared.models.transcript import ParsedTranscript
 
 ComponentName = Literal["structure", "key_questions", "reasoning", "summary", "communication"]
@@ -50,6 +50,8 @@ class ScoreRequest(BaseModel):
 
     rubric: Rubric = Field(description="The rubric version to score against.")
     parsed: ParsedTranscript = Field(description="The transcript as `POST /parse` answers it.")
+    kind: SubmissionKind = Field(default="interview", description=(
+        "`interview` (key questions are asked) or `presentation` (key questions are covered when stated)."))
 
 
 class AggregateRequest(BaseModel):
@@ -57,7 +59,15 @@ class AggregateRequest(BaseModel):
 
     rubric: Rubric = Field(description="The rubric version they were scored against (its weights and anchors).")
     components: dict[ComponentName, ComponentResult] = Field(description=(
-        "Each weighted component's result, as `POST /score/<component>` answers it."))
+        "Each component the submission is scored on, as `POST /score/<component>` answers it: every weighted one, "
+        "except communication for a presentation when the rubric lists no presentation behaviours."))
+    kind: SubmissionKind = Field(default="interview", description="The kind of submission that was scored.")
+
+
+OVERALL_DESCRIPTION = ("Σ weight · component score over the components scored, from 0 to 1 (weights rescaled to "
+                       "sum to 1 when a component does not apply to the submission's kind).")
+BREAKDOWN_DESCRIPTION = ("Score, weight and weighted score of each component scored; `overall` is the sum of "
+                         "`weighted`.")
 
 
 class BreakdownEntry(BaseModel):
@@ -69,9 +79,8 @@ class BreakdownEntry(BaseModel):
 class AggregateResult(BaseModel):
     """The overall score and the feedback of all components."""
 
-    overall: float = Field(ge=0, le=1, description="Σ weight · component score, from 0 to 1.")
-    breakdown: dict[ComponentName, BreakdownEntry] = Field(description=(
-        "Score, weight and weighted score of each weighted component; `overall` is the sum of `weighted`."))
+    overall: float = Field(ge=0, le=1, description=OVERALL_DESCRIPTION)
+    breakdown: dict[ComponentName, BreakdownEntry] = Field(description=BREAKDOWN_DESCRIPTION)
     feedback: list[FeedbackItem] = Field(description=(
         "The components' feedback, each item citing an anchor of the rubric version."))
     dropped_feedback: int = Field(default=0, ge=0, description="Items refused for citing an unknown anchor.")

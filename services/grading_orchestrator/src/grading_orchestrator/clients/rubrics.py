@@ -10,9 +10,8 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-import orjson
-
 from medgrade_shared.http_client import ServiceClient
+from medgrade_shared.models.rubric import Rubric
 
 
 @dataclass(frozen=True)
@@ -21,7 +20,8 @@ class FetchedRubric:
     version: str
     raw: bytes
     """The rubric JSON exactly as the rubric service sent it; forwarded to scoring as is."""
-    weights: dict[str, float]
+    rubric: Rubric
+    """The same, validated: what a grading needs to know before scoring (the kinds, the components)."""
 
 
 class RubricClient:
@@ -57,6 +57,5 @@ class RubricClient:
 
 
 def _decode(raw: bytes) -> FetchedRubric:
-    doc = orjson.loads(raw)
-    weights = {name: float(value) for name, value in doc.get("weights", {}).items() if isinstance(value, int | float)}
-    return FetchedRubric(rubric_id=doc["rubric_id"], version=doc["version"], raw=raw, weights=weights)
+    rubric = Rubric.model_validate_json(raw)
+    return FetchedRubric(rubric_id=rubric.rubric_id, version=rubric.version, raw=raw, rubric=rubric)

@@ -2,8 +2,12 @@
 
 overall = sum of weight * score over the components. The weights must pass the rubric checks
 (all five given, summing to 1.0; :mod:`medgrade_shared.models.rubric_checks`). Every component
-with a weight above zero must be present: a grade is never made from a partial set. A component
-weighing 0 adds nothing and none of its feedback reaches the student. Feedback is re-checked
+the submission's kind is scored on must be present (each weighted one, except communication in a
+presentation whose rubric lists no presentation behaviours, :func:`~medgrade_shared.models.
+rubric_checks.scored_components`): a grade is never made from a partial set. The weights of
+those are rescaled to sum to 1 (:func:`medgrade_shared.formulas.weighted_overall`). A component
+weighing 0, or not applicable to the kind, adds nothing and none of its feedback reaches the
+student. Feedback is re-checked
 against this rubric version: an item whose rubric citation names another rubric or an
 anchor this version does not have is dropped and counted, never emitted.
 """
@@ -16,17 +20,18 @@ from collections.abc import Mapping
 from medgrade_shared.citations import rubric_anchor
 from medgrade_shared.errors import ApiError
 from medgrade_shared.formulas import weighted_overall
-from medgrade_shared.models.rubric import COMPONENTS, Rubric
-from medgrade_shared.models.rubric_checks import require_gradable
+from medgrade_shared.models.rubric import Rubric, SubmissionKind
+from medgrade_shared.models.rubric_checks import require_gradable, scored_components
 from medgrade_shared.models.scoring import AggregateResult, BreakdownEntry, ComponentName, ComponentResult, FeedbackItem
 
 log = logging.getLogger(__name__)
 
 
-def _check_request(rubric: Rubric, components: Mapping[ComponentName, ComponentResult]) -> dict[str, float]:
+def _check_request(rubric: Rubric, components: Mapping[ComponentName, ComponentResult],
+                   kind: SubmissionKind) -> list[str]:
     require_gradable(rubric, None)
-    weights = rubric.weights.as_dict()
-    missing = [name for name in COMPONENTS if weights[name] > 0 and name not in components]
+    scored = scored_components(rubric, kind)
+    missing = [name for name in scored if name not in components]
     if missing:
         raise ApiError(422, "missing_components", f"results are missing for weighted components: {', '.join(missing)}",
                        details={"missing": missing})
@@ -34,7 +39,7 @@ def _check_request(rubric: Rubric, components: Mapping[ComponentName, ComponentR
     if mislabelled:
         raise ApiError(422, "component_mismatch", f"results filed under the wrong component: {', '.join(mislabelled)}",
                        details={"components": mislabelled})
-    return weights
+    return scored
 
 
 def _cites_this_rubric(item: FeedbackItem, rubric: Rubric, anchors: frozenset[str]) -> bool:
@@ -47,20 +52,18 @@ def _rubric_position(item: FeedbackItem, anchor_order: Mapping[str, int]) -> int
     return next(anchor_order[ref[1]] for ref in map(rubric_anchor, item.citations) if ref is not None)
 
 
-def aggregate(rubric: Rubric, components: Mapping[ComponentName, ComponentResult]) -> AggregateResult:
-    weights = _check_request(rubric, components)
+def aggregate(rubric: Rubric, components: Mapping[ComponentName, ComponentResult],
+              kind: SubmissionKind = "interview") -> AggregateResult:
+    scored = _check_request(rubric, components, kind)
     anchors = rubric.anchors()
     anchor_order = {anchor: position for position, anchor in enumerate(rubric.all_anchors_list())}
-    present = [name for name in COMPONENTS if name in components]
 
-    overall, shares = weighted_overall(weights, {name: components[name].score for name in present})
+    overall, shares = weighted_overall(rubric.weights.as_dict(), {name: components[name].score for name in scored})
     breakdown: dict[ComponentName, BreakdownEntry] = {name: BreakdownEntry(**share) for name, share in shares.items()}
     feedback: list[FeedbackItem] = []
     dropped = 0
-    for name in present:
+    for name in scored:
         result = components[name]
-        if not weights[name]:
-            continue
         items = [*result.violations, *result.successes]
         kept = [item for item in items if _cites_this_rubric(item, rubric, anchors)]
         dropped += len(items) - len(kept)

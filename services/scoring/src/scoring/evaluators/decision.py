@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from medgrade_shared.models.rubric import SubmissionKind
+
 FEATURES = (
     "similarity",        # best cosine of the sentence to the question's phrases, label and label items
     "margin",            # similarity minus the sentence's best similarity to any other question
@@ -51,7 +53,10 @@ FEATURES = (
 )
 LEXICAL_FEATURES = ("phrase", "stem", "cue")
 RULE_FEATURES = ("phrase", "cue")  # evidence that decides on its own
-MODEL_FILE = "key_question_model.json"
+MODEL_FILES: dict[SubmissionKind, str] = {
+    "interview": "key_question_model.json",  # fitted on evaluation/key_questions
+    "presentation": "key_question_presentation_model.json",  # fitted on evaluation/presentations
+}
 COLUMN = {name: index for index, name in enumerate(FEATURES)}  # feature name -> column
 
 
@@ -59,7 +64,9 @@ def nearest(features: np.ndarray) -> np.ndarray:
     """Rows whose question is the nearest of the rubric by some evidence: the sentence, a list item,
     its read-back or a linked thesaurus wording. The model decides only there: a sentence that is
     nearer to another question by everything it says does not ask this one ("where is the pain
-    exactly?" is close to "describe the pain", but closer to the site)."""
+    exactly?" is close to "describe the pain", but closer to the site). Not for a presentation's
+    model (``nearest_only`` false): one reported sentence often states several items at once ("the
+    pain began two days ago when he twisted it, and it is on the outer side")."""
     column = COLUMN
     read_back = (features[:, column["read_back"]] > 0) & (features[:, column["read_back_margin"]] >= 0)
     expansion = (features[:, column["expansion"]] > 0) & (features[:, column["expansion_margin"]] >= 0)
@@ -73,6 +80,7 @@ class DecisionModel:
     threshold: float  # a sentence asks when its probability is at least this
     rule_precision: float  # how often a word-for-word phrase or cue match asked, on the fitted labels
     fitted_on: str = ""
+    nearest_only: bool = True  # decide only for the sentence's nearest question (see :func:`nearest`)
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         """P(asks) for each row of a (sentences x FEATURES) matrix."""
@@ -88,7 +96,8 @@ class DecisionModel:
                         self.probability(features))
 
     def asks(self, features: np.ndarray) -> np.ndarray:
-        return self.by_rule(features) | ((self.probability(features) >= self.threshold) & nearest(features))
+        gate = nearest(features) if self.nearest_only else np.ones(len(features), dtype=bool)
+        return self.by_rule(features) | ((self.probability(features) >= self.threshold) & gate)
 
     def semantic_probability(self, features: np.ndarray) -> np.ndarray:
         """The probability with the lexical evidence taken away: whether the meaning alone asks."""
@@ -99,14 +108,16 @@ class DecisionModel:
     def to_json(self) -> dict[str, Any]:
         return {"features": list(FEATURES), "weights": [round(float(w), 6) for w in self.weights],
                 "intercept": round(float(self.intercept), 6), "threshold": round(float(self.threshold), 4),
-                "rule_precision": round(float(self.rule_precision), 4), "fitted_on": self.fitted_on}
+                "rule_precision": round(float(self.rule_precision), 4), "fitted_on": self.fitted_on,
+                **({} if self.nearest_only else {"nearest_only": False})}
 
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> DecisionModel:
         if tuple(document["features"]) != FEATURES:
             raise ValueError(f"the decision model's features {document['features']} are not {list(FEATURES)}")
         return cls(np.asarray(document["weights"], dtype=np.float64), float(document["intercept"]),
-                   float(document["threshold"]), float(document["rule_precision"]), str(document.get("fitted_on", "")))
+                   float(document["threshold"]), float(document["rule_precision"]), str(document.get("fitted_on", "")),
+                   bool(document.get("nearest_only", True)))
 
     @property
     def digest(self) -> str:
@@ -114,8 +125,9 @@ class DecisionModel:
         return hashlib.sha256(json.dumps(self.to_json(), sort_keys=True).encode()).hexdigest()[:12]
 
 
-@lru_cache(maxsize=1)
-def load_decision_model() -> DecisionModel:
-    """The shipped model (package data), read once per process."""
-    text = files("scoring.evaluators.data").joinpath(MODEL_FILE).read_text(encoding="utf-8")
+@lru_cache(maxsize=len(MODEL_FILES))
+def load_decision_model(kind: SubmissionKind = "interview") -> DecisionModel:
+    """The shipped model of a submission kind (package data), read once per process: asking in an
+    interview and stating in a presentation are told apart by the same evidence weighed differently."""
+    text = files("scoring.evaluators.data").joinpath(MODEL_FILES[kind]).read_text(encoding="utf-8")
     return DecisionModel.from_json(json.loads(text))

@@ -41,6 +41,13 @@ class FeedbackCollector:
         return ComponentResult(component=self.component, score=0.0, details={
             "assessed": False, "note": f"the rubric gives {self.component} nothing to assess and weighs it 0"})
 
+    def not_applicable(self, kind: str) -> ComponentResult:
+        """The result for a part that cannot apply to this kind of submission: not scored (the
+        overall leaves it out) and nothing said to the student."""
+        return ComponentResult(component=self.component, score=0.0, details={
+            "assessed": False, "kind": kind,
+            "note": f"the rubric gives {self.component} nothing to assess in a {kind}"})
+
     def result(self, score: float, details: dict[str, Any]) -> ComponentResult:
         return ComponentResult(component=self.component, score=clamp_score(score), successes=self.successes,
                                violations=self.violations, details=details)

@@ -72,7 +72,7 @@ import numpy as np
 
 from medgrade_shared.deadline import check as check_deadline
 from medgrade_shared.formulas import key_question_coverage, question_weight
-from medgrade_shared.models.rubric import KeyQuestion, Rubric
+from medgrade_shared.models.rubric import KeyQuestion, Rubric, SubmissionKind
 from medgrade_shared.models.scoring import ComponentResult
 from medgrade_shared.models.transcript import ParsedTranscript
 from medgrade_shared.questions import is_question
@@ -217,7 +217,7 @@ def _without_bare_echoes(sentences: list[Sentence], patient_turns: dict[int, set
 def _nearest_topics(sentence_rows: np.ndarray, topics: TopicEmbeddings) -> np.ndarray:
     """Per sentence, the thesaurus topic of its nearest wording: what it asks about, by the
     thesaurus."""
-    if not len(sentence_rows) or not len(topics.asks):
+    if not len(sentence_rows) or not len(topics.wordings):
         return np.full(len(sentence_rows), -1)
     return (sentence_rows @ topics.centroids.T).argmax(axis=1)
 
@@ -252,19 +252,30 @@ def _best_per_sentence(groups: list[tuple[str, ...]], lookup: dict[str, int], ma
     return values, columns
 
 
-def question_evidence(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder,
-                      patient: PatientWords | None = None) -> list[QuestionEvidence]:
+def _candidates(parsed: ParsedTranscript, patient: PatientWords, kind: SubmissionKind) -> list[Sentence]:
+    """The sentences that may ask (an interview: not an explanation, plan or bare echo) or state (a
+    presentation: every sentence of the student's report) a key question."""
+    sentences = interviewer_sentences(parsed)
+    if kind == "presentation":
+        return sentences
+    sentences = [s for s in sentences if not cues.asks_nothing(s.text, s.normalised)]
+    return _without_bare_echoes(sentences, patient.last_turn)
+
+
+def question_evidence(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder, patient: PatientWords | None = None,
+                      kind: SubmissionKind = "interview") -> list[QuestionEvidence]:
     """The evidence of every candidate sentence for every key question, in rubric order: what the
     decision model weighs (and what ``benchmarks/eval_key_questions.py --fit`` learns from).
     ``patient`` is the transcript's :class:`PatientWords` when the caller has built them."""
     if not rubric.key_questions:
         return []
     patient = patient or _patient_words(parsed)
-    sentences = [s for s in interviewer_sentences(parsed) if not cues.asks_nothing(s.text, s.normalised)]
-    sentences = _without_bare_echoes(sentences, patient.last_turn)
-    index = phrase_index.get(rubric, encoder)
-    # a list question's items, each matched on its own (a listing statement is an explanation or a read-back)
-    items = [list_items(s.content) if is_question(s.text) else () for s in sentences]
+    sentences = _candidates(parsed, patient, kind)
+    index = phrase_index.get(rubric, encoder, kind)
+    # the items of a list, each matched on its own: in an interview a list question's ("any nausea,
+    # vomiting or fever?"; a listing statement there is an explanation or a read-back), in a
+    # presentation any sentence's ("she denies nausea, vomiting or fever")
+    items = [list_items(s.content) if kind == "presentation" or is_question(s.text) else () for s in sentences]
     # the fact each restating sentence reads back: the words it repeats from the patient's last turn
     echoes = [cues.echoed_words(s.text, s.normalised, patient.last_turn.get(s.utterance.index, set()))
               for s in sentences]
@@ -280,7 +291,7 @@ def question_evidence(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder
     echo_groups = [(echo,) if echo else () for echo in echoes]
     zeros = np.zeros(len(sentences))
 
-    nearest_topic = _nearest_topics(sentence_rows, phrase_index.topics(encoder))
+    nearest_topic = _nearest_topics(sentence_rows, phrase_index.topics(encoder, kind))
     per_question = []
     for phrases in index:
         matrix = sentence_rows @ phrases.embeddings.T
@@ -350,7 +361,8 @@ def _question_details(evidence: QuestionEvidence, decision: _Decision, model: De
     if decision.row is None:
         best = float(decision.probability.max()) if decision.probability.size else 0.0
         return {**head, "asked": False, "confidence": round(1.0 - best, 3), "matched_phrase": None, "method": None,
-                "similarity": None, "confirmation": False, "utterance_index": None, "citation": None}
+                "similarity": None, "confirmation": False, "utterance_index": None, "sentence": None,
+                "citation": None}
     row = decision.row
     sentence = evidence.sentences[row]
     lexical = bool(evidence.features[row, [COLUMN["phrase"], COLUMN["stem"], COLUMN["cue"]]].any())
@@ -361,7 +373,8 @@ def _question_details(evidence: QuestionEvidence, decision: _Decision, model: De
     return {**head, "asked": True, "confidence": round(float(decision.probability[row]), 3),
             "matched_phrase": evidence.matched[row], "method": method,
             "similarity": round(float(evidence.similarity[row]), 3), "confirmation": confirmation,
-            "utterance_index": sentence.utterance.index, "citation": cite(sentence.utterance)}
+            "utterance_index": sentence.utterance.index, "sentence": sentence.text,
+            "citation": cite(sentence.utterance)}
 
 
 def _uncertain(question: dict[str, Any], model: DecisionModel) -> bool:
@@ -371,11 +384,17 @@ def _uncertain(question: dict[str, Any], model: DecisionModel) -> bool:
     return abs(probability - model.threshold) < UNCERTAIN_BAND
 
 
+_MESSAGES: dict[SubmissionKind, tuple[str, str]] = {  # (covered, missed)
+    "interview": ("Asked about {label}.", "Did not ask about {label}."),
+    "presentation": ("Reported {label}.", "Did not report {label}."),
+}
+
+
 def score_key_questions(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder | None = None,
-                        model: DecisionModel | None = None) -> ComponentResult:
+                        model: DecisionModel | None = None, kind: SubmissionKind = "interview") -> ComponentResult:
     """``encoder`` is the service's loaded model; in-process callers may omit it and get the
-    process-wide one (loaded on first use). ``model`` is the shipped decision model unless given
-    (the evaluation's cross-validation passes the model of each fold)."""
+    process-wide one (loaded on first use). ``model`` is the shipped decision model of ``kind``
+    unless given (the evaluation's cross-validation passes the model of each fold)."""
     feedback = FeedbackCollector(rubric.rubric_id, "key_questions")
     if not assessable(rubric, "key_questions"):
         return feedback.not_assessed()
@@ -383,18 +402,19 @@ def score_key_questions(rubric: Rubric, parsed: ParsedTranscript, encoder: Encod
     weights = [question_weight(q.critical, policy.critical_weight, policy.noncritical_weight)
                for q in rubric.key_questions]
     encoder = encoder or load_encoder()
-    model = model or load_decision_model()
+    model = model or load_decision_model(kind)
     patient = _patient_words(parsed)
+    covered, missed = _MESSAGES[kind]
     questions = []
-    for evidence in question_evidence(rubric, parsed, encoder, patient):
+    for evidence in question_evidence(rubric, parsed, encoder, patient, kind):
         decision = _decide(evidence, model)
         question = evidence.question
         if decision.row is not None:
-            feedback.success(question.anchor, f"Asked about {question.label}.",
+            feedback.success(question.anchor, covered.format(label=question.label),
                              cite(evidence.sentences[decision.row].utterance))
         else:
             severity = "critical" if question.critical else "minor"
-            feedback.violation(question.anchor, f"Did not ask about {question.label}.", severity)
+            feedback.violation(question.anchor, missed.format(label=question.label), severity)
         decided = _question_details(evidence, decision, model, patient)
         questions.append({**decided, "uncertain": _uncertain(decided, model)})
 
@@ -402,6 +422,7 @@ def score_key_questions(rubric: Rubric, parsed: ParsedTranscript, encoder: Encod
     details: dict[str, Any] = {
         "matcher": MATCHER,
         "matcher_version": MATCHER_VERSION,
+        "kind": kind,
         "model": encoder.name,
         "model_version": encoder.version,
         "decision_model": model.digest,

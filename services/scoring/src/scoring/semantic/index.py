@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from medgrade_shared.models.rubric import KeyQuestion, Rubric
+from medgrade_shared.models.rubric import KeyQuestion, Rubric, SubmissionKind
 from scoring.semantic import thesaurus
 from scoring.semantic.model import Encoder
 
@@ -82,8 +82,9 @@ class PhraseIndex:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, rubric: Rubric, encoder: Encoder) -> list[QuestionPhrases]:
-        """One QuestionPhrases per key question, in rubric order."""
+    def get(self, rubric: Rubric, encoder: Encoder, kind: SubmissionKind = "interview") -> list[QuestionPhrases]:
+        """One QuestionPhrases per key question, in rubric order, with the thesaurus wordings of
+        ``kind``."""
         texts = [question_texts(q) for q in rubric.key_questions]
 
         def build() -> list[QuestionPhrases]:
@@ -92,29 +93,33 @@ class PhraseIndex:
             for group in texts:
                 own.append(flat[start:start + len(group)])
                 start += len(group)
-            topics = self.topics(encoder)
+            topics = self.topics(encoder, kind)
+            # a topic is linked by what its questions are about: a rubric's phrases are questions too
+            linking = self.topics(encoder, "interview")
             entry = []
             for question, group, embeddings in zip(rubric.key_questions, texts, own, strict=True):
                 items = {question.label, *label_items(question.label)}
                 item_rows = embeddings[[n for n, text in enumerate(group) if text in items]]
-                linked = thesaurus.link(embeddings, item_rows, topics)
-                rows = np.flatnonzero(np.isin(topics.ask_topic, linked))  # in topic order, as ``linked``
-                asks = tuple(ask for topic in linked for ask in topics.topics[topic].asks)
-                entry.append(QuestionPhrases(group, embeddings, asks, np.asarray(linked, dtype=int),
-                                             topics.asks[rows] if len(rows) else np.zeros((0, flat.shape[1]))))
+                linked = thesaurus.link(embeddings, item_rows, linking, always_nearest=kind == "presentation")
+                rows = np.flatnonzero(np.isin(topics.wording_topic, linked))  # in topic order, as ``linked``
+                wordings = tuple(wording for topic in linked for wording in topics.topics[topic].wordings(kind))
+                entry.append(QuestionPhrases(group, embeddings, wordings, np.asarray(linked, dtype=int),
+                                             topics.wordings[rows] if len(rows) else np.zeros((0, flat.shape[1]))))
             return entry
 
-        return self._cached(content_key(rubric, encoder, "questions", texts), build)  # type: ignore[return-value]
+        return self._cached(content_key(rubric, encoder, f"questions:{kind}", texts),  # type: ignore[return-value]
+                            build)
 
-    def topics(self, encoder: Encoder) -> thesaurus.TopicEmbeddings:
-        """The thesaurus embedded by this model, once per model version (kept apart from the
-        rubric LRU: every grading needs it)."""
+    def topics(self, encoder: Encoder, kind: SubmissionKind = "interview") -> thesaurus.TopicEmbeddings:
+        """The thesaurus embedded by this model with the wordings of ``kind``, once per model
+        version and kind (kept apart from the rubric LRU: every grading needs it)."""
+        key = f"{encoder.version}:{kind}"
         with self._lock:
-            embedded = self._topics.get(encoder.version)
+            embedded = self._topics.get(key)
         if embedded is None:
-            embedded = thesaurus.embed_topics(encoder, thesaurus.load_topics())
+            embedded = thesaurus.embed_topics(encoder, thesaurus.load_topics(), kind)
             with self._lock:
-                self._topics[encoder.version] = embedded
+                self._topics[key] = embedded
         return embedded
 
     def purposes(self, rubric: Rubric, encoder: Encoder) -> np.ndarray:

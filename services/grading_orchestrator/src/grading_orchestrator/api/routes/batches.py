@@ -17,6 +17,7 @@ from medgrade_shared.errors import ApiError
 from medgrade_shared.json_body import body_schema, body_validation_error, json_response
 from medgrade_shared.models.batch import BatchRequest, BatchResultsPage, BatchStatus, BatchTarget
 from medgrade_shared.models.errors import ErrorEnvelope
+from medgrade_shared.models.rubric import SUBMISSION_KINDS
 
 router = APIRouter(prefix="/batches", tags=["batches"])
 
@@ -28,6 +29,8 @@ _SUBMIT_BODY["requestBody"]["content"]["multipart/form-data"] = {"schema": {
     "type": "object", "required": ["rubric_id", "files"], "properties": {
         "rubric_id": {"type": "string", "description": "The rubric to grade against."},
         "rubric_version": {"type": "string", "description": "A version of it; else the highest approved one."},
+        "kind": {"type": "string", "enum": list(SUBMISSION_KINDS), "default": "interview",
+                 "description": "What the transcripts are: interviews or oral case presentations."},
         "files": {"type": "array", "items": {"type": "string", "format": "binary"}, "description": (
             "The transcripts, each named by its student id (`s001.txt`, `s002.docx`), or one ZIP of them.")}}}}
 
@@ -77,7 +80,8 @@ async def submit_batch(request: Request, batches: BatchesDep, settings: Settings
     413 for a file over 10 MB or a body over the limit, 422 for a request that does not
     validate (a file not named by a student id, a student twice, a ZIP that cannot be read)."""
     target, items = await _items(request, settings.batch_max_items)
-    batch_id = await batches.submit(target.rubric_id, target.rubric_version, items, client, idempotency_key)
+    batch_id = await batches.submit(target.rubric_id, target.rubric_version, target.kind, items, client,
+                                    idempotency_key)
     body = await batch_views.status(batches.store, batch_id)
     return Response(body.model_dump_json(), status_code=202, media_type="application/json",
                     headers={"Location": f"/batches/{batch_id}"})

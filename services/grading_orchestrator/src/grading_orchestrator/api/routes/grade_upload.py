@@ -16,7 +16,7 @@ from grading_orchestrator.api.docs import GRADING_RESPONSE
 from grading_orchestrator.pipeline import Target
 from medgrade_shared.models.errors import ErrorEnvelope
 from medgrade_shared.models.grading import GradeRequest, StudentId, Submission
-from medgrade_shared.models.rubric import RubricId, SemVer
+from medgrade_shared.models.rubric import RubricId, SemVer, SubmissionKind
 
 router = APIRouter(prefix="/grade", tags=["grading"])
 
@@ -38,6 +38,7 @@ async def grade_upload(
     summary_text: Annotated[str | None, Form(max_length=100_000, description=_FIELDS["summary_text"].description)]
     = None,
     format: Annotated[UploadFormat, Form(description="The file's format; `auto` tells it from its bytes.")] = "auto",
+    kind: Annotated[SubmissionKind, Form(description=_FIELDS["kind"].description)] = "interview",
 ) -> Response:
     """Like `POST /grade`, with the transcript as a multipart file and the other fields as form
     fields; the parser reads the file's type from its bytes."""
@@ -49,5 +50,5 @@ async def grade_upload(
     async def parse() -> bytes:
         return await pipeline.parser.upload(content, filename, content_type, format, summary_text)
 
-    document = await pipeline.grade(Target(rubric_id, rubric_version, student_id), parse=parse)
+    document = await pipeline.grade(Target(rubric_id, rubric_version, student_id, kind), parse=parse)
     return Response(content=document, media_type="application/json")

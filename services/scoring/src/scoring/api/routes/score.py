@@ -20,9 +20,7 @@ from medgrade_shared.errors import ApiError
 from medgrade_shared.examples import example, json_content
 from medgrade_shared.json_body import body_schema, json_body, json_response
 from medgrade_shared.models.errors import ErrorEnvelope
-from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.scoring import AggregateRequest, AggregateResult, ComponentResult, ScoreRequest
-from medgrade_shared.models.transcript import ParsedTranscript
 from scoring.api.model_slot import loaded_encoder
 from scoring.evaluators.aggregate import aggregate
 from scoring.evaluators.communication import score_communication
@@ -50,7 +48,7 @@ def _within_budget(request: Request, body: Annotated[ScoreRequest, Depends(json_
 ScoreBody = Annotated[ScoreRequest, Depends(_within_budget)]
 LoadedEncoder = Annotated[Encoder, Depends(loaded_encoder)]
 AggregateBody = Annotated[AggregateRequest, Depends(json_body(AggregateRequest))]
-Scorer = Callable[[Rubric, ParsedTranscript], ComponentResult]
+Scorer = Callable[[ScoreRequest], ComponentResult]
 
 _ERRORS = {code: {"model": ErrorEnvelope} for code in (413, 422, 504)}
 _SCORE_BODY = body_schema(ScoreRequest, {"rubric": example("rubric"), "parsed": example("parsed_transcript")})
@@ -61,28 +59,32 @@ def _scored(component: str) -> dict[str, Any]:
     return {"model": ComponentResult, "content": json_content(example("component_results")[component])}
 
 
-def _component_route(path: str, scorer: Scorer, summary: str) -> None:
-    @router.post(path, response_class=Response, name=scorer.__name__, openapi_extra=_SCORE_BODY,
+def _component_route(path: str, name: str, scorer: Scorer, summary: str) -> None:
+    @router.post(path, response_class=Response, name=name, openapi_extra=_SCORE_BODY,
                  summary=summary, responses={200: _scored(path.removeprefix("/")), **_ERRORS})
     def score(request: ScoreBody) -> Response:
-        return json_response(scorer(request.rubric, request.parsed))
+        return json_response(scorer(request))
 
 
-for _path, _scorer, _summary in (("/structure", score_structure, "Score the section order"),
-                                 ("/reasoning", score_reasoning, "Score the reasoning links stated"),
-                                 ("/summary", score_summary, "Score the closing summary"),
-                                 ("/communication", score_communication, "Score the communication behaviours")):
-    _component_route(_path, _scorer, _summary)
+# the section order, the links and the summary are scored alike for every kind of submission
+for _path, _name, _scorer, _summary in (
+        ("/structure", "score_structure", lambda r: score_structure(r.rubric, r.parsed), "Score the section order"),
+        ("/reasoning", "score_reasoning", lambda r: score_reasoning(r.rubric, r.parsed),
+         "Score the reasoning links stated"),
+        ("/summary", "score_summary", lambda r: score_summary(r.rubric, r.parsed), "Score the closing summary"),
+        ("/communication", "score_communication", lambda r: score_communication(r.rubric, r.parsed, r.kind),
+         "Score the communication behaviours of the submission's kind")):
+    _component_route(_path, _name, _scorer, _summary)
 
 
 @router.post("/key_questions", response_class=Response, openapi_extra=_SCORE_BODY,
              summary="Score the key questions asked",
              responses={200: _scored("key_questions"), 503: {"model": ErrorEnvelope}, **_ERRORS})
 def key_questions(request: ScoreBody, encoder: LoadedEncoder) -> Response:
-    """Which of the rubric's key questions the interviewer asked (hybrid matcher: phrases and
-    label word for word, else the sentence-embedding model and a calibrated decision model);
-    503 `model_not_ready` until the model has loaded."""
-    return json_response(score_key_questions(request.rubric, request.parsed, encoder))
+    """Which of the rubric's key questions the interviewer asked, or a presentation stated (hybrid
+    matcher: phrases and label word for word, else the sentence-embedding model and a calibrated
+    decision model of the submission's kind); 503 `model_not_ready` until the model has loaded."""
+    return json_response(score_key_questions(request.rubric, request.parsed, encoder, kind=request.kind))
 
 
 @router.post("/aggregate", response_class=Response, summary="Combine component results into the overall score",
@@ -91,6 +93,6 @@ def key_questions(request: ScoreBody, encoder: LoadedEncoder) -> Response:
              responses={200: {"model": AggregateResult, "content": json_content(example("aggregate_result"))},
                         **_ERRORS})
 def aggregate_components(request: AggregateBody) -> Response:
-    """overall = Σ weight · component score; feedback citing an anchor the rubric version does
-    not have is dropped and counted."""
-    return json_response(aggregate(request.rubric, request.components))
+    """overall = Σ weight · component score over the components the submission's kind is scored on;
+    feedback citing an anchor the rubric version does not have is dropped and counted."""
+    return json_response(aggregate(request.rubric, request.components, request.kind))

@@ -70,7 +70,8 @@ def scored_components(rubric: Rubric, kind: SubmissionKind) -> list[str]:
     score is the weighted mean over these (:func:`medgrade_shared.formulas.weighted_overall`)."""
     weights = rubric.weights.as_dict()
     return [name for name in COMPONENTS if weights[name] > 0
-            and not (name == "communication" and not rubric.communication.for_kind(kind))]
+            and not (name == "communication" and kind == "presentation"
+                     and not rubric.communication.presentation_behaviours)]
 
 
 def require_kind(rubric: Rubric, kind: SubmissionKind) -> None:

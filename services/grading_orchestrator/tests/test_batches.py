@@ -118,6 +118,20 @@ def test_an_idempotency_key_returns_the_same_batch_and_a_graded_input_is_reused(
     assert ids[0] == ids[1]
 
 
+def test_a_batch_of_presentations_grades_each_as_its_kind_and_reuses_only_the_same_kind(client, fake):
+    body = {**batch("s1", "s2"), "kind": "presentation"}
+    body["items"][1]["kind"] = "interview"
+    first = client.post("/batches", json=body).json()["batch_id"]
+    wait_complete(client, first)
+    kinds = {item["student_id"]: client.get(f"/gradings/{item['grading_id']}").json()["kind"]
+             for item in client.get(f"/batches/{first}/results").json()["items"]}
+    assert kinds == {"s1": "presentation", "s2": "interview"}
+
+    graded = fake.calls["/score/aggregate"]
+    again = client.post("/batches", json=batch("s1")).json()["batch_id"]  # the same transcript as an interview
+    assert wait_complete(client, again)["reused"] == 0 and fake.calls["/score/aggregate"] == graded + 1
+
+
 def zip_of(members: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:

@@ -89,6 +89,12 @@ def test_an_uploaded_file_is_parsed_by_the_parser_and_graded_like_grade(client, 
     assert set(result["timings_ms"]) == set(plain["timings_ms"])
 
 
+def test_an_uploaded_presentation_is_graded_as_one(client):
+    assert upload(client, kind="presentation").json()["kind"] == "presentation"
+    assert upload(client).json()["kind"] == "interview"
+    assert upload(client, kind="essay").status_code == 422
+
+
 def test_defaults_and_a_file_name_without_folders_are_forwarded(client, services):
     assert upload(client, filename="../../etc/consult.docx").status_code == 200
     body = services.uploads[0].content

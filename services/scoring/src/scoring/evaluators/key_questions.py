@@ -215,10 +215,14 @@ def _without_bare_echoes(sentences: list[Sentence], patient_turns: dict[int, set
 
 
 def _nearest_topics(sentence_rows: np.ndarray, topics: TopicEmbeddings) -> np.ndarray:
-    """Per sentence, the thesaurus topic of its nearest wording: what it asks about, by the
-    thesaurus."""
+    """Per sentence, the thesaurus topic it is about: in an interview the topic whose mean is
+    nearest (steadier for a short question), in a presentation the topic of its nearest statement
+    (a reported fact, "she rates it 6 out of 10", sits close to one wording and the mean blurs it;
+    chosen under cross-validation, ``evaluation/presentations/README.md``)."""
     if not len(sentence_rows) or not len(topics.wordings):
         return np.full(len(sentence_rows), -1)
+    if topics.kind == "presentation":
+        return topics.wording_topic[(sentence_rows @ topics.wordings.T).argmax(axis=1)]
     return (sentence_rows @ topics.centroids.T).argmax(axis=1)
 
 

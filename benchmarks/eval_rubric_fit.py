@@ -13,7 +13,10 @@ Last, the review the orchestrator would attach to each consultation graded again
 rubric (``grading_orchestrator.review``: parse warnings, rubric fit, uncertain decisions):
 how many gradings would need review, and why. That share should be low.
 
-    python benchmarks/eval_rubric_fit.py --corpus ../shared/corpus
+    python benchmarks/eval_rubric_fit.py --corpus ../shared/corpus [--set evaluation/presentations]
+
+With ``--set evaluation/presentations`` the presentations are judged by the student's opening
+words (a presentation has no patient); the shipped settings are the same for both kinds.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from itertools import product
 from pathlib import Path
 
 import numpy as np
-from eval_key_questions import CachedEncoder, complaint_of, load_consultations
+from eval_key_questions import CachedEncoder, EvaluationSet, complaint_of, load_consultations
 
 from grading_orchestrator.review import grading_warnings, needs_review
 from scoring.evaluators.key_questions import score_key_questions
@@ -57,14 +60,17 @@ def choose(pairs: list[Pair]) -> tuple[int, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, required=True, help="folder with primock57/ and aci-bench/")
+    parser.add_argument("--set", type=Path, default=FOLDER, help="evaluation set folder (default: %(default)s)")
     args = parser.parse_args()
-    consultations = load_consultations(FOLDER, args.corpus)
+    evaluation = EvaluationSet.read(args.set)
+    kind, shipped = evaluation.kind, DEFAULT_FIT
+    consultations = load_consultations(evaluation, args.corpus)
     rubrics = {c.rubric.rubric_id: c.rubric for c in consultations}
     encoder = CachedEncoder(load_encoder())
     pairs: list[Pair] = []
     for consultation, rubric in product(consultations, rubrics.values()):
         fits = complaint(complaint_of(rubric.rubric_id)) == complaint(consultation.complaint)
-        similarity = {w: fit_similarity(rubric, consultation.parsed, encoder, w)[0] for w in OPENING_WORDS}
+        similarity = {w: fit_similarity(rubric, consultation.parsed, encoder, w, kind)[0] for w in OPENING_WORDS}
         pairs.append((complaint(consultation.complaint), fits, similarity))
     tp = fp = fn = own_flagged = own = 0
     for held_out in sorted({p[0] for p in pairs}):
@@ -83,16 +89,16 @@ def main() -> int:
     print(f"  consultations flagged against their own rubric: {own_flagged}/{own}")
     words, threshold = choose(pairs)
     print(f"chosen on all pairs: opening_words {words}, threshold {threshold:.2f} "
-          f"(balanced accuracy {balanced_accuracy(pairs, words, threshold):.3f}); shipped: opening_words "
-          f"{DEFAULT_FIT.opening_words}, threshold {DEFAULT_FIT.threshold:.2f} (balanced accuracy "
-          f"{balanced_accuracy(pairs, DEFAULT_FIT.opening_words, DEFAULT_FIT.threshold):.3f})")
+          f"(balanced accuracy {balanced_accuracy(pairs, words, threshold):.3f}); shipped for {kind}s: opening_words "
+          f"{shipped.opening_words}, threshold {shipped.threshold:.2f} (balanced accuracy "
+          f"{balanced_accuracy(pairs, shipped.opening_words, shipped.threshold):.3f})")
     reasons: Counter[str] = Counter()
     flagged = 0
     for consultation in consultations:
         rubric = consultation.rubric
-        key_questions = score_key_questions(rubric, consultation.parsed, encoder).model_dump()
+        key_questions = score_key_questions(rubric, consultation.parsed, encoder, kind=kind).model_dump()
         breakdown = {"key_questions": {"weight": rubric.weights.as_dict()["key_questions"]}}
-        found = needs_review(grading_warnings(rubric.rubric_id, "interview", consultation.parsed.model_dump(),
+        found = needs_review(grading_warnings(rubric.rubric_id, kind, consultation.parsed.model_dump(),
                                               {"key_questions": key_questions}, breakdown))
         flagged += bool(found)
         reasons.update(found)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import get_args
 
 import numpy as np
-from eval_key_questions import DEFAULT_SET, load_consultations
+from eval_key_questions import DEFAULT_SET, EvaluationSet, load_consultations
 
 from scoring.semantic.model import Precision, open_encoder
 from scoring.semantic.sentences import interviewer_sentences
@@ -41,7 +41,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, required=True, help="folder holding primock57/ and aci-bench/")
     args = parser.parse_args()
-    consultations = load_consultations(DEFAULT_SET, args.corpus)
+    consultations = load_consultations(EvaluationSet.read(DEFAULT_SET), args.corpus)
     texts = sorted({s.content for c in consultations for s in interviewer_sentences(c.parsed)})
     print(f"{len(texts)} distinct interviewer sentences of {len(consultations)} consultations")
     started = time.perf_counter()

@@ -45,3 +45,14 @@ def test_a_rubric_without_title_or_description_is_judged_by_its_question_labels(
     bare = chest.model_copy(update={"title": None, "description": None})
     assert purpose_texts(bare) == [q.label for q in chest.key_questions]
     assert purpose_texts(chest)[0] == chest.title
+
+
+def test_a_presentation_is_judged_by_the_student_s_opening_words(chest, make_parsed, encoder) -> None:
+    about_chest = make_parsed([("interviewer", "Mr Smith is a 55-year-old man with crushing central chest pain "
+                                               "since this morning.")])
+    about_bowels = make_parsed([("interviewer", "Mrs Lee is a 40-year-old woman with three days of watery "
+                                                "diarrhoea after a barbecue.")])
+
+    assert rubric_fit(chest, about_chest, encoder)["fits"] is None  # an interview has no patient words here
+    assert rubric_fit(chest, about_chest, encoder, "presentation")["fits"] is True
+    assert rubric_fit(chest, about_bowels, encoder, "presentation")["fits"] is False

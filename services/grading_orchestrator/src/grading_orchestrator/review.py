@@ -22,6 +22,8 @@ REVIEW_CODES = frozenset({
 })
 # What the parse says of an interview that is what a presentation should be.
 _INTERVIEW_ONLY = frozenset({"monologue", "no_interviewer_questions"})
+_SUBJECT: dict[SubmissionKind, str] = {"interview": "consultation", "presentation": "presentation"}
+_OPENING: dict[SubmissionKind, str] = {"interview": "patient's", "presentation": "student's"}
 # Decisions near the threshold that together could move the overall score by more than this
 # (a tenth: about a grade band) need a teacher to check them.
 UNCERTAIN_SWING = 0.1
@@ -51,9 +53,9 @@ def grading_warnings(rubric_id: str, kind: SubmissionKind, parsed: dict[str, Any
     if fit.get("fits") is False:
         warnings.append(GradingWarning(
             code="rubric_misfit",
-            message=f"The consultation does not seem to be about what rubric {rubric_id!r} is for (the patient's "
-                    f"opening words are at most {fit['similarity']:.2f} similar to its title and description; "
-                    f"{fit['threshold']:.2f} is needed): check that the right rubric was chosen.",
+            message=f"The {_SUBJECT[kind]} does not seem to be about what rubric {rubric_id!r} is for (the "
+                    f"{_OPENING[kind]} opening words are at most {fit['similarity']:.2f} similar to its title and "
+                    f"description; {fit['threshold']:.2f} is needed): check that the right rubric was chosen.",
             utterances=[fit["utterance_index"]] if fit.get("utterance_index") is not None else []))
     swing = details.get("uncertain_share", 0.0) * breakdown.get("key_questions", {}).get("weight", 0.0)
     if swing > UNCERTAIN_SWING:

@@ -436,6 +436,6 @@ def score_key_questions(rubric: Rubric, parsed: ParsedTranscript, encoder: Encod
         "meets_threshold": coverage >= policy.coverage_threshold,
         "questions": questions,
         "uncertain_share": sum(w for q, w in zip(questions, weights, strict=True) if q["uncertain"]) / sum(weights),
-        "rubric_fit": rubric_fit(rubric, parsed, encoder),
+        "rubric_fit": rubric_fit(rubric, parsed, encoder, kind),
     }
     return feedback.result(coverage, details)

@@ -203,3 +203,12 @@ def test_a_kind_the_rubric_does_not_grade_is_refused_before_any_parsing(client, 
     assert "interviews only" in response.json()["error"]["message"]
     assert fake.calls["/parse"] == 0 and stored_gradings(store) == []
     assert client.post("/grade", json={**REQUEST, "kind": "essay"}).status_code == 422
+
+
+def test_a_rubric_the_orchestrator_cannot_read_is_a_502_naming_the_rubric_service(client, fake, store):
+    fake.rubric["weights"] = {"structure": -1}
+    response = client.post("/grade", json=REQUEST)
+
+    assert response.status_code == 502
+    assert response.json()["error"]["details"]["service"] == "rubric_management"
+    assert fake.calls["/parse"] == 0 and stored_gradings(store) == []

@@ -1,0 +1,75 @@
+"""Every service's OpenAPI document fuzzed by schemathesis against the real services: no
+generated request may get a 5xx. Bounded (a few examples per operation, one worker, a time limit
+per service) and run on a suite of its own, started and stopped here at a free port base, so that
+whatever the fuzzer creates, approves or archives never reaches the suite the other tests use."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from medgrade_shared import registry
+from medgrade_shared.internal_auth import INTERNAL_TOKEN_HEADER
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMATHESIS = Path(sys.executable).parent / "st"
+EXAMPLES_PER_OPERATION = 10
+SECONDS_PER_SERVICE = 300
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port_base() -> int:
+    for base in random.sample(range(30000, 40000, 10), 100):
+        if all(_bindable(part.port(base)) for part in registry.PARTS):
+            return base
+    raise AssertionError("no free port base between 30000 and 40000")
+
+
+@pytest.fixture(scope="module")
+def fuzzed_suite(tmp_path_factory) -> Iterator[tuple[int, Path]]:
+    """(port base, run folder) of a suite without gateway, on a store of its own."""
+    folder = tmp_path_factory.mktemp("fuzz")
+    base = _free_port_base()
+    env = {**os.environ, "MEDGRADE_RUN_DIR": str(folder / "run")}
+    suite = [sys.executable, str(ROOT / "scripts" / "suite.py")]
+    started = subprocess.run([*suite, "start", "--port-base", str(base), "--no-gateway",
+                              "--store-path", str(folder / "store")], env=env, cwd=ROOT, capture_output=True,
+                             text=True, timeout=240)
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        yield base, folder / "run"
+    finally:
+        subprocess.run([*suite, "stop"], env=env, cwd=ROOT, capture_output=True, timeout=120)
+
+
+@pytest.mark.parametrize("service", registry.SERVICES, ids=lambda service: service.name)
+def test_no_generated_request_gets_a_server_error(fuzzed_suite, service):
+    base, run = fuzzed_suite
+    if service == registry.ORCHESTRATOR:
+        header = f"X-API-Key: {(run / 'demo-api-key').read_text().strip()}"
+    else:
+        header = f"{INTERNAL_TOKEN_HEADER}: {(run / 'internal-token').read_text().strip()}"
+    result = subprocess.run(
+        [str(SCHEMATHESIS), "run", f"{service.url(base)}/openapi.json", "-H", header, "--checks", "not_a_server_error",
+         "--max-examples", str(EXAMPLES_PER_OPERATION), "--workers", "1", "--seed", "20261202", "--no-color"],
+        cwd=ROOT, capture_output=True, text=True, timeout=SECONDS_PER_SERVICE)
+    totals = [line.strip() for line in result.stdout.splitlines() if re.search(r"\d+ generated", line)]
+    print(f"schemathesis, {service.name}: {'; '.join(totals)}")
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert totals, result.stdout[-2000:]  # it ran and generated requests

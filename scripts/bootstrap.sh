@@ -15,7 +15,8 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV" >&2
 fi
 
-stamp=$(cat constraints.txt requirements-dev.txt shared/pyproject.toml services/*/pyproject.toml | sha256sum | cut -c1-16)
+stamp=$(cat constraints.txt requirements-dev.txt shared/pyproject.toml services/*/pyproject.toml cli/pyproject.toml \
+  | sha256sum | cut -c1-16)
 if [ "$(cat "$VENV/.medgrade-installed" 2>/dev/null)" != "$stamp" ]; then
   echo "installing MedGrade into $VENV (pinned by constraints.txt) ..." >&2
   "$VENV/bin/python" -m pip install --quiet -c constraints.txt -r requirements-dev.txt \
@@ -24,6 +25,7 @@ if [ "$(cat "$VENV/.medgrade-installed" 2>/dev/null)" != "$stamp" ]; then
     -e services/document_parser \
     -e "services/scoring[export]" \
     -e services/grading_orchestrator \
+    -e cli \
     2> >(grep -v "^WARNING: Location" >&2) >&2
   echo "$stamp" > "$VENV/.medgrade-installed"
 fi

@@ -8,5 +8,5 @@ cd "$(dirname "$0")/.."
 MEDGRADE_PORT_BASE=$(scripts/check_prerequisites.sh test)
 export MEDGRADE_PORT_BASE
 py=$(scripts/bootstrap.sh)
-"$py" -m pytest shared/tests services/*/tests tests/contract tests/deploy tests/scripts
+"$py" -m pytest shared/tests services/*/tests cli/tests tests/contract tests/deploy tests/scripts
 bash run_integration_tests.sh

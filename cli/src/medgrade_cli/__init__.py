@@ -1,0 +1,1 @@
+"""The ``medgrade`` command: the MedGrade API for people at a terminal."""

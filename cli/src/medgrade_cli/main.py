@@ -175,6 +175,40 @@ def _print_batch(status: dict[str, Any], items: list[dict[str, Any]], out_csv: P
         out.print(f"results written to {out_csv}")
 
 
+@app.command()
+def gradings(student: Annotated[str | None, typer.Option(help="Only this student's gradings.")] = None,
+             rubric: Annotated[str | None, typer.Option("--rubric", help="Only those against this rubric.")] = None,
+             batch_id: Annotated[str | None, typer.Option("--batch", help="Only those of this batch.")] = None,
+             needs_review: Annotated[bool | None, typer.Option("--needs-review/--no-review-needed", help=(
+                 "Only those that need a teacher's review, or only those that do not."))] = None,
+             limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many.")] = 50,
+             url: Url = DEFAULT_URL, api_key: Key = None, as_json: AsJson = False) -> None:
+    """List gradings, newest first (GET /gradings)."""
+    params = {key: value for key, value in (("student_id", student), ("rubric_id", rubric), ("batch_id", batch_id),
+                                            ("needs_review", needs_review)) if value is not None}
+    api, items, cursor = Api(url, api_key), [], None
+    try:
+        while len(items) < limit:
+            page = api.json("GET", "/gradings", params={**params, "limit": min(200, limit - len(items)),
+                                                        **({"cursor": cursor} if cursor else {})})
+            items += page["items"]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+    except ApiCallError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        _print_json(items)
+        return
+    table = Table(title="gradings")
+    for column in ("graded at", "student", "rubric", "kind", "overall", "needs review", "grading"):
+        table.add_column(column, justify="right" if column == "overall" else "left")
+    for item in items:
+        table.add_row(item["created_at"][:19], item["student_id"], f"{item['rubric_id']} {item['rubric_version']}",
+                      item["kind"], f"{item['overall']:.3f}", "yes" if item["needs_review"] else "", item["grading_id"])
+    out.print(table)
+
+
 @rubrics_app.command("list")
 def rubrics_list(url: Url = DEFAULT_URL, api_key: Key = None, as_json: AsJson = False) -> None:
     """The rubrics, each with its latest version and its approved one (GET /rubrics)."""

@@ -66,6 +66,9 @@ def test_a_json_batch_is_graded_item_by_item_and_reported(client, fake):
     for item in page["items"] + last["items"]:
         grading = client.get(f"/gradings/{item['grading_id']}").json()
         assert grading["student_id"] == item["student_id"] and grading["overall"] == item["overall"]
+    listed = client.get("/gradings", params={"batch_id": batch_id}).json()["items"]
+    assert sorted(i["student_id"] for i in listed) == ["s1", "s2", "s3"]
+    assert {i["batch_id"] for i in listed} == {batch_id}
 
 
 def test_the_csv_has_a_bom_every_column_and_no_formula(client):

@@ -212,3 +212,29 @@ def test_a_rubric_the_orchestrator_cannot_read_is_a_502_naming_the_rubric_servic
     assert response.status_code == 502
     assert response.json()["error"]["details"]["service"] == "rubric_management"
     assert fake.calls["/parse"] == 0 and stored_gradings(store) == []
+
+
+def test_gradings_are_listed_newest_first_filtered_and_paged(client, fake):
+    ids = []
+    for student in ("s-1", "s-2", "s-1"):
+        ids.append(client.post("/grade", json={**REQUEST, "student_id": student}).json()["grading_id"])
+    fake.parsed["warnings"] = [{"code": "monologue", "message": "No speaker labels were found.", "utterances": []}]
+    flagged = client.post("/grade", json={**REQUEST, "student_id": "s-2"}).json()["grading_id"]
+
+    everything = client.get("/gradings").json()
+    assert [item["grading_id"] for item in everything["items"]] == [flagged, *reversed(ids)]
+    assert everything["next_cursor"] is None
+    mine = client.get("/gradings", params={"student_id": "s-1"}).json()["items"]
+    assert [item["grading_id"] for item in mine] == [ids[2], ids[0]]
+    assert {item["student_id"] for item in mine} == {"s-1"} and mine[0]["kind"] == "interview"
+    review = client.get("/gradings", params={"needs_review": "true"}).json()["items"]
+    assert [item["grading_id"] for item in review] == [flagged]
+    assert client.get("/gradings", params={"rubric_id": "other_v1"}).json()["items"] == []
+
+    first = client.get("/gradings", params={"limit": 3}).json()
+    rest = client.get("/gradings", params={"limit": 3, "cursor": first["next_cursor"]}).json()
+    assert [i["grading_id"] for i in first["items"] + rest["items"]] == [i["grading_id"] for i in everything["items"]]
+    assert rest["next_cursor"] is None
+    assert client.get("/gradings", params={"since": "2999-01-01T00:00:00Z"}).json()["items"] == []
+    assert client.get("/gradings", params={"cursor": "../../etc/passwd"}).status_code == 422
+    assert client.get("/gradings", params={"student_id": "a b"}).status_code == 422

@@ -195,7 +195,7 @@ class BatchRunner:
         if stored["kind"] == "text":
             request = GradeRequest(rubric_id=rubric_id, rubric_version=version, student_id=student, kind=kind,
                                    submission=Submission(oral_transcript=stored["text"], format=stored["format"]))
-            return await self.pipeline.grade(request, grading_id=grading_id)
+            return await self.pipeline.grade(request, grading_id=grading_id, batch_id=manifest["batch_id"])
         content = base64.b64decode(stored["content_b64"])
 
         async def parse() -> bytes:
@@ -203,4 +203,4 @@ class BatchRunner:
                                                      None)
 
         return await self.pipeline.grade(Target(rubric_id, version, student, kind), parse=parse,
-                                         grading_id=grading_id)
+                                         grading_id=grading_id, batch_id=manifest["batch_id"])

@@ -78,19 +78,20 @@ class GradingPipeline:
         self.deadline_s = deadline_s
 
     async def grade(self, request: GradeRequest | GradeTarget, parse: ParseCall | None = None,
-                    grading_id: str | None = None) -> bytes:
+                    grading_id: str | None = None, batch_id: str | None = None) -> bytes:
         """Grade one submission; return the stored result document (JSON bytes).
 
         ``parse`` replaces the parse of ``request.submission`` (an uploaded file is parsed by
         its own parser call); ``request`` then only names the rubric and the student.
         ``grading_id`` (a batch item's, fixed before grading) makes the grading idempotent: a
-        grading already stored under it is returned as it is, never graded or stored again."""
+        grading already stored under it is returned as it is, never graded or stored again (and
+        indexed, in case the try that stored it stopped before). ``batch_id`` goes in the index."""
         if grading_id is not None:
-            stored = await self._stored(grading_id)
+            stored = await self._stored(grading_id, batch_id)
             if stored is not None:
                 return stored
         with deadline_scope(self.deadline_s):
-            return await self._grade(request, parse, grading_id or uuid.uuid4().hex)
+            return await self._grade(request, parse, grading_id or uuid.uuid4().hex, batch_id)
 
     async def rubric_version(self, rubric_id: str, version: str | None) -> str:
         """The version a grading of ``rubric_id`` would use now (``version``, else the highest
@@ -100,15 +101,19 @@ class GradingPipeline:
         except DownstreamError as exc:
             raise self._downstream_failure("rubric", exc) from None
 
-    async def _stored(self, grading_id: str) -> bytes | None:
+    async def _stored(self, grading_id: str, batch_id: str | None) -> bytes | None:
         try:
-            return await self.results.load(grading_id)
+            stored = await self.results.load(grading_id)
+            if stored is not None:
+                await self.results.index.add(orjson.loads(stored), batch_id)
+            return stored
         except (StoreError, OSError) as exc:
             self.metrics.errors.labels("store", "unavailable").inc()
             raise ApiError(503, "store_unavailable", "the result store is unavailable; no grade was stored",
                            {"stage": "store"}) from exc
 
-    async def _grade(self, request: GradeRequest | GradeTarget, parse: ParseCall | None, grading_id: str) -> bytes:
+    async def _grade(self, request: GradeRequest | GradeTarget, parse: ParseCall | None, grading_id: str,
+                     batch_id: str | None) -> bytes:
         timings: dict[str, float] = {}
         stage = "rubric"
         started = time.perf_counter()
@@ -142,7 +147,7 @@ class GradingPipeline:
                 timings["total"] = _ms_since(started)
                 document = _result_document(grading_id, request, rubric.version, parsed_raw, component_raw,
                                             aggregate_raw, timings)
-                if not await self.results.save(grading_id, document, parsed_raw):
+                if not await self.results.save(grading_id, document, parsed_raw, batch_id):
                     return await self.results.load(grading_id) or document  # another try stored it first
         except DownstreamError as exc:
             raise self._downstream_failure(stage, exc) from None

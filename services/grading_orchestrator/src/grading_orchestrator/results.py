@@ -18,6 +18,9 @@ import asyncio
 import re
 from collections.abc import Callable
 
+import orjson
+
+from grading_orchestrator.listings import GradingIndex
 from medgrade_shared.store import ObjectStore
 
 GRADING_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
@@ -38,13 +41,18 @@ def _revision_key(grading_id: str, revision: int) -> str:
 class ResultStore:
     def __init__(self, store: ObjectStore) -> None:
         self.store = store
+        self.index = GradingIndex(store)
 
-    async def save(self, grading_id: str, document: bytes, transcript: bytes) -> bool:
-        """Store a grading; False when one is already stored under that id (a batch item's grading
-        id is fixed before it is graded, so a second try after a crash keeps the first grading).
-        A transcript already there is such a try's too: the parse of the same input."""
+    async def save(self, grading_id: str, document: bytes, transcript: bytes, batch_id: str | None = None) -> bool:
+        """Store a grading and index it for listings (:mod:`grading_orchestrator.listings`);
+        False when one is already stored under that id (a batch item's grading id is fixed
+        before it is graded, so a second try after a crash keeps the first grading). A
+        transcript already there is such a try's too: the parse of the same input."""
         await asyncio.to_thread(self.store.put_new, _transcript_key(grading_id), transcript)
-        return await asyncio.to_thread(self.store.put_new, _document_key(grading_id), document)
+        stored = await asyncio.to_thread(self.store.put_new, _document_key(grading_id), document)
+        if stored:
+            await self.index.add(orjson.loads(document), batch_id)
+        return stored
 
     async def load(self, grading_id: str) -> bytes | None:
         return await self._get(grading_id, _document_key)

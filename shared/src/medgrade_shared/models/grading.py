@@ -104,3 +104,25 @@ class GradingResult(BaseModel):
                                                        "above 0 exists); absent on the machine's grading.")
     revisions: list[dict[str, Any]] | None = Field(default=None, description=(
         "Every revision of a reviewed grading: `revision`, `by`, `at`, `reason`, `changes`, `overall`."))
+
+
+class GradingSummary(BaseModel):
+    """One grading in a listing (`GET /gradings`): what its index object holds."""
+
+    grading_id: str = Field(description="Id of the grading, for `GET /gradings/{grading_id}`.")
+    created_at: datetime = Field(description="When it was graded (UTC).")
+    student_id: str = Field(description="The student's id.")
+    rubric_id: str = Field(description="The rubric graded against.")
+    rubric_version: str = Field(description="The rubric version graded against.")
+    kind: SubmissionKind = Field(description="An `interview` or a `presentation`.")
+    overall: float = Field(description="The machine's overall score.")
+    needs_review: bool = Field(description="Whether the machine's grading needs a teacher's review (a later review "
+                                           "does not change it here).")
+    batch_id: str | None = Field(description="The batch it was graded in, if any.")
+
+
+class GradingPage(BaseModel):
+    """A page of gradings, newest first."""
+
+    items: list[GradingSummary] = Field(description="The gradings of this page.")
+    next_cursor: str | None = Field(description="Send as `cursor` for the next page; null on the last one.")

@@ -1,9 +1,11 @@
-"""``GET /gradings/{grading_id}``: a stored grading result, as JSON or as its HTML report."""
+"""``GET /gradings``: gradings listed and filtered; ``GET /gradings/{grading_id}``: a stored grading
+result, as JSON or as its HTML report."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from typing import Annotated
 
 import orjson
@@ -12,9 +14,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from grading_orchestrator.api.deps import PipelineDep, ResultsDep
 from grading_orchestrator.api.docs import GRADING_RESPONSE
+from grading_orchestrator.listings import Filters
 from grading_orchestrator.report import CONTENT_SECURITY_POLICY, build_report, render_report
 from grading_orchestrator.views import latest_view, load_transcript, rubric_document
 from medgrade_shared.models.errors import ErrorEnvelope
+from medgrade_shared.models.grading import GradingPage, GradingSummary, StudentId
+from medgrade_shared.models.rubric import RubricId
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +57,32 @@ def prefers_html(accept: str) -> bool:
         return 0.0
 
     return quality("text/html") > quality("application/json")
+
+
+BatchIdQuery = Annotated[str | None, Query(pattern=r"^[0-9a-f]{32}$", description="Only the gradings of this batch.")]
+Cursor = Annotated[str | None, Query(max_length=400, pattern=r"^grading-index/[A-Za-z0-9._/-]+$", description=(
+    "The `next_cursor` of the page before."))]
+
+
+@router.get("", summary="List gradings", response_model=GradingPage, responses={422: {"model": ErrorEnvelope}})
+async def list_gradings(
+    results: ResultsDep,
+    student_id: Annotated[StudentId | None, Query(description="Only this student's gradings.")] = None,
+    rubric_id: Annotated[RubricId | None, Query(description="Only the gradings against this rubric.")] = None,
+    batch_id: BatchIdQuery = None,
+    needs_review: Annotated[bool | None, Query(description="Only those that need (true) or do not need (false) "
+                                                           "a teacher's review.")] = None,
+    since: Annotated[datetime | None, Query(description="Only those graded at or after this time (ISO 8601; "
+                                                        "without a zone, UTC).")] = None,
+    cursor: Cursor = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="At most this many.")] = 50,
+) -> GradingPage:
+    """Gradings, newest first, filtered, a page at a time, served from small index objects
+    written beside each grading (never by reading every grading). Gradings stored before the
+    index existed are not listed."""
+    filters = Filters(student_id, rubric_id, batch_id, needs_review, since)
+    items, next_cursor = await results.index.page(filters, cursor, limit)
+    return GradingPage(items=[GradingSummary.model_validate(item) for item in items], next_cursor=next_cursor)
 
 
 @router.get("/{grading_id}", summary="A stored grading",

@@ -30,6 +30,10 @@ def test_grade_prints_the_grading_as_json(new_key):
                                                                               "interview")
     assert grading["components"]["key_questions"] > 0.7
 
+    listed = run(key, "gradings", "--student", "stroke_interview", "--rubric", "stroke_v1", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert grading["grading_id"] in [item["grading_id"] for item in json.loads(listed.stdout)]
+
 
 def test_a_cohort_is_graded_with_a_csv_and_a_failed_item_sets_exit_4(new_key, tmp_path):
     _, key = new_key("grade")

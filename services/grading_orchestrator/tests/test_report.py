@@ -232,3 +232,9 @@ def test_the_report_is_documented_as_html_with_json_errors(client):
     responses = client.app.openapi()["paths"]["/gradings/{grading_id}/report"]["get"]["responses"]
     assert list(responses["200"]["content"]) == ["text/html"]
     assert responses["404"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorEnvelope")
+
+
+def test_a_presentation_s_key_questions_read_reported_not_asked(client, sample):
+    sample.components["key_questions"]["details"]["kind"] = "presentation"
+    html = client.get(f"/gradings/{graded(client)}/report").text
+    assert html.count(" not reported</td>") == 3 and " not asked</td>" not in html

@@ -218,6 +218,8 @@ def _labels(rubric: dict[str, Any] | None) -> dict[tuple[str, str], str]:
 
 
 def _key_questions(details: dict[str, Any], cite: _Citations) -> Checklist:
+    # a presentation reports what an interview asks
+    covered, missed = ("reported", "not reported") if details.get("kind") == "presentation" else ("asked", "not asked")
     rows = []
     for q in details.get("questions", []):
         flags = ("critical",) if q.get("critical") else ()
@@ -225,7 +227,7 @@ def _key_questions(details: dict[str, Any], cite: _Citations) -> Checklist:
         flags += (TEACHER,) if q.get("overridden_by_teacher") else ()
         citation = cite.student(q["citation"], q.get("utterance_index"), q["label"]) if q.get("citation") else None
         note = f"matched “{q['matched_phrase']}”" if q.get("matched_phrase") else None
-        rows.append(Check(q["label"], bool(q["asked"]), "asked" if q["asked"] else "not asked", flags, note,
+        rows.append(Check(q["label"], bool(q["asked"]), covered if q["asked"] else missed, flags, note,
                           percent(q["confidence"]) if q.get("confidence") is not None else None, citation))
     return Checklist("key-questions", "Key questions", tuple(rows), with_confidence=True)
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
 from fastapi import FastAPI
 
 from document_parser.api.routes import parse
 from document_parser.core.config import ParserSettings, get_settings
+from document_parser.isolation import IsolatedParser
 from medgrade_shared.internal_auth import require_internal_token
 from medgrade_shared.service import create_service_app, serve
 
@@ -17,9 +21,23 @@ async def _readiness(_: FastAPI) -> dict[str, bool]:
     return {"parser": True}
 
 
+def _lifespan(settings: ParserSettings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.isolated = IsolatedParser(settings.upload_workers, settings.upload_memory_mb,
+                                            settings.upload_seconds, settings.upload_recycle_after)
+        try:
+            yield
+        finally:
+            app.state.isolated.close()
+
+    return lifespan
+
+
 def create_app(settings: ParserSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = create_service_app(service=SERVICE, title="MedGrade document parser", lifespan=None, readiness=_readiness,
+    app = create_service_app(service=SERVICE, title="MedGrade document parser", lifespan=_lifespan(settings),
+                             readiness=_readiness,
                              max_body_bytes=settings.max_body_bytes,
                              internal_token=require_internal_token(settings.internal_token, SERVICE))
     app.dependency_overrides[get_settings] = lambda: settings

@@ -15,3 +15,7 @@ class TranscriptError(ValueError):
         self.message = message
         self.details = details
         self.status = status
+
+    def __reduce__(self) -> tuple[type[TranscriptError], tuple[str, str, Any, int]]:
+        # raised in an upload worker process (document_parser.isolation), it crosses back pickled
+        return TranscriptError, (self.code, self.message, self.details, self.status)

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
 
-from document_parser.api.deps import SettingsDep
+from document_parser.api.deps import IsolatedDep, SettingsDep
 from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.limits import over_limit
 from document_parser.parsing.pipeline import parse_transcript
@@ -43,19 +43,22 @@ def parse(request: Annotated[ParseRequest, Depends(json_body(ParseRequest))], se
 
 @router.post("/upload", response_model=ParsedTranscript, summary="Parse an uploaded transcript file",
              responses={200: _PARSED})
-def upload(settings: SettingsDep, file: Annotated[UploadFile, File(description="The transcript file.")],
+def upload(settings: SettingsDep, isolated: IsolatedDep,
+           file: Annotated[UploadFile, File(description="The transcript file.")],
            summary_text: Annotated[str | None, Form(
                max_length=100_000, description=ParseRequest.model_fields["summary_text"].description)] = None,
            format: Annotated[UploadFormat, Form(description="The file's format; `auto` tells it from its bytes.")]
            = "auto") -> ParsedTranscript:
     """The type is sniffed from the bytes: a PDF (``%PDF-``), a Word document (a ZIP with
-    ``word/document.xml``) or text (UTF-8, UTF-8/UTF-16 with a BOM, else Windows-1252)."""
+    ``word/document.xml``) or text (UTF-8, UTF-8/UTF-16 with a BOM, else Windows-1252). The file
+    is read in a worker process with a memory and a time limit (413 `parse_memory_limit`,
+    `parse_time_limit`; :mod:`document_parser.isolation`)."""
     limit = settings.max_upload_bytes
     data = file.file.read(limit + 1)
     try:
         if len(data) > limit:
             raise over_limit("file_too_large", f"The file is larger than {limit:,} bytes, the most the parser "
                              "reads.", "max_upload_bytes", limit)
-        return parse_upload(data, file.filename, format, summary_text, settings.limits())
+        return isolated.run(parse_upload, data, file.filename, format, summary_text, settings.limits())
     except TranscriptError as exc:
         raise ApiError(exc.status, exc.code, exc.message, exc.details) from None

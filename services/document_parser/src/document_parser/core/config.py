@@ -37,7 +37,7 @@ class ParserSettings(ServiceSettings):
         description="Most XML elements in a Word document's parts, counted while streaming before the document is "
                     "built (a transcript of an hour has a few tens of thousands).")
     max_pdf_pages: int = Field(default=300, ge=1, description="Most pages in a PDF (text extraction costs per page).")
-    upload_workers: int = Field(default=2, ge=1, le=64, description=(
+    upload_workers: int = Field(default=1, ge=1, le=64, description=(
         "Worker processes that read uploaded files (each with the memory and time limits below)."))
     upload_memory_mb: int = Field(default=1024, ge=128, description=(
         "Address space one upload worker may use, MiB (413 parse_memory_limit above)."))

@@ -6,9 +6,7 @@ whatever the fuzzer creates, approves or archives never reaches the suite the ot
 from __future__ import annotations
 
 import os
-import random
 import re
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,6 +16,7 @@ import pytest
 
 from medgrade_shared import registry
 from medgrade_shared.internal_auth import INTERNAL_TOKEN_HEADER
+from medgrade_shared.testing.ports import free_port_base
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMATHESIS = Path(sys.executable).parent / "st"
@@ -25,27 +24,11 @@ EXAMPLES_PER_OPERATION = 10
 SECONDS_PER_SERVICE = 300
 
 
-def _bindable(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _free_port_base() -> int:
-    for base in random.sample(range(30000, 40000, 10), 100):
-        if all(_bindable(part.port(base)) for part in registry.PARTS):
-            return base
-    raise AssertionError("no free port base between 30000 and 40000")
-
-
 @pytest.fixture(scope="module")
 def fuzzed_suite(tmp_path_factory) -> Iterator[tuple[int, Path]]:
     """(port base, run folder) of a suite without gateway, on a store of its own."""
     folder = tmp_path_factory.mktemp("fuzz")
-    base = _free_port_base()
+    base = free_port_base(30000, 40000)
     env = {**os.environ, "MEDGRADE_RUN_DIR": str(folder / "run")}
     suite = [sys.executable, str(ROOT / "scripts" / "suite.py")]
     started = subprocess.run([*suite, "start", "--port-base", str(base), "--no-gateway",

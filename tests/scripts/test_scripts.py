@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
-import random
 import socket
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from medgrade_shared.registry import DEFAULT_PORT_BASE, GATEWAY, GATEWAY_UPSTREAMS, ORCHESTRATOR, PARTS, SERVICES
+from medgrade_shared.testing.ports import free_port_base
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECK = ROOT / "scripts" / "check_prerequisites.sh"
@@ -79,21 +79,9 @@ def test_an_old_python_is_refused_at_once(tmp_path):
     assert "needs Python 3.11 or newer" in result.stderr and "Python 3.9.2" in result.stderr
 
 
-def _bindable(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def _free_port_base() -> int:
     """A base far from the default ports whose every port could be bound just now."""
-    for base in random.sample(range(40000, 50000), 200):
-        if all(_bindable(part.port(base)) for part in PARTS):
-            return base
-    raise AssertionError("no free port base found between 40000 and 50000")
+    return free_port_base(40000, 50000)
 
 
 @contextlib.contextmanager

@@ -83,8 +83,8 @@ class GradingIndex:
             "student_id": document["student_id"], "rubric_id": document["rubric_id"],
             "rubric_version": document["rubric_version"], "kind": document.get("kind", "interview"),
             "overall": document["overall"], "needs_review": document["needs_review"], "batch_id": batch_id})
-        for folder in (f"{ROOT}/all", _student_folder(document["student_id"])):
-            await asyncio.to_thread(self.store.put_new, f"{folder}/{name}", summary)
+        await asyncio.gather(*(asyncio.to_thread(self.store.put_new, f"{folder}/{name}", summary)
+                               for folder in (f"{ROOT}/all", _student_folder(document["student_id"]))))
 
     async def page(self, filters: Filters, cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
         """A page of summaries, newest first, and the cursor of the next page (None: the last)."""

@@ -12,7 +12,8 @@ For each service: build its image from the repository root, tag it with the rele
 the new image into a new revision, point the service at it, and wait until every service
 is stable (the ``services_stable`` waiter). The names follow infra/terraform: repository
 ``<prefix>/<service>``, ECS service and task family ``<prefix>-<service with hyphens>``,
-container ``<service>``, cluster ``<prefix>``.
+container ``<service>``, cluster ``<prefix>``; the orchestrator's image also goes to the batch
+workers (``<prefix>-batch-worker``, container ``batch_worker``).
 
 Needs AWS credentials (the usual boto3 chain) and, unless ``--skip-images``, a Docker engine.
 """
@@ -56,27 +57,50 @@ class DeployError(Exception):
     """A deployment step that failed; the message says which and why."""
 
 
+# ECS services of infra/terraform that run another service's image (queue.tf: the batch
+# workers are the orchestrator's image with role worker): service -> (container name, ...).
+SAME_IMAGE = {"grading_orchestrator": ("batch_worker",)}
+
+
+@dataclass(frozen=True)
+class Rollout:
+    """An ECS service and the container in its task definition that runs the image."""
+
+    ecs_service: str
+    container: str
+
+
 @dataclass(frozen=True)
 class Target:
-    """Where one service's image is built, pushed and run."""
+    """Where one service's image is built, pushed and run (its own ECS service first)."""
 
     service: str
     dockerfile: str
     repository: str
-    ecs_service: str
-    container: str
+    rollouts: tuple[Rollout, ...]
 
     @property
     def local_image(self) -> str:
         return f"medgrade/{self.service}"
 
+    @property
+    def ecs_service(self) -> str:
+        return self.rollouts[0].ecs_service
+
 
 def plan_targets(name_prefix: str, services: Iterable[str]) -> list[Target]:
+    def rollout(container: str) -> Rollout:
+        return Rollout(f"{name_prefix}-{container.replace('_', '-')}", container)
+
     return [
         Target(service=name, dockerfile=DOCKERFILES[name], repository=f"{name_prefix}/{name}",
-               ecs_service=f"{name_prefix}-{name.replace('_', '-')}", container=name)
+               rollouts=tuple(rollout(c) for c in (name, *SAME_IMAGE.get(name, ()))))
         for name in services
     ]
+
+
+def ecs_services(targets: Sequence[Target]) -> list[str]:
+    return [r.ecs_service for t in targets for r in t.rollouts]
 
 
 # What the images are built from (the build context that .dockerignore lets through).
@@ -104,10 +128,11 @@ def describe_plan(targets: Sequence[Target], tag: str, cluster: str, *, images: 
         else:
             lines.append(f"  use {t.repository}:{tag}, already in ECR")
         if roll_out:
-            lines.append(f"  new revision of {t.ecs_service}'s task definition with container {t.container} "
-                         f"on that image; update service {t.ecs_service}")
+            for r in t.rollouts:
+                lines.append(f"  new revision of {r.ecs_service}'s task definition with container {r.container} "
+                             f"on that image; update service {r.ecs_service}")
     if roll_out:
-        lines.append(f"  wait until {', '.join(t.ecs_service for t in targets)} are stable")
+        lines.append(f"  wait until {', '.join(ecs_services(targets))} are stable")
     return "\n".join(lines)
 
 
@@ -181,9 +206,8 @@ def new_task_definition(current: dict[str, Any], tags: list[dict[str, str]], con
 
 
 def roll_out(ecs: Any, cluster: str, targets: Sequence[Target], tag: str, uris: dict[str, str]) -> dict[str, str]:
-    """Register a new revision per service and update the service; returns service -> new ARN."""
-    names = [t.ecs_service for t in targets]
-    described = ecs.describe_services(cluster=cluster, services=names)
+    """Register a new revision per ECS service and update it; returns ECS service -> new ARN."""
+    described = ecs.describe_services(cluster=cluster, services=ecs_services(targets))
     if described.get("failures"):
         missing = ", ".join(f"{f.get('arn')} ({f.get('reason')})" for f in described["failures"])
         raise DeployError(f"ECS services not found in cluster {cluster}: {missing}")
@@ -191,14 +215,15 @@ def roll_out(ecs: Any, cluster: str, targets: Sequence[Target], tag: str, uris: 
 
     registered: dict[str, str] = {}
     for t in targets:
-        response = ecs.describe_task_definition(taskDefinition=current_arns[t.ecs_service], include=["TAGS"])
-        spec = new_task_definition(response["taskDefinition"], response.get("tags", []), t.container,
-                                   f"{uris[t.service]}:{tag}")
-        arn = ecs.register_task_definition(**spec)["taskDefinition"]["taskDefinitionArn"]
-        ecs.update_service(cluster=cluster, service=t.ecs_service, taskDefinition=arn)
-        print(f"{t.ecs_service}: {current_arns[t.ecs_service].rsplit('/', 1)[-1]} -> {arn.rsplit('/', 1)[-1]}",
-              flush=True)
-        registered[t.service] = arn
+        for r in t.rollouts:
+            response = ecs.describe_task_definition(taskDefinition=current_arns[r.ecs_service], include=["TAGS"])
+            spec = new_task_definition(response["taskDefinition"], response.get("tags", []), r.container,
+                                       f"{uris[t.service]}:{tag}")
+            arn = ecs.register_task_definition(**spec)["taskDefinition"]["taskDefinitionArn"]
+            ecs.update_service(cluster=cluster, service=r.ecs_service, taskDefinition=arn)
+            print(f"{r.ecs_service}: {current_arns[r.ecs_service].rsplit('/', 1)[-1]} -> {arn.rsplit('/', 1)[-1]}",
+                  flush=True)
+            registered[r.ecs_service] = arn
     return registered
 
 
@@ -206,7 +231,7 @@ def wait_stable(ecs: Any, cluster: str, targets: Sequence[Target], timeout_s: in
     delay = 15
     waiter = ecs.get_waiter("services_stable")
     try:
-        waiter.wait(cluster=cluster, services=[t.ecs_service for t in targets],
+        waiter.wait(cluster=cluster, services=ecs_services(targets),
                     WaiterConfig={"Delay": delay, "MaxAttempts": max(1, timeout_s // delay)})
     except WaiterError as exc:
         raise DeployError(f"services did not become stable within {timeout_s} s: {exc}") from exc
@@ -272,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         roll_out(ecs, cluster, targets, tag, uris)
         wait_stable(ecs, cluster, targets, args.timeout)
-        print(f"deployed {tag}: {', '.join(t.ecs_service for t in targets)} stable", flush=True)
+        print(f"deployed {tag}: {', '.join(ecs_services(targets))} stable", flush=True)
     except DeployError as exc:
         print(f"deploy failed: {exc}", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@
 #   ecr.tf            one image repository per service
 #   iam.tf            execution role, least-privilege task roles
 #   storage.tf        the store's S3 bucket, the API-keys secret, the KMS key
+#   queue.tf          the batch items' SQS queue and dead-letter queue, the batch workers scaled on its depth
 #   observability.tf  log groups, the grading-errors metric filter, alarms, SNS topic
 
 locals {
@@ -75,10 +76,12 @@ locals {
       ORCHESTRATOR_UPSTREAM = local.endpoints.grading_orchestrator
       RUBRICS_UPSTREAM      = local.endpoints.rubric_management
     }
+    # Role api: it queues batch items in SQS (queue.tf: queue_environment) and the batch workers grade them.
     grading_orchestrator = {
       MEDGRADE_ORCHESTRATOR_RUBRIC_SERVICE_URL  = "http://${local.endpoints.rubric_management}"
       MEDGRADE_ORCHESTRATOR_PARSER_SERVICE_URL  = "http://${local.endpoints.document_parser}"
       MEDGRADE_ORCHESTRATOR_SCORING_SERVICE_URL = "http://${local.endpoints.scoring}"
+      MEDGRADE_ORCHESTRATOR_ROLE                = "api"
     }
     rubric_management = {}
     document_parser   = {}
@@ -105,6 +108,7 @@ locals {
     for name in keys(local.services) : name => merge(
       lookup(local.common_environment, name, {}),
       lookup(local.store_environment, name, {}),
+      lookup(local.queue_users, name, {}),
       local.service_environment[name],
     )
   }

@@ -14,8 +14,18 @@ output "cluster_name" {
 }
 
 output "service_names" {
-  description = "ECS service name of each MedGrade service."
-  value       = { for name, svc in local.ecs_services : name => svc.name }
+  description = "ECS service name of each MedGrade service, and of the batch workers."
+  value       = merge({ for name, svc in local.ecs_services : name => svc.name }, { (local.batch_worker.name) = aws_ecs_service.batch_worker.name })
+}
+
+output "batch_queue_url" {
+  description = "SQS queue of the batch items."
+  value       = aws_sqs_queue.batch_items.url
+}
+
+output "batch_dead_letter_queue_url" {
+  description = "SQS dead-letter queue of the batch items given up on."
+  value       = aws_sqs_queue.batch_dead_letters.url
 }
 
 output "ecr_repository_urls" {

@@ -143,3 +143,42 @@ variable "grading_error_threshold" {
   description = "Failed gradings (POST /grade answered 5xx) in five minutes that raise the grading-errors alarm."
   default     = 5
 }
+
+variable "batch_workers" {
+  type = object({
+    cpu              = number
+    memory           = number
+    min_capacity     = number
+    max_capacity     = number
+    backlog_per_task = number
+  })
+  description = "Fargate size (cpu units, memory MiB) and task-count bounds of the batch workers, and the batch items waiting per running worker that their autoscaling aims for (a worker grades about 3 items/s on 1 vCPU with the default batch concurrency)."
+  default     = { cpu = 512, memory = 1024, min_capacity = 1, max_capacity = 10, backlog_per_task = 100 }
+
+  validation {
+    condition     = var.batch_workers.min_capacity >= 0 && var.batch_workers.max_capacity >= max(1, var.batch_workers.min_capacity) && var.batch_workers.backlog_per_task > 0
+    error_message = "batch_workers needs min_capacity >= 0, max_capacity >= 1 and >= min_capacity, and backlog_per_task > 0."
+  }
+}
+
+variable "batch_max_receives" {
+  type        = number
+  description = "Receives of a batch item's message before SQS moves it to the dead-letter queue (the item is then recorded as failed)."
+  default     = 5
+
+  validation {
+    condition     = var.batch_max_receives >= 1 && var.batch_max_receives <= 1000
+    error_message = "batch_max_receives must be 1-1000 (SQS's maxReceiveCount)."
+  }
+}
+
+variable "batch_visibility_timeout_s" {
+  type        = number
+  description = "Seconds a received batch item stays hidden from other workers; the orchestrator refuses to start unless it is longer than its grading deadline (25 s) times the item attempts (3)."
+  default     = 180
+
+  validation {
+    condition     = var.batch_visibility_timeout_s > 75 && var.batch_visibility_timeout_s <= 43200
+    error_message = "batch_visibility_timeout_s must be over 75 (grading deadline x attempts) and at most 43200 (SQS's limit)."
+  }
+}

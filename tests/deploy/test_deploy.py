@@ -87,23 +87,24 @@ def aws(moto_url, monkeypatch):
 
 def _stack(aws, services: list[str]) -> dict[str, str]:
     """What Terraform would have made: cluster, repositories, a task definition and a service
-    per service (desired count 0, so moto's service is stable). Returns service -> first ARN."""
+    per ECS service (desired count 0, so moto's service is stable). Returns ECS service -> first ARN."""
     ecs, ecr = aws["ecs"], aws["ecr"]
     ecs.create_cluster(clusterName=PREFIX)
     first = {}
-    for target in deploy.plan_targets(PREFIX, services):
-        uri = ecr.create_repository(repositoryName=target.repository,
-                                    imageTagMutability="IMMUTABLE")["repository"]["repositoryUri"]
+    for target, rollout in ((t, r) for t in deploy.plan_targets(PREFIX, services) for r in t.rollouts):
+        if rollout == target.rollouts[0]:
+            uri = ecr.create_repository(repositoryName=target.repository,
+                                        imageTagMutability="IMMUTABLE")["repository"]["repositoryUri"]
         arn = ecs.register_task_definition(
-            family=target.ecs_service,
+            family=rollout.ecs_service,
             networkMode="awsvpc",
             requiresCompatibilities=["FARGATE"],
             cpu="256",
             memory="512",
             executionRoleArn="arn:aws:iam::123456789012:role/mgtest-ecs-execution",
-            taskRoleArn=f"arn:aws:iam::123456789012:role/{target.ecs_service}-task",
+            taskRoleArn=f"arn:aws:iam::123456789012:role/{rollout.ecs_service}-task",
             containerDefinitions=[{
-                "name": target.container,
+                "name": rollout.container,
                 "image": f"{uri}:initial",
                 "essential": True,
                 "readonlyRootFilesystem": True,
@@ -112,9 +113,9 @@ def _stack(aws, services: list[str]) -> dict[str, str]:
             }],
             tags=[{"key": "Project", "value": "medgrade"}],
         )["taskDefinition"]["taskDefinitionArn"]
-        ecs.create_service(cluster=PREFIX, serviceName=target.ecs_service, taskDefinition=arn,
+        ecs.create_service(cluster=PREFIX, serviceName=rollout.ecs_service, taskDefinition=arn,
                            desiredCount=0, launchType="FARGATE")
-        first[target.service] = arn
+        first[rollout.ecs_service] = arn
     return first
 
 
@@ -127,17 +128,21 @@ def _push_fake_image(aws, repository: str, tag: str) -> None:
 
 
 def test_roll_out_registers_a_new_revision_and_updates_the_service(aws):
-    first = _stack(aws, ["scoring", "document_parser"])
-    targets = deploy.plan_targets(PREFIX, ["scoring", "document_parser"])
+    services = ["scoring", "document_parser", "grading_orchestrator"]
+    first = _stack(aws, services)
+    targets = deploy.plan_targets(PREFIX, services)
     uris = deploy.repository_uris(aws["ecr"], targets)
 
     registered = deploy.roll_out(aws["ecs"], PREFIX, targets, "rel-2", uris)
     deploy.wait_stable(aws["ecs"], PREFIX, targets, timeout_s=30)
+    # The batch workers run the orchestrator's image: they are rolled out with it.
+    assert sorted(registered) == sorted([f"{PREFIX}-scoring", f"{PREFIX}-document-parser",
+                                         f"{PREFIX}-grading-orchestrator", f"{PREFIX}-batch-worker"])
 
     ecs = aws["ecs"]
-    for target in targets:
-        new = ecs.describe_task_definition(taskDefinition=registered[target.service], include=["TAGS"])
-        old = ecs.describe_task_definition(taskDefinition=first[target.service])["taskDefinition"]
+    for target, rollout in ((t, r) for t in targets for r in t.rollouts):
+        new = ecs.describe_task_definition(taskDefinition=registered[rollout.ecs_service], include=["TAGS"])
+        old = ecs.describe_task_definition(taskDefinition=first[rollout.ecs_service])["taskDefinition"]
         definition = new["taskDefinition"]
         assert definition["family"] == old["family"]
         assert definition["revision"] == old["revision"] + 1
@@ -149,8 +154,8 @@ def test_roll_out_registers_a_new_revision_and_updates_the_service(aws):
         assert container["environment"] == old["containerDefinitions"][0]["environment"]
         assert container["readonlyRootFilesystem"] is True
         assert new["tags"] == [{"key": "Project", "value": "medgrade"}]
-        service = ecs.describe_services(cluster=PREFIX, services=[target.ecs_service])["services"][0]
-        assert service["taskDefinition"] == registered[target.service]
+        service = ecs.describe_services(cluster=PREFIX, services=[rollout.ecs_service])["services"][0]
+        assert service["taskDefinition"] == registered[rollout.ecs_service]
 
 
 def test_cli_rolls_back_to_a_tag_in_ecr_and_refuses_one_that_is_not(aws, capsys):
@@ -193,7 +198,9 @@ def test_dry_run_prints_the_plan_and_calls_nothing(capsys, monkeypatch):
     out = capsys.readouterr().out
     for target in deploy.plan_targets("medgrade", deploy.DOCKERFILES):
         assert f"build {target.local_image}:rel-3 from {target.dockerfile}" in out
-        assert f"update service {target.ecs_service}" in out
+        for rollout in target.rollouts:
+            assert f"update service {rollout.ecs_service}" in out
+    assert "update service medgrade-batch-worker" in out
     assert (ROOT / "infra/nginx/Dockerfile").is_file()
     assert all((ROOT / path).is_file() for path in deploy.DOCKERFILES.values())
 
@@ -235,3 +242,13 @@ def test_image_builds_non_root_with_a_health_check(docker_client, service):
     assert config["User"] not in ("", "0", "root")
     assert config["Healthcheck"]["Test"]
     assert config["Cmd"]
+
+
+def test_the_batch_workers_are_named_as_terraform_names_them():
+    from .test_terraform import merged_terraform
+
+    worker = merged_terraform()["locals"]["batch_worker"]
+    assert deploy.SAME_IMAGE == {worker["image_from"]: (worker["name"],)}
+    rollout = deploy.plan_targets("medgrade", [worker["image_from"]])[0].rollouts[1]
+    assert worker["ecs_name"] == "${local.name}-batch-worker" and rollout.ecs_service == "medgrade-batch-worker"
+    assert rollout.container == worker["name"]

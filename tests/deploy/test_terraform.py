@@ -108,7 +108,7 @@ def test_five_services_each_with_autoscaling_target_and_cpu_policy(tf):
     assert re.fullmatch(r'\$\{\{for name, svc in local\.services : name => svc if name != "gateway"\}\}',
                         tf["locals"]["components"])
     ecs = tf["resource"]["aws_ecs_service"]
-    assert set(ecs) == {"components", "gateway"}
+    assert set(ecs) == {"components", "gateway", "batch_worker"}  # the workers: test_batch_queue_and_workers_…
     assert ref(ecs["components"]["for_each"]) == "local.components"
     assert "for_each" not in ecs["gateway"]
     assert ref(tf["locals"]["ecs_services"]) == "merge(aws_ecs_service.components, {gateway = aws_ecs_service.gateway})"
@@ -322,7 +322,7 @@ def test_ecr_scans_on_push_and_expires_images(tf):
 
 def test_alarms_publish_to_the_topic(tf):
     alarms = tf["resource"]["aws_cloudwatch_metric_alarm"]
-    assert set(alarms) == {"alb_5xx_ratio", "gateway_unhealthy_targets", "grading_errors"}
+    assert set(alarms) == {"alb_5xx_ratio", "gateway_unhealthy_targets", "grading_errors", "batch_dead_letters"}
     for alarm in alarms.values():
         assert alarm["alarm_actions"] == ["${aws_sns_topic.alarms.arn}"]
     assert alarms["gateway_unhealthy_targets"]["metric_name"] == "UnHealthyHostCount"
@@ -333,3 +333,72 @@ def test_alarms_publish_to_the_topic(tf):
     assert metric_filter["pattern"] == '{ $.route = "/grade" && $.status >= 500 }'
     for group in tf["resource"]["aws_cloudwatch_log_group"].values():
         assert group["retention_in_days"] == "${var.log_retention_days}"
+
+
+def test_batch_queue_has_dead_letters_and_a_visibility_timeout_the_orchestrator_accepts(tf):
+    queues = tf["resource"]["aws_sqs_queue"]
+    items, dead = queues["batch_items"], queues["batch_dead_letters"]
+    assert "maxReceiveCount = var.batch_max_receives" in items["redrive_policy"]
+    assert "deadLetterTargetArn = aws_sqs_queue.batch_dead_letters.arn," in items["redrive_policy"]
+    assert items["visibility_timeout_seconds"] == "${var.batch_visibility_timeout_s}"
+    for queue in (items, dead):
+        assert queue["kms_master_key_id"] == "${aws_kms_key.this.arn}"
+    defaults = settings_class("grading_orchestrator")(internal_token=TEST_INTERNAL_TOKEN)
+    floor = defaults.grading_deadline_s * defaults.batch_item_attempts
+    validation = tf["variable"]["batch_visibility_timeout_s"]["validation"][0]["condition"]
+    assert f"var.batch_visibility_timeout_s > {floor:g}" in validation
+    assert tf["variable"]["batch_visibility_timeout_s"]["default"] > floor
+    assert tf["variable"]["batch_max_receives"]["default"] == defaults.batch_max_receives
+    # The queue settings the orchestrator's image reads, under its own prefix, in both roles.
+    queue_env = tf["locals"]["queue_environment"]
+    prefix = "${local.services.grading_orchestrator.env_prefix}"
+    assert queue_env[f"{prefix}BATCH_QUEUE_BACKEND"] == "sqs"
+    assert queue_env[f"{prefix}BATCH_QUEUE_URL"] == "${aws_sqs_queue.batch_items.url}"
+    assert queue_env[f"{prefix}BATCH_VISIBILITY_TIMEOUT_S"] == "${tostring(var.batch_visibility_timeout_s)}"
+    for variable in ("BATCH_QUEUE_BACKEND", "BATCH_QUEUE_URL", "BATCH_DEAD_LETTER_QUEUE_URL", "BATCH_MAX_RECEIVES",
+                     "BATCH_VISIBILITY_TIMEOUT_S", "SQS_REGION"):
+        assert variable.lower() in type(defaults).model_fields, f"the orchestrator has no setting {variable}"
+
+
+def test_batch_workers_run_the_orchestrator_image_as_workers_scaled_on_queue_depth(tf):
+    assert tf["locals"]["service_environment"]["grading_orchestrator"]["MEDGRADE_ORCHESTRATOR_ROLE"] == "api"
+    assert ref(tf["locals"]["queue_users"]["grading_orchestrator"]) == "local.queue_environment"
+    assert "lookup(local.queue_users, name, {})" in tf["locals"]["environment"]
+    assert "local.environment.grading_orchestrator" in tf["locals"]["batch_worker_environment"]
+    assert '"worker"' in tf["locals"]["batch_worker_environment"]
+    assert tf["locals"]["batch_worker"]["image_from"] == "grading_orchestrator"
+    definition = tf["resource"]["aws_ecs_task_definition"]["batch_worker"]["container_definitions"]
+    assert "aws_ecr_repository.this[local.batch_worker.image_from].repository_url" in definition
+    assert "local.health_commands.grading_orchestrator" in definition
+    assert "readonlyRootFilesystem = true" in definition
+    worker = tf["resource"]["aws_ecs_service"]["batch_worker"]
+    assert worker["service_connect_configuration"][0]["enabled"] is True
+    assert "service" not in worker["service_connect_configuration"][0], "a client only: nothing calls a worker"
+    target = tf["resource"]["aws_appautoscaling_target"]["batch_worker"]
+    assert "aws_ecs_service.batch_worker.name" in target["resource_id"]
+    config = tf["resource"]["aws_appautoscaling_policy"]["batch_worker_backlog"][
+        "target_tracking_scaling_policy_configuration"][0]
+    assert config["target_value"] == "${var.batch_workers.backlog_per_task}"
+    metrics = {m["id"]: m for m in config["customized_metric_specification"][0]["metrics"]}
+    visible = metrics["visible"]["metric_stat"][0]["metric"][0]
+    assert visible["metric_name"] == "ApproximateNumberOfMessagesVisible"
+    assert visible["dimensions"][0]["value"] == "${aws_sqs_queue.batch_items.name}"
+    assert metrics["workers"]["metric_stat"][0]["metric"][0]["metric_name"] == "RunningTaskCount"
+    returned = [m for m in metrics.values() if m["return_data"]]
+    assert [m["id"] for m in returned] == ["backlog_per_worker"] and "visible /" in returned[0]["expression"]
+
+
+def test_only_the_api_sends_and_only_the_workers_receive_batch_items(tf):
+    documents = tf["data"]["aws_iam_policy_document"]
+    send = {a for s in documents["queue_send"]["statement"] for a in s["actions"] if a.startswith("sqs:")}
+    work = {a for s in documents["queue_work"]["statement"] for a in s["actions"] if a.startswith("sqs:")}
+    assert send == {"sqs:SendMessage", "sqs:GetQueueAttributes"}
+    assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"} <= work
+    for document in ("queue_send", "queue_work"):
+        for statement in documents[document]["statement"]:
+            assert statement["resources"] in (["${aws_sqs_queue.batch_items.arn}"], ["${aws_kms_key.this.arn}"])
+    policies = tf["resource"]["aws_iam_role_policy"]
+    assert policies["orchestrator_queue"]["role"] == '${aws_iam_role.task["grading_orchestrator"].id}'
+    assert policies["orchestrator_queue"]["policy"] == "${data.aws_iam_policy_document.queue_send.json}"
+    assert policies["batch_worker_queue"]["role"] == "${aws_iam_role.batch_worker.id}"
+    assert policies["batch_worker_store"]["policy"] == "${data.aws_iam_policy_document.store.json}"

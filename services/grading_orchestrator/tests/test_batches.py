@@ -209,29 +209,86 @@ def test_a_claimed_item_whose_grading_is_stored_is_not_graded_again(fake, tmp_pa
     assert len(list((tmp_path / "store" / "gradings").glob("*.json"))) == 2
 
 
-def test_a_batch_on_s3_and_sqs_resumes_after_a_restart_with_each_item_graded_once(fake, tmp_path, s3_endpoint,
-                                                                                 monkeypatch):
-    """Production's backends on a real moto server: the state in S3, the items in SQS."""
+@pytest.fixture
+def aws(tmp_path, s3_endpoint, monkeypatch):
+    """A bucket and a queue with its dead letters on the moto server: (settings of them, sqs client, store)."""
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                         "AWS_DEFAULT_REGION": "us-east-1"}.items():
         monkeypatch.setenv(name, value)
     bucket = f"batches-{uuid.uuid4().hex[:8]}"
     boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1").create_bucket(Bucket=bucket)
     sqs = boto3.client("sqs", endpoint_url=s3_endpoint, region_name="us-east-1")
-    queue_url, dead_url = create_queues(sqs, bucket, 180, 5)
-    settings = settings_in(tmp_path, store_backend="s3", s3_bucket=bucket, s3_endpoint_url=s3_endpoint,
-                           batch_queue_backend="sqs", batch_queue_url=queue_url,
-                           batch_dead_letter_queue_url=dead_url, sqs_endpoint_url=s3_endpoint)
+    queue_url, dead_url = create_queues(sqs, bucket, 180, 2)
+    changes = {"store_backend": "s3", "s3_bucket": bucket, "s3_endpoint_url": s3_endpoint,
+               "batch_queue_backend": "sqs", "batch_queue_url": queue_url, "batch_dead_letter_queue_url": dead_url,
+               "sqs_endpoint_url": s3_endpoint, "batch_max_receives": 2}
+    return changes, sqs, S3Store(bucket, endpoint_url=s3_endpoint, region_name="us-east-1")
+
+
+def test_a_batch_on_s3_and_sqs_is_graded_once_when_an_item_is_delivered_again(fake, tmp_path, aws):
+    """Production's backends on a real moto server: the state in S3, the items in SQS. A worker
+    killed after storing a grading but before its outcome leaves the message unacknowledged,
+    and SQS delivers it again after the visibility timeout (sent here at once)."""
+    changes, sqs, store = aws
+    settings = settings_in(tmp_path, **changes)
     with TestClient(create_app(settings, transport=fake.transport())) as client:
         batch_id = client.post("/batches", json=batch("s1", "s2", "s3")).json()["batch_id"]
         wait_complete(client, batch_id)
-    store = S3Store(bucket, endpoint_url=s3_endpoint, region_name="us-east-1")
-    store.delete(f"batch-items/{batch_id}/outcomes/2.json")  # as if killed before item 2's outcome
+    store.delete(f"batch-items/{batch_id}/outcomes/2.json")
     store.delete(f"batches/{batch_id}.complete.json")
     graded = fake.calls["/score/aggregate"]
-    with TestClient(create_app(settings, transport=fake.transport())) as client:
+    with TestClient(create_app(settings, transport=fake.transport())) as client:  # another replica
+        assert client.get(f"/batches/{batch_id}").json()["running"] == 1  # start-up sent nothing again
+        sqs.send_message(QueueUrl=changes["batch_queue_url"], MessageBody=f'{{"batch_id": "{batch_id}", "index": 2}}')
         status = wait_complete(client, batch_id, timeout_s=30)
         items = client.get(f"/batches/{batch_id}/results").json()["items"]
     assert status["done"] == 3 and fake.calls["/score/aggregate"] == graded
     gradings = [k for k in store.list_keys("gradings/") if k.count("/") == 1]
     assert sorted(gradings) == sorted(f"gradings/{i['grading_id']}.json" for i in items)
+
+
+def test_with_sqs_start_up_sends_again_only_a_batch_whose_submission_was_cut_short(fake, tmp_path, aws):
+    changes, sqs, store = aws
+    api = settings_in(tmp_path, role="api", **changes)
+    with TestClient(create_app(api, transport=fake.transport())) as client:  # queues, grades nothing
+        whole = client.post("/batches", json=batch("s1", "s2")).json()["batch_id"]
+        cut = client.post("/batches", json=batch("s3", "s4")).json()["batch_id"]
+        assert client.get(f"/batches/{whole}").json()["state"] == "queued"
+    store.delete(f"batches/{cut}.queued.json")  # as if the process died while sending its items
+    sqs.purge_queue(QueueUrl=changes["batch_queue_url"])  # ... before any of them was sent
+    with TestClient(create_app(settings_in(tmp_path, **changes), transport=fake.transport())) as client:
+        assert wait_complete(client, cut)["done"] == 2
+        time.sleep(0.5)  # long enough for a worker to take anything else in the queue
+        assert client.get(f"/batches/{whole}").json()["state"] == "queued"
+    assert fake.calls["/score/aggregate"] == 2
+
+
+def test_a_worker_serves_no_public_route_and_grades_what_the_api_queued(fake, tmp_path, aws):
+    changes, _, _ = aws
+    with TestClient(create_app(settings_in(tmp_path, role="api", **changes), transport=fake.transport())) as api, \
+            TestClient(create_app(settings_in(tmp_path, role="worker", **changes),
+                                  transport=fake.transport())) as worker:
+        batch_id = api.post("/batches", json=batch("s1", "s2", "s3")).json()["batch_id"]
+        assert wait_complete(api, batch_id)["done"] == 3
+        assert worker.get(f"/batches/{batch_id}").status_code == 404
+        assert worker.post("/grade", json={}).status_code == 404
+        assert worker.get("/ready").status_code == 200 and worker.get("/metrics").status_code == 200
+
+
+def test_an_item_that_cannot_be_processed_is_recorded_failed_on_its_last_receive(fake, tmp_path, aws):
+    changes, sqs, store = aws
+    with TestClient(create_app(settings_in(tmp_path, role="api", **changes), transport=fake.transport())) as client:
+        batch_id = client.post("/batches", json=batch("s1", "s2")).json()["batch_id"]
+    store.delete(f"batch-items/{batch_id}/inputs/1.json")  # item 1 can never be read
+    with TestClient(create_app(settings_in(tmp_path, **changes), transport=fake.transport())) as client:
+        status = wait_complete(client, batch_id)
+        failed = client.get(f"/batches/{batch_id}/results").json()["items"][1]
+    assert (status["done"], status["failed"]) == (1, 1)
+    assert failed["error"]["code"] == "batch_item_unprocessable" and failed["attempts"] == 2
+    assert "submit it again" in failed["error"]["message"]
+
+
+def test_api_and_worker_roles_need_the_sqs_queue(tmp_path):
+    for role in ("api", "worker"):
+        with pytest.raises(ValueError, match="needs batch_queue_backend=sqs"):
+            settings_in(tmp_path, role=role)

@@ -33,6 +33,10 @@ class QueueMessage:
 
 
 class BatchQueue(Protocol):
+    durable: bool
+    """True when the messages outlive this process (SQS): start-up then sends again only the
+    items of a batch whose submission was cut short, not every unfinished item."""
+
     async def send(self, body: dict[str, Any]) -> None: ...
 
     async def receive(self, max_messages: int, wait_s: float) -> list[QueueMessage]:
@@ -64,6 +68,8 @@ class _Held:
 
 
 class EmbeddedQueue:
+    durable = False
+
     def __init__(self, visibility_timeout_s: float, max_receives: int) -> None:
         self.visibility_timeout_s = visibility_timeout_s
         self.max_receives = max_receives

@@ -24,6 +24,8 @@ _MAX_WAIT_S = 20  # and long-polls at most 20 s
 
 
 class SqsQueue:
+    durable = True
+
     def __init__(self, queue_url: str, dead_letter_url: str | None, visibility_timeout_s: int,
                  client: Any | None = None, **client_args: Any) -> None:
         self.queue_url = queue_url

@@ -13,9 +13,16 @@ Design notes:
 - A transient failure (503, 504: a service or the store unavailable, the deadline) is retried
   ``batch_item_attempts`` times with backoff, then recorded as the item's outcome with its
   reason, like any other failure; the batch goes on.
-- At start-up every item of a batch without its completion marker and without an outcome is
-  queued again (with SQS that may send an item twice; its outcome or claim makes the second
-  delivery a no-op or a retry under the same grading id).
+- At start-up the items without an outcome of an unfinished batch are queued again: every
+  such batch with the embedded queue (its messages died with the process), only a batch whose
+  submission was cut short before all its items were sent with SQS (its messages outlive any
+  replica; an item whose worker died comes back after the visibility timeout). An item sent
+  twice is harmless: its outcome or claim makes the second delivery a no-op or a retry under
+  the same grading id.
+- A message that cannot be processed (the store unreachable, say) goes back to the queue; on
+  its last allowed receive the item is recorded as failed with the reason, if the store takes
+  it, so that the batch still completes (the message itself goes to the dead letters).
+- Role ``api`` runs no worker (``concurrency`` 0): it queues, replicas of role ``worker`` grade.
 """
 
 from __future__ import annotations
@@ -55,13 +62,14 @@ def now_iso() -> str:
 
 class BatchRunner:
     def __init__(self, store: BatchStore, queue: BatchQueue, pipeline: GradingPipeline, *, concurrency: int,
-                 attempts: int, backoff_s: float) -> None:
+                 attempts: int, backoff_s: float, max_receives: int) -> None:
         self.store = store
         self.queue = queue
         self.pipeline = pipeline
         self.concurrency = concurrency
         self.attempts = attempts
         self.backoff_s = backoff_s
+        self.max_receives = max_receives
         self._workers: list[asyncio.Task[None]] = []
 
     async def submit(self, rubric_id: str, rubric_version: str | None, kind: SubmissionKind, items: list[ItemInput],
@@ -90,12 +98,15 @@ class BatchRunner:
         await self.store.save_manifest(batch_id, manifest)
         for index in range(len(items)):
             await self.queue.send({"batch_id": batch_id, "index": index})
+        await self.store.mark_queued(batch_id)
         return batch_id
 
     async def start(self) -> None:
         """Queue what open batches still need, then start the workers."""
         try:
-            for batch_id in await self.store.open_batches():
+            for batch_id, queued in (await self.store.open_batches()).items():
+                if queued and self.queue.durable:
+                    continue
                 manifest = await self.store.manifest(batch_id)
                 if manifest is None:
                     continue
@@ -130,11 +141,34 @@ class BatchRunner:
         try:
             await self.process(message.body["batch_id"], int(message.body["index"]))
         except (StoreError, OSError, KeyError, ValueError) as exc:  # the store, or a message naming nothing
-            log.error("batch item not processed: %s", exc)
+            log.error("batch item not processed (receive %d of %d): %s", message.receive_count, self.max_receives,
+                      exc)
+            if message.receive_count >= self.max_receives:
+                await self._give_up(message)
             await self.queue.release(message)
             await asyncio.sleep(self.backoff_s)
             return
         await self.queue.ack(message)
+
+    async def _give_up(self, message: QueueMessage) -> None:
+        """Record the item as failed so its batch completes; best effort (the store may be why)."""
+        try:
+            batch_id, index = message.body["batch_id"], int(message.body["index"])
+            manifest = await self.store.manifest(batch_id)
+            if manifest is None or await self.store.outcome(batch_id, index) is not None:
+                return
+            finished = now_iso()
+            await self.store.save_outcome(batch_id, index, {
+                "index": index, "student_id": manifest["items"][index]["student_id"], "grading_id": None,
+                "reused": False, "status": "failed", "attempts": message.receive_count, "finished_at": finished,
+                "error": {"code": "batch_item_unprocessable",
+                          "message": f"This transcript could not be graded after {message.receive_count} tries "
+                                     "because the grading service could not read or write its state; submit "
+                                     "it again in a new batch."}})
+            if len(await self.store.outcomes(batch_id)) == len(manifest["items"]):
+                await self.store.mark_complete(batch_id, finished)
+        except (StoreError, OSError, KeyError, ValueError, IndexError) as again:
+            log.error("batch item given up on without an outcome (in the dead letters): %s", again)
 
     async def process(self, batch_id: str, index: int) -> None:
         """Grade item ``index`` of a batch unless it has an outcome; record its outcome."""

@@ -3,6 +3,9 @@ every replica sees the same state (local folder or S3, through the one ``ObjectS
 
 - ``batches/<batch_id>.json``: the manifest, written once at submission: rubric id and the
   version pinned then, the items (student id, transcript sha256, how it came), the caller.
+- ``batches/<batch_id>.queued.json``: written once every item of the batch has been sent to
+  the queue; with a durable queue (SQS) start-up sends again only the items of a batch without
+  it (a submission cut short), so replicas starting together do not each send every item.
 - ``batches/<batch_id>.complete.json``: written by whichever worker stored the last outcome;
   start-up resumes every batch without one.
 - ``batch-items/<batch_id>/inputs/<n>.json``: item n's transcript (text, or a file's bytes).
@@ -39,6 +42,13 @@ def _manifest_key(batch_id: str) -> str:
 
 def _complete_key(batch_id: str) -> str:
     return f"batches/{batch_id}.complete.json"
+
+
+def _queued_key(batch_id: str) -> str:
+    return f"batches/{batch_id}.queued.json"
+
+
+_MARKERS = (".complete.json", ".queued.json")
 
 
 def _item_key(batch_id: str, kind: str, index: int) -> str:
@@ -84,12 +94,17 @@ class BatchStore:
     async def mark_complete(self, batch_id: str, finished_at: str) -> None:
         await self._put(_complete_key(batch_id), {"finished_at": finished_at})
 
-    async def open_batches(self) -> list[str]:
-        """The batches not complete yet, oldest id order (what start-up resumes)."""
+    async def mark_queued(self, batch_id: str) -> None:
+        await self._put(_queued_key(batch_id), {"queued": True})
+
+    async def open_batches(self) -> dict[str, bool]:
+        """The batches not complete yet, in batch id order, each with whether all its items
+        were queued (what start-up resumes)."""
         names = [key.rsplit("/", 1)[-1] for key in await asyncio.to_thread(self.store.list_keys, "batches/")]
         complete = {name.removesuffix(".complete.json") for name in names if name.endswith(".complete.json")}
-        ids = {name.removesuffix(".json") for name in names if not name.endswith(".complete.json")}
-        return sorted(ids - complete)
+        queued = {name.removesuffix(".queued.json") for name in names if name.endswith(".queued.json")}
+        ids = {name.removesuffix(".json") for name in names if not name.endswith(_MARKERS)}
+        return {batch_id: batch_id in queued for batch_id in sorted(ids - complete)}
 
     # Items.
     async def save_input(self, batch_id: str, index: int, item_input: dict[str, Any]) -> None:

@@ -64,8 +64,10 @@ def create_app(
         )
         app.state.status_checker = StatusChecker(http, settings.status_timeout_s)
         app.state.batches = BatchRunner(BatchStore(app.state.store), open_queue(settings), app.state.pipeline,
-                                        concurrency=settings.batch_concurrency, attempts=settings.batch_item_attempts,
-                                        backoff_s=settings.batch_retry_backoff_s)
+                                        concurrency=0 if settings.role == "api" else settings.batch_concurrency,
+                                        attempts=settings.batch_item_attempts,
+                                        backoff_s=settings.batch_retry_backoff_s,
+                                        max_receives=settings.batch_max_receives)
         await app.state.batches.start()
         try:
             yield
@@ -86,6 +88,8 @@ def create_app(
                              large_bodies={"/batches": settings.batch_max_zip_bytes})
     app.state.auth_required = settings.auth_required
     app.state.settings = settings
+    if settings.role == "worker":  # grades batch items only: no public route
+        return app
     keyed = [Depends(require_scope("grade"))] if settings.auth_required else []
     for module in (grade, grade_upload, gradings, batches, status):
         app.include_router(module.router, dependencies=keyed)

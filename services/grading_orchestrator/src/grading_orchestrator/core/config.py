@@ -41,6 +41,12 @@ class OrchestratorSettings(ServiceSettings, StoreSettings, DownstreamSettings):
     api_keys_recheck_s: float = Field(
         default=5.0, ge=0, description="How long the S3 key file is trusted before its ETag is checked again."
     )
+    role: Literal["all", "api", "worker"] = Field(
+        default="all",
+        description="What this process does. all: serves the API and grades batch items (the default; the only "
+                    "choice with the embedded queue); api: serves the API and queues batch items but grades none; "
+                    "worker: grades batch items from the queue and serves only /health, /ready and /metrics. api "
+                    "and worker need batch_queue_backend=sqs, so that any number of each share one queue.")
     # Batches (grading_orchestrator.batches): how fast they go, and where their queue is.
     batch_concurrency: int = Field(
         default=1, ge=1, le=64,
@@ -76,6 +82,9 @@ class OrchestratorSettings(ServiceSettings, StoreSettings, DownstreamSettings):
     def _queue_settings_fit(self) -> OrchestratorSettings:
         if self.batch_queue_backend == "sqs" and not self.batch_queue_url:
             raise ValueError("batch_queue_backend is sqs but batch_queue_url is not set")
+        if self.role != "all" and self.batch_queue_backend != "sqs":
+            raise ValueError(f"role {self.role} needs batch_queue_backend=sqs: with the embedded queue the process "
+                             "that takes a batch is the only one that can grade it (role all)")
         if self.batch_visibility_timeout_s <= self.grading_deadline_s * self.batch_item_attempts:
             raise ValueError("batch_visibility_timeout_s must be longer than grading_deadline_s times "
                              "batch_item_attempts, or a slow item is handed to a second worker")

@@ -1,6 +1,7 @@
 """Batches through the nginx gateway against the real services: a cohort submitted as a ZIP is
-graded, its CSV opens as it is, and an orchestrator killed mid-batch (SIGKILL) resumes it when
-it starts again, with every item graded exactly once."""
+graded, its CSV opens as it is, and an orchestrator killed twice during a 57-item batch
+(SIGKILL) resumes it each time it starts again, with every item graded exactly once (the same
+on S3 and SQS with separate worker processes: test_batches_scale_out.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 
 from .conftest import sample
 
-N_ITEMS = 12
+N_ITEMS = 57
 
 
 def cohort_zip(n: int, tag: str) -> bytes:
@@ -72,15 +73,17 @@ def test_batches_need_a_key_with_the_grade_scope(gateway, new_key):
     assert gateway.get("/batches/" + "0" * 32, headers={"X-API-Key": reader}).status_code == 403
 
 
-def test_an_orchestrator_killed_mid_batch_resumes_it_and_grades_every_item_once(gateway, new_key, suite,
+def test_an_orchestrator_killed_twice_mid_batch_resumes_it_and_grades_every_item_once(gateway, new_key, suite,
                                                                                   store_path):
     _, key = new_key("grade")
     batch_id = submit(gateway, key, cohort_zip(N_ITEMS, "kill"))
-    before = wait_until(gateway, key, batch_id, lambda s: s["done"] >= 2, 120, "two items graded")
-    if before["state"] == "complete":
-        pytest.fail("the batch completed before the orchestrator could be killed; make it longer")
-    suite.stop_service("grading_orchestrator")  # SIGKILL to its process group
-    suite.start_service("grading_orchestrator")
+    for kill_after in (5, 25):  # graded items before each kill
+        before = wait_until(gateway, key, batch_id, lambda s, n=kill_after: s["done"] >= n, 240,
+                            f"{kill_after} items graded")
+        if before["state"] == "complete":
+            pytest.fail("the batch completed before the orchestrator could be killed; make it longer")
+        suite.stop_service("grading_orchestrator")  # SIGKILL to its process group
+        suite.start_service("grading_orchestrator")
     final = wait_until(gateway, key, batch_id, lambda s: s["state"] == "complete", 300,
                        "the batch to complete after the restart")
     assert (final["total"], final["done"], final["failed"]) == (N_ITEMS, N_ITEMS, 0)

@@ -1,4 +1,5 @@
-"""A port base at which every part of a suite could listen just now (tests that start a suite)."""
+"""Ports free just now on 127.0.0.1: one for a server a test starts, or a port base at which
+every part of a suite could listen (tests that start a suite)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,13 @@ def bindable(port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def free_port() -> int:
+    """A port the system just gave out (bound and released at once)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def free_port_base(low: int, high: int, tries: int = 200) -> int:

@@ -243,7 +243,7 @@ def test_the_batch_workers_are_named_as_terraform_names_them():
     from .test_terraform import merged_terraform
 
     worker = merged_terraform()["locals"]["batch_worker"]
-    assert deploy.SAME_IMAGE == {worker["image_from"]: (worker["name"],)}
+    assert {worker["image_from"]: (worker["name"],)} == deploy.SAME_IMAGE
     rollout = deploy.plan_targets("medgrade", [worker["image_from"]])[0].rollouts[1]
     assert worker["ecs_name"] == "${local.name}-batch-worker" and rollout.ecs_service == "medgrade-batch-worker"
     assert rollout.container == worker["name"]

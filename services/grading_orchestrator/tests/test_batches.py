@@ -276,7 +276,7 @@ def test_a_worker_serves_no_public_route_and_grades_what_the_api_queued(fake, tm
 
 
 def test_an_item_that_cannot_be_processed_is_recorded_failed_on_its_last_receive(fake, tmp_path, aws):
-    changes, sqs, store = aws
+    changes, _, store = aws
     with TestClient(create_app(settings_in(tmp_path, role="api", **changes), transport=fake.transport())) as client:
         batch_id = client.post("/batches", json=batch("s1", "s2")).json()["batch_id"]
     store.delete(f"batch-items/{batch_id}/inputs/1.json")  # item 1 can never be read

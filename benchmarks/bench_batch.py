@@ -9,7 +9,7 @@ gateway of a running suite (``scripts/suite.py start``):
    while a second batch of the same consultations (other student ids) runs: p50 and p95.
 
     .venv/bin/python benchmarks/bench_batch.py --corpus ../shared/corpus/primock57 \\
-        --gateway http://127.0.0.1:8080 --api-key-file .run/demo-api-key
+        --gateway http://127.0.0.1:8080 --api-key-file .run/demo-api-key [--items 57]
 
 Bounded: every phase has a count and a time limit (``--timeout-s``).
 """
@@ -33,11 +33,33 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def consultations(corpus: Path) -> dict[str, str]:
+def consultations(corpus: Path, items: int | None) -> dict[str, str]:
+    """The consultations by name; with ``items``, that many, taking them round again under new
+    names (a 57-item cohort from the 20 that may be used)."""
     files = sorted(p for day in BENCH_DAYS for p in corpus.glob(f"{day}_consultation*.txt"))
     if not files:
         raise SystemExit(f"no {'/'.join(BENCH_DAYS)}_consultationNN.txt files in {corpus}")
-    return {p.stem: p.read_text(encoding="utf-8") for p in files}
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in files}
+    if items is None:
+        return texts
+    names = list(texts)
+    return {f"{names[i % len(names)]}-r{i // len(names)}": texts[names[i % len(names)]] for i in range(items)}
+
+
+async def check_csv(client: httpx.AsyncClient, status: dict, students: list[str]) -> str:
+    """What is wrong with the batch's CSV (one row per student, in order, a score or an error each), or ''."""
+    import csv
+    import io
+
+    response = await client.get(status["csv_url"])
+    if response.status_code != 200 or not response.content.startswith(b"\xef\xbb\xbf"):
+        return f"CSV answered {response.status_code} without a byte order mark"
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    if [r["student_id"] for r in rows] != students:
+        return "CSV rows are not the batch's students in order"
+    if any(not (r["overall"] or r["error"]) for r in rows):
+        return "a CSV row has neither a score nor an error"
+    return ""
 
 
 async def grade_all(client: httpx.AsyncClient, rubric: str, texts: dict[str, str], concurrency: int,
@@ -98,12 +120,12 @@ def describe(label: str, seconds: list[float]) -> str:
 
 
 async def main(args: argparse.Namespace) -> None:
-    texts = consultations(args.corpus)
+    texts = consultations(args.corpus, args.items)
     sample = args.interactive_transcript.read_text(encoding="utf-8")
     headers = {"X-API-Key": args.api_key_file.read_text().strip()}
     async with httpx.AsyncClient(base_url=args.gateway, headers=headers, timeout=60) as client:
         run = uuid.uuid4().hex[:6]
-        print(f"{len(texts)} consultations ({', '.join(BENCH_DAYS)}), rubric {args.rubric}")
+        print(f"{len(texts)} items from the consultations of {', '.join(BENCH_DAYS)}, rubric {args.rubric}")
         best = None
         for concurrency in (1, 2, 4):
             wall, failures = await grade_all(client, args.rubric, texts, concurrency, f"{run}-c{concurrency}")
@@ -112,6 +134,8 @@ async def main(args: argparse.Namespace) -> None:
         wall, status = await run_batch(client, args.rubric, texts, f"{run}-batch", args.timeout_s)
         print(f"batch:                      {wall:6.1f} s  (done {status['done']}, failed {status['failed']}, "
               f"needs review {status['needs_review']})  = {wall / best:.2f} x the best one-by-one")
+        problem = await check_csv(client, status, [f"{run}-batch-{s}" for s in texts])
+        print(f"CSV: {problem or f'{len(texts)} rows, one per student in order, each with a score or an error'}")
 
         alone = await interactive(client, args.rubric, sample, args.interactive, 2)
         print(describe("interactive /grade alone", alone))
@@ -138,5 +162,6 @@ if __name__ == "__main__":
     parser.add_argument("--rubric", default="chest_pain_v1")
     parser.add_argument("--interactive-transcript", type=Path, default=Path("samples/stroke_interview.txt"))
     parser.add_argument("--interactive", type=int, default=20, help="interactive gradings per phase (at most)")
+    parser.add_argument("--items", type=int, help="batch size (default: one item per consultation)")
     parser.add_argument("--timeout-s", type=float, default=600)
     asyncio.run(main(parser.parse_args()))

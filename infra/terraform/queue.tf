@@ -60,13 +60,8 @@ locals {
 
 # --- Who may do what with the queue: the API sends, the workers receive and acknowledge.
 
-data "aws_iam_policy_document" "queue_send" {
-  statement {
-    sid       = "SendBatchItems"
-    actions   = ["sqs:SendMessage", "sqs:GetQueueAttributes"]
-    resources = [aws_sqs_queue.batch_items.arn]
-  }
-
+# Both sides encrypt or decrypt the messages with the stack's key, through SQS only.
+data "aws_iam_policy_document" "queue_encryption" {
   statement {
     sid       = "QueueEncryptionThroughSqs"
     actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
@@ -80,7 +75,19 @@ data "aws_iam_policy_document" "queue_send" {
   }
 }
 
+data "aws_iam_policy_document" "queue_send" {
+  source_policy_documents = [data.aws_iam_policy_document.queue_encryption.json]
+
+  statement {
+    sid       = "SendBatchItems"
+    actions   = ["sqs:SendMessage", "sqs:GetQueueAttributes"]
+    resources = [aws_sqs_queue.batch_items.arn]
+  }
+}
+
 data "aws_iam_policy_document" "queue_work" {
+  source_policy_documents = [data.aws_iam_policy_document.queue_encryption.json]
+
   # Workers also send: at start-up they queue again the items of a batch whose submission was cut short.
   statement {
     sid = "WorkOnBatchItems"
@@ -92,18 +99,6 @@ data "aws_iam_policy_document" "queue_work" {
       "sqs:GetQueueAttributes",
     ]
     resources = [aws_sqs_queue.batch_items.arn]
-  }
-
-  statement {
-    sid       = "QueueEncryptionThroughSqs"
-    actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
-    resources = [aws_kms_key.this.arn]
-
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["sqs.${var.region}.amazonaws.com"]
-    }
   }
 }
 

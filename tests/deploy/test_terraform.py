@@ -395,8 +395,12 @@ def test_only_the_api_sends_and_only_the_workers_receive_batch_items(tf):
     assert send == {"sqs:SendMessage", "sqs:GetQueueAttributes"}
     assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"} <= work
     for document in ("queue_send", "queue_work"):
-        for statement in documents[document]["statement"]:
-            assert statement["resources"] in (["${aws_sqs_queue.batch_items.arn}"], ["${aws_kms_key.this.arn}"])
+        assert documents[document]["statement"][0]["resources"] == ["${aws_sqs_queue.batch_items.arn}"]
+        assert documents[document]["source_policy_documents"] == [
+            "${data.aws_iam_policy_document.queue_encryption.json}"]
+    (encryption,) = documents["queue_encryption"]["statement"]
+    assert encryption["resources"] == ["${aws_kms_key.this.arn}"]
+    assert encryption["condition"][0]["values"] == ["sqs.${var.region}.amazonaws.com"]
     policies = tf["resource"]["aws_iam_role_policy"]
     assert policies["orchestrator_queue"]["role"] == '${aws_iam_role.task["grading_orchestrator"].id}'
     assert policies["orchestrator_queue"]["policy"] == "${data.aws_iam_policy_document.queue_send.json}"

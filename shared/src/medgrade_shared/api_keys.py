@@ -7,19 +7,20 @@ change, so it does not go through ``ObjectStore.put_new`` (write-once); a ``KeyF
 read / cheap change check / compare-and-swap replace instead:
 
 * ``LocalKeyFile``: writers take an exclusive ``flock`` on a lock file beside the document,
-  compare its version (inode, mtime, size) with the one they read, then write a temp file
-  and rename it into place (atomic: readers see the old or the new document, never half).
+  compare its version (a SHA-256 of its content) with the one they read, then write a temp
+  file and rename it into place (atomic: readers see the old or the new document, never half).
 * ``S3KeyFile``: ``put_object`` with ``IfMatch`` on the ETag that was read (``IfNoneMatch``
   for the first write); S3 rejects the put if another writer got there first.
 
 Either way a lost update is impossible: ``ApiKeyStore`` re-reads and retries on conflict.
-Readers re-check the document's version before trusting their copy (a ``stat`` per call
-locally, at most every ``recheck_after_s`` on S3), so a revocation takes effect without
-restarting anything.
+Readers re-check the document's version before trusting their copy (locally on every call,
+by reading and hashing the small file; on S3 a ``HEAD`` for its ETag at most every
+``recheck_after_s``), so a revocation takes effect without restarting anything.
 """
 
 from __future__ import annotations
 
+import builtins
 import fcntl
 import hashlib
 import json
@@ -149,7 +150,8 @@ class S3KeyFile:
 
     def version(self) -> str | None:
         try:
-            return self.client.head_object(Bucket=self.bucket, Key=self.key)["ETag"]
+            etag: str = self.client.head_object(Bucket=self.bucket, Key=self.key)["ETag"]
+            return etag
         except ClientError as exc:
             if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
                 return None
@@ -221,10 +223,10 @@ class ApiKeyStore:
             return None
         return Client(record.name, frozenset(record.scopes))
 
-    def list(self) -> list[KeyRecord]:
+    def list(self) -> builtins.list[KeyRecord]:
         return sorted(self._current().values(), key=lambda r: (r.created_at, r.name))
 
-    def create(self, name: str, scopes: list[str] | tuple[str, ...]) -> str:
+    def create(self, name: str, scopes: builtins.list[str] | tuple[str, ...]) -> str:
         """Add a key for ``name`` and return it; only its hash is stored, so this is the
         one time it can be seen. A client may hold several keys (rotation)."""
         if not _CLIENT_NAME.fullmatch(name):
@@ -239,19 +241,20 @@ class ApiKeyStore:
         self._update(lambda records: {**records, record.sha256: record})
         return key
 
-    def revoke(self, *, name: str | None = None, hash_prefix: str | None = None) -> list[KeyRecord]:
+    def revoke(self, *, name: str | None = None, hash_prefix: str | None = None) -> builtins.list[KeyRecord]:
         """Revoke every active key of client ``name``, or the one key whose hash starts with
         ``hash_prefix`` (at least 8 hex digits, unambiguous). Returns the revoked records."""
         if (name is None) == (hash_prefix is None):
             raise KeyStoreError("give either a client name or a hash prefix")
         if hash_prefix is not None and not re.fullmatch(r"[0-9a-f]{8,64}", hash_prefix):
             raise KeyStoreError("a hash prefix is 8 to 64 lowercase hex digits")
-        revoked: list[KeyRecord] = []
+        revoked: builtins.list[KeyRecord] = []
 
         def mutate(records: dict[str, KeyRecord]) -> dict[str, KeyRecord]:
             if name is not None:
                 targets = [r for r in records.values() if r.name == name and not r.revoked]
             else:
+                assert hash_prefix is not None  # one of the two is given (checked above)
                 targets = [r for r in records.values() if r.sha256.startswith(hash_prefix) and not r.revoked]
                 if len(targets) > 1:
                     raise KeyStoreError(f"hash prefix {hash_prefix} matches {len(targets)} keys; give more digits")

@@ -40,7 +40,8 @@ def summary_score(length_term: float, matched: int, required: int) -> float:
     return 0.5 * length_term + 0.5 * (matched / required)
 
 
-def weighted_overall(weights: Mapping[str, float], scores: Mapping[str, float]) -> tuple[float, dict[str, dict]]:
+def weighted_overall(weights: Mapping[str, float],
+                     scores: Mapping[str, float]) -> tuple[float, dict[str, dict[str, float]]]:
     """overall = Σ weight · score / Σ weight over ``scores`` (in their order), clamped; and the
     breakdown (score, weight, weighted share) of each component, ``weight`` being the share it
     had. When every weighted component is scored (an interview) the weights sum to 1 and are used
@@ -50,7 +51,7 @@ def weighted_overall(weights: Mapping[str, float], scores: Mapping[str, float]) 
     total = sum(weights[name] for name in scores)
     scale = 1.0 if math.isclose(total, 1.0, rel_tol=0, abs_tol=1e-6) or total <= 0 else 1.0 / total
     overall = 0.0
-    breakdown: dict[str, dict] = {}
+    breakdown: dict[str, dict[str, float]] = {}
     for name, score in scores.items():
         weight = round(weights[name] * scale, SCORE_DECIMALS)
         weighted = weight * score

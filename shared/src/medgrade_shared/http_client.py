@@ -100,13 +100,13 @@ class ServiceClient:
         self.metrics = metrics
 
     async def request_json(
-        self, method: str, path: str, *, body: bytes | None = None, params: dict | None = None
+        self, method: str, path: str, *, body: bytes | None = None, params: dict[str, str] | None = None
     ) -> Any:
         """Send ``body`` (already JSON-encoded) and return the decoded JSON answer."""
         return orjson.loads(await self.request_bytes(method, path, body=body, params=params))
 
     async def request_bytes(
-        self, method: str, path: str, *, body: bytes | None = None, params: dict | None = None,
+        self, method: str, path: str, *, body: bytes | None = None, params: dict[str, str] | None = None,
         files: Files | None = None, data: dict[str, str] | None = None,
     ) -> bytes:
         """Send ``body`` (already JSON-encoded) and return the raw answer, retrying transient failures.
@@ -136,7 +136,7 @@ class ServiceClient:
         return True
 
     async def _attempt(
-        self, method: str, path: str, body: bytes | None, params: dict | None,
+        self, method: str, path: str, body: bytes | None, params: dict[str, str] | None,
         files: Files | None = None, data: dict[str, str] | None = None,
     ) -> bytes:
         started = time.perf_counter()

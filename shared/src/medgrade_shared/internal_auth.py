@@ -77,7 +77,8 @@ def internal_headers(token: SecretStr | str | None) -> dict[str, str]:
 
 def caller_client_name(scope: Scope) -> str | None:
     """The client a credentialed caller named in ``X-Client-Name``; None otherwise."""
-    return scope.get("state", {}).get("medgrade_client_name")
+    name = scope.get("state", {}).get("medgrade_client_name")
+    return None if name is None else str(name)
 
 
 class InternalAuthMiddleware:

@@ -1,6 +1,7 @@
 """Prometheus metrics. Each app owns its own registry (tests get a fresh one per app).
 
-Names: one ``medgrade_`` prefix for the HTTP families, base units, ``_total`` counters,
+Names: the ``medgrade_`` prefix for these families, which every service has (a service's own
+families carry its domain's prefix, e.g. the orchestrator's ``grading_*``), base units, ``_total`` counters,
 ``_seconds`` histograms with a bucket at the 60 ms latency target; labels are bounded
 (route template, method, status code, target service).
 """

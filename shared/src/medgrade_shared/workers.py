@@ -50,5 +50,5 @@ def exposition(registry: CollectorRegistry) -> bytes:
     if not multiprocess_metrics():
         return generate_latest(registry)
     combined = CollectorRegistry()
-    multiprocess.MultiProcessCollector(combined)
+    multiprocess.MultiProcessCollector(combined)  # type: ignore[no-untyped-call]  # not annotated upstream
     return generate_latest(combined)

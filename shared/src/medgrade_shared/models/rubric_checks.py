@@ -33,7 +33,7 @@ WEIGHT_TOLERANCE = 1e-6
 CHECKS: tuple[str, ...] = ("weights", "empty_component", "key_question_weights", "patterns", "min_count")
 
 # What an empty component lacks, in the words a rubric author reads.
-_EMPTY = {
+_EMPTY: dict[str, tuple[str, list[str | int]]] = {
     "structure": ("expected sections (structure.expected_order)", ["structure", "expected_order"]),
     "key_questions": ("key questions (key_questions)", ["key_questions"]),
     "reasoning": ("reasoning links (reasoning.required_links)", ["reasoning", "required_links"]),

@@ -5,6 +5,8 @@ conftest with ``pytest_plugins = ["medgrade_shared.testing.internal_token"]`` an
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pytest
 
 from medgrade_shared.internal_auth import INTERNAL_TOKEN_ENV, INTERNAL_TOKEN_HEADER
@@ -12,13 +14,16 @@ from medgrade_shared.internal_auth import INTERNAL_TOKEN_ENV, INTERNAL_TOKEN_HEA
 TEST_INTERNAL_TOKEN = "test-internal-token-0123456789abcdef"
 INTERNAL_HEADERS = {INTERNAL_TOKEN_HEADER: TEST_INTERNAL_TOKEN}
 
+if TYPE_CHECKING:
+    from starlette.testclient import TestClient
+
 
 @pytest.fixture(autouse=True)
 def _internal_token_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(INTERNAL_TOKEN_ENV, TEST_INTERNAL_TOKEN)
 
 
-def assert_refused_without_token(client, method: str, path: str, **kwargs) -> None:
+def assert_refused_without_token(client: TestClient, method: str, path: str, **kwargs: Any) -> None:
     """``method path`` on ``client`` (a TestClient of an internal service) answers 401 in the
     error envelope without the internal credential, with a wrong one, and with a forged
     ``X-Client-Name``, and is not refused for the credential with the right one."""

@@ -63,7 +63,7 @@ def _made_up_summary(method: str, path: str, operation: dict[str, Any]) -> str:
     what the default operation id puts before the path (``fastapi.utils.generate_unique_id``)."""
     suffix = re.sub(r"\W", "_", path) + "_" + method
     name = operation["operationId"].removesuffix(suffix)
-    return name.replace("_", " ").title()
+    return str(name).replace("_", " ").title()
 
 
 def routes_without_summary(document: dict[str, Any]) -> list[str]:

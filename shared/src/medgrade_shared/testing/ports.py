@@ -22,7 +22,8 @@ def free_port() -> int:
     """A port the system just gave out (bound and released at once)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def free_port_base(low: int, high: int, tries: int = 200) -> int:

@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from medgrade_shared.citations import rubric_anchor, validate_citation
+from medgrade_shared.models.grading import GradingResult
 from medgrade_shared.models.rubric import Rubric
 
 from .conftest import RUBRICS, internal_headers, sample
@@ -119,3 +120,11 @@ def test_same_request_twice_gives_identical_scores_and_feedback(api, stroke):
     assert again["grading_id"] != stroke["grading_id"]
     for field in ("overall", "components", "breakdown", "feedback", "details", "sections", "detected_order"):
         assert again[field] == stroke[field], field
+
+
+@pytest.mark.parametrize("fixture_name", ["stroke", "chest"])
+def test_a_real_grading_as_stored_is_a_valid_grading_result(request, api, suite, fixture_name):
+    result = request.getfixturevalue(fixture_name)
+    assert f"{result['grading_id']}.json" in suite.stored_gradings()
+    stored = api.get(f"/gradings/{result['grading_id']}").content  # the stored document, as it is
+    assert GradingResult.model_validate_json(stored).grading_id == result["grading_id"]

@@ -6,12 +6,14 @@ import asyncio
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from grading_orchestrator.core.config import OrchestratorSettings
 from grading_orchestrator.main import create_app
 from grading_orchestrator.results import ResultStore
+from medgrade_shared.models.grading import GradingResult
 
 SCORES = {"structure": 0.5, "key_questions": 0.8, "summary": 0.4}
 
@@ -238,3 +240,39 @@ def test_gradings_are_listed_newest_first_filtered_and_paged(client, fake):
     assert client.get("/gradings", params={"since": "2999-01-01T00:00:00Z"}).json()["items"] == []
     assert client.get("/gradings", params={"cursor": "../../etc/passwd"}).status_code == 422
     assert client.get("/gradings", params={"student_id": "a b"}).status_code == 422
+
+
+def test_the_transcript_is_parsed_while_the_rubric_is_fetched(fake, store):
+    """The rubric's answer waits until the parse has begun: graded sequentially it would never come."""
+    parse_began: asyncio.Event | None = None
+
+    async def handle(request):
+        nonlocal parse_began
+        parse_began = parse_began or asyncio.Event()
+        if request.url.path == "/parse":
+            parse_began.set()
+        elif request.url.path.startswith("/rubrics/"):
+            await asyncio.wait_for(parse_began.wait(), timeout=5)
+        return fake.handle(request)
+
+    settings = OrchestratorSettings(store_path=store, retry_backoff_max_s=0.01, auth_required=False)
+    with TestClient(create_app(settings, transport=httpx.MockTransport(handle))) as client:
+        response = client.post("/grade", json=REQUEST)
+    assert response.status_code == 200, response.text
+    assert fake.calls["/parse"] == 1 and fake.calls["/rubrics/demo_v1"] == 1
+
+
+def test_a_rubric_that_cannot_be_had_stops_the_parse_and_stores_nothing(client, fake, store):
+    response = client.post("/grade", json={**REQUEST, "rubric_id": "nope_v1"})
+    assert response.status_code == 404 and response.json()["error"]["code"] == "rubric_not_found"
+    assert stored_gradings(store) == []
+
+
+def test_every_stored_grading_is_a_valid_grading_result(client, store):
+    for student in ("s-1", "s-2"):
+        assert client.post("/grade", json={**REQUEST, "student_id": student}).status_code == 200
+    stored = stored_gradings(store)
+    assert len(stored) == 2
+    for path in stored:
+        result = GradingResult.model_validate_json(path.read_bytes())
+        assert result.grading_id == path.stem

@@ -1,4 +1,4 @@
-"""The grading pipeline: rubric → parse → components in parallel → aggregate → store.
+"""The grading pipeline: rubric and parse at once → components in parallel → aggregate → store.
 
 The submission's kind (an interview or an oral case presentation) must be one the rubric grades
 (422 ``kind_not_accepted`` otherwise); it decides which components are scored and how.
@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version as package_version
-from typing import Protocol
+from typing import Any, Protocol
 
 import orjson
 
@@ -119,19 +119,20 @@ class GradingPipeline:
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self.deadline_s):
-                t0 = time.perf_counter()
-                rubric = await self.rubrics.get(request.rubric_id, request.rubric_version)
-                require_kind(rubric.rubric, request.kind)
-                timings["rubric"] = _ms_since(t0)
-
-                stage, t0 = "parse", time.perf_counter()
-                if parse is None:
-                    submission = request.submission
-                    parsed_raw = await self.parser.parse(
-                        submission.oral_transcript, submission.format, submission.summary_text)
-                else:
-                    parsed_raw = await parse()
-                timings["parse"] = _ms_since(t0)
+                # The parse does not need the rubric: it runs while the rubric is fetched, and is
+                # cancelled when the rubric stage fails (unknown rubric, a kind it does not grade).
+                parsing = asyncio.create_task(self._parse(request, parse))
+                try:
+                    t0 = time.perf_counter()
+                    rubric = await self.rubrics.get(request.rubric_id, request.rubric_version)
+                    require_kind(rubric.rubric, request.kind)
+                    timings["rubric"] = _ms_since(t0)
+                    stage = "parse"
+                    parsed_raw, timings["parse"] = await parsing
+                finally:
+                    if not parsing.done():
+                        parsing.cancel()
+                        await asyncio.gather(parsing, return_exceptions=True)
 
                 stage, t0 = "score", time.perf_counter()
                 component_raw = await self._score_components(
@@ -145,8 +146,9 @@ class GradingPipeline:
 
                 stage, t0 = "store", time.perf_counter()
                 timings["total"] = _ms_since(started)
-                document = _result_document(grading_id, request, rubric.version, parsed_raw, component_raw,
-                                            aggregate_raw, timings)
+                result = _result_document(grading_id, request, rubric.version, parsed_raw, component_raw,
+                                          aggregate_raw, timings)
+                document = orjson.dumps(result)
                 if not await self.results.save(grading_id, document, parsed_raw, batch_id):
                     return await self.results.load(grading_id) or document  # another try stored it first
         except DownstreamError as exc:
@@ -159,8 +161,20 @@ class GradingPipeline:
             self.metrics.errors.labels("store", "unavailable").inc()
             raise ApiError(503, "store_unavailable", "the result store is unavailable; no grade was stored",
                            {"stage": "store"}) from exc
-        self._observe_scores(document)
+        self._observe_scores(result)
         return document
+
+    async def _parse(self, request: GradeRequest | GradeTarget, parse: ParseCall | None) -> tuple[bytes, float]:
+        """The parsed transcript's raw JSON and the milliseconds it took."""
+        started = time.perf_counter()
+        if parse is None:
+            assert isinstance(request, GradeRequest)  # a GradeTarget always comes with its parse
+            submission = request.submission
+            parsed_raw = await self.parser.parse(submission.oral_transcript, submission.format,
+                                                 submission.summary_text)
+        else:
+            parsed_raw = await parse()
+        return parsed_raw, _ms_since(started)
 
     async def _score_components(self, components: list[str], body: bytes) -> dict[str, bytes]:
         try:
@@ -184,8 +198,7 @@ class GradingPipeline:
                             f"{exc.target} is unavailable ({exc.message}); no grade was produced", details)
         return ApiError(502, "bad_gateway", f"{exc.target} failed ({exc.message}); no grade was produced", details)
 
-    def _observe_scores(self, document: bytes) -> None:
-        result = orjson.loads(document)
+    def _observe_scores(self, result: dict[str, Any]) -> None:
         self.metrics.overall_score.observe(result["overall"])
         for warning in result["warnings"]:
             self.metrics.warnings.labels(warning["code"]).inc()
@@ -212,7 +225,8 @@ def _ms_since(started: float) -> float:
 
 
 def _result_document(grading_id: str, request: GradeRequest | GradeTarget, rubric_version: str, parsed_raw: bytes,
-                     component_raw: dict[str, bytes], aggregate_raw: bytes, timings: dict[str, float]) -> bytes:
+                     component_raw: dict[str, bytes], aggregate_raw: bytes,
+                     timings: dict[str, float]) -> dict[str, Any]:
     parsed = orjson.loads(parsed_raw)
     components = {name: orjson.loads(raw) for name, raw in component_raw.items()}
     aggregate = orjson.loads(aggregate_raw)
@@ -223,7 +237,7 @@ def _result_document(grading_id: str, request: GradeRequest | GradeTarget, rubri
     for field in ("matcher", "matcher_version", "model", "model_version"):
         if field in key_question_details:
             engine[field] = str(key_question_details[field])
-    return orjson.dumps({
+    return {
         "grading_id": grading_id,
         "created_at": datetime.now(UTC).isoformat(),
         "student_id": request.student_id,
@@ -244,4 +258,4 @@ def _result_document(grading_id: str, request: GradeRequest | GradeTarget, rubri
         "warnings": [w.model_dump() for w in warnings],
         "needs_review": bool(review_reasons),
         "review_reasons": review_reasons,
-    })
+    }

@@ -34,6 +34,7 @@ from medgrade_shared.http_client import DownstreamError
 from medgrade_shared.models.grading import GradeRequest
 from medgrade_shared.models.rubric import SubmissionKind
 from medgrade_shared.models.rubric_checks import require_kind, scored_components
+from medgrade_shared.models.scoring import ComponentEvidence
 from medgrade_shared.store import StoreError
 
 ORCHESTRATOR_VERSION = package_version("medgrade-grading-orchestrator")
@@ -249,7 +250,8 @@ def _result_document(grading_id: str, request: GradeRequest | GradeTarget, rubri
         "breakdown": aggregate["breakdown"],
         "feedback": aggregate["feedback"],
         "dropped_feedback": aggregate.get("dropped_feedback", 0),
-        "details": components,
+        "details": {name: {field: result[field] for field in ComponentEvidence.model_fields if field in result}
+                    for name, result in components.items()},  # their feedback is in "feedback", once
         "sections": parsed["sections"],
         "detected_order": parsed["detected_order"],
         "summary": {"tokens": parsed["summary"]["tokens"], "source": parsed["summary"]["source"]},

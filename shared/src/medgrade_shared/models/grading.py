@@ -13,8 +13,8 @@ from medgrade_shared.models.scoring import (
     BREAKDOWN_DESCRIPTION,
     OVERALL_DESCRIPTION,
     BreakdownEntry,
+    ComponentEvidence,
     ComponentName,
-    ComponentResult,
     FeedbackItem,
 )
 from medgrade_shared.models.warnings import GradingWarning
@@ -80,9 +80,9 @@ class GradingResult(BaseModel):
         "What went well and what did not, each item citing the rubric and, where there is one, the student's words."))
     dropped_feedback: int = Field(default=0, description="Feedback items refused for citing an anchor the rubric "
                                                          "version does not have.")
-    details: dict[ComponentName, ComponentResult] = Field(description=(
-        "Each component's full result; for key questions, every question with `asked`, `matched_phrase`, "
-        "`method`, `utterance_index` and `citation`."))
+    details: dict[ComponentName, ComponentEvidence] = Field(description=(
+        "Each component's score and evidence (its feedback items are in `feedback`); for key questions, every "
+        "question with `asked`, `matched_phrase`, `method`, `utterance_index` and `citation`."))
     sections: list[dict[str, Any]] = Field(description=(
         "The history sections found in the transcript: `name`, `start_index` and `end_index` (utterance indices)."))
     detected_order: list[str] = Field(description="The order in which the sections were taken.")

@@ -35,14 +35,22 @@ class FeedbackItem(BaseModel):
         return citations
 
 
-class ComponentResult(BaseModel):
+class ComponentEvidence(BaseModel):
+    """A component's score and how it came about (a grading keeps it so: its feedback items are
+    the grading's ``feedback``, stored once)."""
+
     component: ComponentName = Field(description="The component scored.")
     score: float = Field(ge=0, le=1, description="Its score, from 0 to 1.")
-    successes: list[FeedbackItem] = Field(default_factory=list, description="What was done well.")
-    violations: list[FeedbackItem] = Field(default_factory=list, description="What was missed.")
     details: dict[str, Any] = Field(default_factory=dict, description=(
         "How the score came about; its keys depend on the component (matcher and versions, each question, "
         "link, element or behaviour found or not, with citations)."))
+
+
+class ComponentResult(ComponentEvidence):
+    """What a component scorer answers: its evidence and its feedback."""
+
+    successes: list[FeedbackItem] = Field(default_factory=list, description="What was done well.")
+    violations: list[FeedbackItem] = Field(default_factory=list, description="What was missed.")
 
 
 class ScoreRequest(BaseModel):

@@ -5,7 +5,7 @@ note. The snippet is parsed as a transcript by ``parse_transcript`` (what ``POST
 calls) and its section read from the result: the section that most of the interviewer's
 utterances fall in (ties: the first in transcript order). That is the figure the product
 delivers. For comparison the script also reports the excerpt classifier
-(``document_parser.parsing.snippets``: the same section evidence summed over the snippet and
+(``snippet_classifier.py`` beside this script: the same section evidence summed over the snippet and
 the words used, weighted by a softmax regression learned from the training file by
 ``train_snippet_sections.py``), which the product does not use, and its lexicon-only form.
 
@@ -33,13 +33,13 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from importlib.resources import files
 from itertools import product
 from pathlib import Path
 
+import snippet_classifier as snippets
 from train_snippet_sections import folds
 
-from document_parser.parsing import evidence, snippets
+from document_parser.parsing import evidence
 from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.lexicon import SECTIONS
 from document_parser.parsing.pipeline import parse_transcript
@@ -97,7 +97,7 @@ def report(path: Path, rows: list[Row], method: Callable[[str], str], name: str,
     correct = sum(n for (header, got), n in confusion.items() if got in HEADERS[header])
     print(f"{path.name} ({name}): accuracy {correct / len(rows):.1%} ({correct}/{len(rows)} snippets)")
     if method is predict_classifier and path.name == TRAINING_FILE:
-        cv = json.loads(files("document_parser.parsing.data").joinpath(snippets.MODEL_FILE).read_text())
+        cv = json.loads(snippets.MODEL_PATH.read_text(encoding="utf-8"))
         print(f"  in-sample: the weights were learned from this file; its {cv['cross_validation']['folds']}-fold "
               f"cross-validation gave {cv['cross_validation']['accuracy']:.1%}")
     if not detail:

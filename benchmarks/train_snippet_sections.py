@@ -1,5 +1,5 @@
 """Learn the weights of the parser's snippet classifier (``document_parser.parsing.snippets``)
-from the MTS-Dialog training file, and write them to the parser's data file.
+from the MTS-Dialog training file, and write them to the classifier's data file (benchmarks/data/).
 
 Only ``MTS-Dialog-TrainingSet.csv`` is read: the validation file is for measuring
 (``eval_segmentation.py``) and the test sets are a held-out benchmark. Each row with a header
@@ -30,7 +30,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
-from document_parser.parsing import snippets
+import snippet_classifier as snippets
+
 from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.pipeline import parse_transcript
 
@@ -46,8 +47,7 @@ SEED = 0
 FOLDS = 5
 KEEP_ABOVE = 1e-3  # smaller weights are left out of the file
 DIGITS = 5
-OUT = (Path(__file__).resolve().parents[1] / "services" / "document_parser" / "src" / "document_parser" / "parsing"
-       / "data" / snippets.MODEL_FILE)
+OUT = snippets.MODEL_PATH
 
 Example = tuple[dict[str, float], str]
 T = TypeVar("T")

@@ -1,6 +1,11 @@
 """The one section a short excerpt of a consultation is about (an MTS-Dialog snippet, a
 pasted part of an interview), from the parser's own section evidence and learned weights.
 
+A benchmark's reference, not part of the product: ``POST /parse`` finds sections with the
+segmentation alone (:mod:`document_parser.parsing.segmentation`), and
+``benchmarks/eval_segmentation.py`` prints this classifier beside it. It lives here so that the
+parser's package and image carry neither it nor its weights.
+
 The excerpt's evidence is summed over its utterances, as the segmentation reads it
 (:func:`evidence.section_evidence`): each utterance adds the square root of its evidence for
 each section (so one long list of symptoms does not outvote the rest), the interviewer's at
@@ -8,11 +13,11 @@ full weight and everyone else's at ``ANSWER_WEIGHT`` (the topic is often only in
 "I take Aciphex"); an utterance of at least ``MIN_WORDS`` words naming no topic adds
 ``UNNAMED_TOPIC`` to HPI (talk about the complaint itself). Those sums, and which words the
 excerpt uses, are the features of a linear (softmax) classifier whose weights
-(``data/snippet_sections.json``) were learned from the MTS-Dialog training file by
+(``benchmarks/data/snippet_sections.json``) were learned from the MTS-Dialog training file by
 ``benchmarks/train_snippet_sections.py`` — provenance and licence are in the data file. The
 learned weights tell apart what the lexicon alone confuses: a chief complaint from the history
 of the complaint, a review of systems from past conditions. Interview segmentation does not use
-them: it keeps its own contextual decoding (:mod:`segmentation`).
+them: it keeps its own contextual decoding (:mod:`document_parser.parsing.segmentation`).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import json
 import math
 from collections import Counter
 from functools import cache
-from importlib.resources import files
+from pathlib import Path
 from typing import NamedTuple
 
 from document_parser.parsing.evidence import MIN_WORDS, section_evidence
@@ -33,7 +38,7 @@ ANSWER_WEIGHT = 0.5
 UNNAMED_TOPIC = 0.5  # a feature value of the learned weights (not the segmentation's evidence.UNNAMED_TOPIC)
 DEFAULT = COMPLAINT
 SOCIAL_OR_FAMILY = "SH/FH"  # one class in the training labels (MTS-Dialog's FAM/SOCHX)
-MODEL_FILE = "snippet_sections.json"
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "snippet_sections.json"
 
 
 class Model(NamedTuple):
@@ -88,7 +93,7 @@ def snippet_section(utterances: list[Utterance], model: Model | None = None) -> 
 
 @cache
 def load_model() -> Model:
-    raw = json.loads(files("document_parser.parsing.data").joinpath(MODEL_FILE).read_text(encoding="utf-8"))
+    raw = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     return model_from_json(raw)
 
 

@@ -15,8 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.pipeline import parse_transcript
+from medgrade_shared.errors import DomainError
 from medgrade_shared.models.transcript import ParsedTranscript
 
 ABBREVIATION = {"Summary": "Sum"}
@@ -37,7 +37,7 @@ def check(txt: Path) -> tuple[bool, str]:
     try:
         as_text = parse_transcript(txt.read_text(encoding="utf-8"), "auto")
         as_vtt = parse_transcript(txt.with_suffix(".vtt").read_text(encoding="utf-8"), "auto")
-    except TranscriptError as exc:
+    except DomainError as exc:
         return False, f"error {exc.code}: {exc.message}"
     text_lines, vtt_lines = _lines(as_text), _lines(as_vtt)
     same = text_lines == vtt_lines and _same_second(as_text, as_vtt)

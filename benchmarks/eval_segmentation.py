@@ -40,9 +40,9 @@ import snippet_classifier as snippets
 from train_snippet_sections import folds
 
 from document_parser.parsing import evidence
-from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.lexicon import SECTIONS
 from document_parser.parsing.pipeline import parse_transcript
+from medgrade_shared.errors import DomainError
 from medgrade_shared.models.transcript import ParsedTranscript
 
 TRAINING_FILE = "MTS-Dialog-TrainingSet.csv"
@@ -59,7 +59,7 @@ Row = dict[str, str]
 def parsed_or_none(dialogue: str) -> ParsedTranscript | None:
     try:
         return parse_transcript(dialogue, "text")
-    except TranscriptError:
+    except DomainError:
         return None
 
 

@@ -32,8 +32,8 @@ from typing import TypeVar
 
 import snippet_classifier as snippets
 
-from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.pipeline import parse_transcript
+from medgrade_shared.errors import DomainError
 
 TRAINING_FILE = "MTS-Dialog-TrainingSet.csv"
 SOURCE_COMMIT = "3ff0801933608d6f570468c13125125fb5cabdea"
@@ -60,7 +60,7 @@ def read_examples(path: Path) -> list[Example]:
     for row in rows:
         try:
             parsed = parse_transcript(row["dialogue"], "text")
-        except TranscriptError:
+        except DomainError:
             continue
         examples.append((snippets.features(parsed.utterances), LABELS[row["section_header"]]))
     return examples

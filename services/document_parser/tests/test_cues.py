@@ -2,8 +2,8 @@
 
 import pytest
 
-from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.pipeline import parse_transcript
+from medgrade_shared.errors import Invalid
 
 
 def test_several_voices_in_one_cue_are_several_utterances() -> None:
@@ -31,7 +31,7 @@ def test_overlapping_cues_of_two_channels_are_ordered_stably_by_start() -> None:
 
 
 def test_malformed_webvtt_is_a_transcript_error() -> None:
-    with pytest.raises(TranscriptError) as caught:
+    with pytest.raises(Invalid) as caught:
         parse_transcript("not a vtt file at all", "vtt")
     assert caught.value.code == "invalid_vtt"
 

@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.formats import detect_format
 from document_parser.parsing.pipeline import parse_transcript
+from medgrade_shared.errors import Invalid
 
 VTT = """WEBVTT
 
@@ -51,7 +51,7 @@ def test_json_from_two_channels_is_ordered_stably_by_start() -> None:
                                             ('[{"text": "no speaker"}]', "invalid_json_transcript"),
                                             ('{"speaker": "Doctor", "text": "x"}', "invalid_json_transcript")])
 def test_malformed_json_is_a_transcript_error(text: str, code: str) -> None:
-    with pytest.raises(TranscriptError) as caught:
+    with pytest.raises(Invalid) as caught:
         parse_transcript(text, "json")
     assert caught.value.code == code
 
@@ -79,13 +79,13 @@ def test_srt_cues_with_labels_markup_and_dialogue_dashes() -> None:
 
 @pytest.mark.parametrize("text", ["", "   \n\t "])
 def test_empty_transcript(text: str) -> None:
-    with pytest.raises(TranscriptError) as caught:
+    with pytest.raises(Invalid) as caught:
         parse_transcript(text, "text")
     assert caught.value.code == "empty_transcript"
 
 
 def test_transcript_without_utterances() -> None:
-    with pytest.raises(TranscriptError) as caught:
+    with pytest.raises(Invalid) as caught:
         parse_transcript("WEBVTT\n\nNOTE nothing here\n", "auto")
     assert caught.value.code == "no_utterances"
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from document_parser.parsing import vtt
-from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.pipeline import parse_transcript
+from medgrade_shared.errors import Invalid
 
 DATA = Path(__file__).parent / "data"
 
@@ -60,6 +60,6 @@ def test_other_shapes_are_left_to_the_library(name: str) -> None:
 def test_library_fallback_still_reads_what_it_can() -> None:
     assert [u.text for u in parse_transcript(LIBRARY["minutes_over_59"], "vtt").utterances] == ["Kept"]
     assert [u.text for u in parse_transcript(LIBRARY["timings_in_header"], "vtt").utterances] == ["Hello"]
-    with pytest.raises(TranscriptError) as caught:
+    with pytest.raises(Invalid) as caught:
         parse_transcript(LIBRARY["not_webvtt"], "vtt")
     assert caught.value.code == "invalid_vtt"

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from medgrade_shared.errors import ApiError
+from medgrade_shared.errors import Invalid
 from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.scoring import ComponentResult, FeedbackItem
 from scoring.evaluators.aggregate import aggregate
@@ -62,9 +62,9 @@ def test_feedback_order_is_component_then_violations_then_rubric_order(chest, co
 def test_weighted_component_missing_is_refused(chest, components) -> None:
     del components["communication"], components["reasoning"]
 
-    with pytest.raises(ApiError) as error:
+    with pytest.raises(Invalid) as error:
         aggregate(chest, components)
-    assert (error.value.status_code, error.value.code) == (422, "missing_components")
+    assert error.value.code == "missing_components"
     assert error.value.details == {"missing": ["reasoning", "communication"]}
 
 
@@ -84,7 +84,7 @@ def test_zero_weight_component_may_be_absent(stroke, make_parsed) -> None:
 def test_component_filed_under_the_wrong_name_is_refused(chest, components) -> None:
     components["summary"] = components["reasoning"]
 
-    with pytest.raises(ApiError) as error:
+    with pytest.raises(Invalid) as error:
         aggregate(chest, components)
     assert error.value.code == "component_mismatch"
 
@@ -93,9 +93,9 @@ def test_component_filed_under_the_wrong_name_is_refused(chest, components) -> N
 def test_weights_not_summing_to_one_are_refused(chest_dict, components, communication) -> None:
     chest_dict["weights"]["communication"] = communication
 
-    with pytest.raises(ApiError) as error:
+    with pytest.raises(Invalid) as error:
         aggregate(Rubric.model_validate(chest_dict), components)
-    assert (error.value.status_code, error.value.code) == (422, "invalid_rubric")
+    assert error.value.code == "invalid_rubric"
     assert [p["check"] for p in error.value.details["problems"]] == ["weights"]
     assert "must sum to 1.0" in error.value.message
 
@@ -141,7 +141,7 @@ def test_a_presentation_without_presentation_behaviours_is_graded_on_the_other_c
                      else evaluate(chest, parsed))
               for name, evaluate in EVALUATORS.items() if name != "communication"}
 
-    with pytest.raises(ApiError):
+    with pytest.raises(Invalid):
         aggregate(chest, scored)  # an interview needs communication
     result = aggregate(chest, scored, "presentation")
 

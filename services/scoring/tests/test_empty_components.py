@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from medgrade_shared.errors import ApiError
+from medgrade_shared.errors import Invalid
 from medgrade_shared.models.rubric import Rubric
 from scoring.evaluators.communication import score_communication
 from scoring.evaluators.key_questions import score_key_questions
@@ -38,9 +38,9 @@ def _emptied(chest: Rubric, component: str, *, weighed: bool) -> Rubric:
 def test_a_weighed_empty_component_is_refused(chest, chest_transcript, component) -> None:
     scorer, _, names = EMPTIED[component]
 
-    with pytest.raises(ApiError) as error:
+    with pytest.raises(Invalid) as error:
         scorer(_emptied(chest, component, weighed=True), chest_transcript)
-    assert (error.value.status_code, error.value.code) == (422, "invalid_rubric")
+    assert error.value.code == "invalid_rubric"
     assert [p["check"] for p in error.value.details["problems"]] == ["empty_component"]
     assert f"{component} has weight" in error.value.message and names in error.value.message
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from medgrade_shared.citations import validate_citation
-from medgrade_shared.errors import ApiError
+from medgrade_shared.errors import Invalid
 from medgrade_shared.models.rubric import Rubric
 from scoring.evaluators.decision import FEATURES, DecisionModel, load_decision_model
 from scoring.evaluators.key_questions import MATCHER, MATCHER_VERSION, score_key_questions
@@ -230,9 +230,9 @@ def test_zero_weights_are_refused(stroke, make_parsed, encoder) -> None:
     data = stroke.model_dump()
     data["key_questions_policy"] = {"critical_weight": 0, "noncritical_weight": 0}
 
-    with pytest.raises(ApiError) as error:
+    with pytest.raises(Invalid) as error:
         _score(Rubric.model_validate(data), make_parsed(INTERVIEW), encoder)
-    assert (error.value.status_code, error.value.code) == (422, "invalid_rubric")
+    assert error.value.code == "invalid_rubric"
 
 
 def test_a_question_about_the_family_asks_family_history(make_parsed, encoder) -> None:

@@ -19,17 +19,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from medgrade_shared.errors import ApiError
+from medgrade_shared import errors
 
 DEADLINE_HEADER = "X-MedGrade-Deadline-Ms"
 
 _deadline: ContextVar[float | None] = ContextVar("medgrade_deadline", default=None)  # a time.monotonic() value
 
 
-class DeadlineExceeded(ApiError):
-    def __init__(self, stage: str) -> None:
-        super().__init__(504, "deadline_exceeded", f"The caller's deadline passed during {stage}; the work was "
-                         "stopped and nothing was produced.", {"stage": stage})
+def exceeded(stage: str) -> errors.DeadlineExceeded:
+    """The error for work stopped at ``stage`` because its caller's deadline passed."""
+    return errors.DeadlineExceeded("deadline_exceeded", f"The caller's deadline passed during {stage}; the work "
+                                   "was stopped and nothing was produced.", {"stage": stage})
 
 
 @contextmanager
@@ -70,8 +70,8 @@ def header_value() -> str | None:
 
 
 def check(stage: str) -> None:
-    """Raise :class:`DeadlineExceeded` (504) if the current deadline has passed; ``stage`` names
+    """Raise :class:`~medgrade_shared.errors.DeadlineExceeded` if the current deadline has passed; ``stage`` names
     the work that was stopped."""
     left = remaining()
     if left is not None and left <= 0:
-        raise DeadlineExceeded(stage)
+        raise exceeded(stage)

@@ -22,8 +22,8 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from medgrade_shared import deadline
-from medgrade_shared.errors import ApiError
+from medgrade_shared import deadline, errors
+from medgrade_shared.errors import ApiError, DomainError
 from medgrade_shared.internal_auth import InternalAuthMiddleware
 from medgrade_shared.log_config import logging_config
 from medgrade_shared.messages import summary, validation_details
@@ -51,6 +51,24 @@ _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404:
                  503: "service_unavailable", 504: "gateway_timeout"}
 
 
+# Each kind of domain failure and the status it is answered with, for every service.
+DOMAIN_STATUS: dict[type[DomainError], int] = {
+    errors.Malformed: 400, errors.NotFound: 404, errors.Conflict: 409, errors.PreconditionFailed: 412,
+    errors.TooLarge: 413, errors.UnsupportedMedia: 415, errors.Invalid: 422, errors.UpstreamFailed: 502,
+    errors.Unavailable: 503, errors.DeadlineExceeded: 504,
+}
+
+
+def domain_status(exc: DomainError) -> int:
+    """The HTTP status of a domain failure: that of its nearest kind in :data:`DOMAIN_STATUS`."""
+    return next((DOMAIN_STATUS[kind] for kind in type(exc).__mro__ if kind in DOMAIN_STATUS), 500)
+
+
+def domain_error_response(exc: DomainError) -> JSONResponse:
+    headers = None if exc.retry_after_s is None else {"Retry-After": str(exc.retry_after_s)}
+    return error_response(domain_status(exc), exc.code, exc.message, exc.details, headers)
+
+
 def error_response(status_code: int, code: str, message: str, details: Any = None,
                    headers: dict[str, str] | None = None) -> JSONResponse:
     envelope = ErrorEnvelope(error=ErrorBody(code=code, message=message, details=details,
@@ -71,6 +89,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        return domain_error_response(exc)
 
     @app.exception_handler(BodyTooLarge)
     async def _too_large(_: Request, exc: BodyTooLarge) -> JSONResponse:
@@ -186,8 +208,7 @@ class RequestBudgetMiddleware:
         with deadline.deadline_scope(deadline.seconds_from_header(headers.get(deadline.DEADLINE_HEADER))):
             left = deadline.remaining()
             if left is not None and left <= 0:
-                late = deadline.DeadlineExceeded("arrival")
-                await error_response(late.status_code, late.code, late.message, late.details)(scope, receive, send)
+                await domain_error_response(deadline.exceeded("arrival"))(scope, receive, send)
                 return
             await self.app(scope, limited_receive, send)
 

@@ -21,8 +21,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
-from document_parser.parsing.errors import TranscriptError
 from medgrade_shared.deadline import remaining
+from medgrade_shared.errors import TooLarge
 
 T = TypeVar("T")
 
@@ -52,16 +52,14 @@ class IsolatedParser:
             return future.result(timeout=timeout)
         except FutureTimeout:
             self._replace(future.running())
-            raise TranscriptError("parse_time_limit", f"The file took longer than {timeout:.0f} s to read, the most "
-                                  "the parser spends on one file; send a shorter transcript.",
-                                  {"limit_s": round(timeout, 1), "setting": "MEDGRADE_PARSER_UPLOAD_SECONDS"},
-                                  status=413) from None
+            raise TooLarge("parse_time_limit", f"The file took longer than {timeout:.0f} s to read, the most "
+                           "the parser spends on one file; send a shorter transcript.",
+                           {"limit_s": round(timeout, 1), "setting": "MEDGRADE_PARSER_UPLOAD_SECONDS"}) from None
         except (MemoryError, BrokenProcessPool):
             self._replace(True)
-            raise TranscriptError("parse_memory_limit", f"Reading the file needs more than {self.memory_mb} MiB, "
-                                  "the most the parser gives one file; send a smaller transcript.",
-                                  {"limit_mib": self.memory_mb, "setting": "MEDGRADE_PARSER_UPLOAD_MEMORY_MB"},
-                                  status=413) from None
+            raise TooLarge("parse_memory_limit", f"Reading the file needs more than {self.memory_mb} MiB, "
+                           "the most the parser gives one file; send a smaller transcript.",
+                           {"limit_mib": self.memory_mb, "setting": "MEDGRADE_PARSER_UPLOAD_MEMORY_MB"}) from None
 
     def _replace(self, kill: bool) -> None:
         """A new pool; the old one's workers killed (a stuck or broken one frees nothing otherwise)."""

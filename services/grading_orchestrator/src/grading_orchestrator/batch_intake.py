@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grading_orchestrator import uploads
-from medgrade_shared.errors import ApiError
+from medgrade_shared.errors import Invalid
 from medgrade_shared.models.batch import BatchRequest
 from medgrade_shared.models.grading import STUDENT_ID_PATTERN
 from medgrade_shared.models.rubric import SubmissionKind
@@ -45,12 +45,12 @@ def file_item(name: str | None, content: bytes, content_type: str) -> ItemInput:
     filename = uploads.safe_filename(name, default="")
     uploads.check_size(len(content), filename)
     if not content:
-        raise ApiError(422, "empty_file", f"The file {filename!r} is empty.", {"file": filename})
+        raise Invalid("empty_file", f"The file {filename!r} is empty.", {"file": filename})
     student_id = filename.rsplit(".", 1)[0] if "." in filename else filename
     if not student_id or len(student_id) > 128 or not _STUDENT_ID.fullmatch(student_id):
-        raise ApiError(422, "bad_file_name", f"The file {filename!r} is not named by a student id: name each "
-                       "transcript after its student (letters, digits and . _ @ -), e.g. s001.txt.",
-                       {"file": filename})
+        raise Invalid("bad_file_name", f"The file {filename!r} is not named by a student id: name each "
+                      "transcript after its student (letters, digits and . _ @ -), e.g. s001.txt.",
+                      {"file": filename})
     return ItemInput(student_id, hashlib.sha256(content).hexdigest(),
                      {"kind": "file", "filename": filename, "content_type": content_type,
                       "content_b64": base64.b64encode(content).decode()})
@@ -62,21 +62,21 @@ def from_zip(content: bytes, max_items: int) -> list[ItemInput]:
         members = [info for info in archive.infolist() if not info.is_dir()
                    and not _ignored(info.filename)]
     except zipfile.BadZipFile:
-        raise ApiError(422, "bad_zip", "The ZIP file cannot be read.") from None
+        raise Invalid("bad_zip", "The ZIP file cannot be read.") from None
     if len(members) > max_items:
-        raise ApiError(422, "too_many_items", f"The ZIP has {len(members)} transcripts; a batch has at most "
-                       f"{max_items}.")
+        raise Invalid("too_many_items", f"The ZIP has {len(members)} transcripts; a batch has at most "
+                      f"{max_items}.")
     items = []
     for info in members:
         name = uploads.safe_filename(info.filename, default="")
         if info.flag_bits & 0x1:
-            raise ApiError(422, "encrypted_member", f"The ZIP member {name!r} is encrypted.", {"file": name})
+            raise Invalid("encrypted_member", f"The ZIP member {name!r} is encrypted.", {"file": name})
         uploads.check_size(info.file_size, name)
         try:
             with archive.open(info) as member:
                 data = member.read(uploads.MAX_UPLOAD_BYTES + 1)  # the header's size may lie
         except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError):
-            raise ApiError(422, "bad_zip", f"The ZIP member {name!r} cannot be read.", {"file": name}) from None
+            raise Invalid("bad_zip", f"The ZIP member {name!r} cannot be read.", {"file": name}) from None
         items.append(file_item(name, data, "application/octet-stream"))
     return items
 
@@ -88,13 +88,13 @@ def _ignored(name: str) -> bool:
 
 def check_items(items: list[ItemInput], max_items: int) -> list[ItemInput]:
     if not items:
-        raise ApiError(422, "no_items", "The batch has no transcripts.")
+        raise Invalid("no_items", "The batch has no transcripts.")
     if len(items) > max_items:
-        raise ApiError(422, "too_many_items", f"The batch has {len(items)} transcripts; at most {max_items}.")
+        raise Invalid("too_many_items", f"The batch has {len(items)} transcripts; at most {max_items}.")
     seen: set[str] = set()
     for item in items:
         if item.student_id in seen:
-            raise ApiError(422, "duplicate_student", f"Student {item.student_id!r} has two transcripts in the "
-                           "batch; send one per student.", {"student_id": item.student_id})
+            raise Invalid("duplicate_student", f"Student {item.student_id!r} has two transcripts in the "
+                          "batch; send one per student.", {"student_id": item.student_id})
         seen.add(item.student_id)
     return items

@@ -40,14 +40,14 @@ from grading_orchestrator.batch_intake import ItemInput
 from grading_orchestrator.batch_queue import BatchQueue, QueueMessage
 from grading_orchestrator.batch_store import BatchStore
 from grading_orchestrator.pipeline import GradingPipeline, Target
-from medgrade_shared.errors import ApiError
+from medgrade_shared.errors import Conflict, DeadlineExceeded, DomainError, Unavailable
 from medgrade_shared.models.grading import GradeRequest, Submission
 from medgrade_shared.models.rubric import SubmissionKind
 from medgrade_shared.store import StoreError
 
 log = logging.getLogger(__name__)
 
-TRANSIENT_STATUSES = frozenset({503, 504})
+TRANSIENT = (Unavailable, DeadlineExceeded)  # worth another attempt: the same input may grade later
 _RECEIVE_WAIT_S = 5.0  # short, so a stopping worker is not held by a long poll
 
 
@@ -85,7 +85,7 @@ class BatchRunner:
             existing = await self.store.manifest(batch_id)
             if existing is not None:
                 if existing["fingerprint"] != fingerprint.decode():
-                    raise ApiError(409, "idempotency_key_reused", "This Idempotency-Key was used for another "
+                    raise Conflict("idempotency_key_reused", "This Idempotency-Key was used for another "
                                    "batch; use a new key for new items.", {"batch_id": batch_id})
                 return batch_id
         for index, item in enumerate(items):
@@ -208,7 +208,7 @@ class BatchRunner:
             await self.store.mark_complete(batch_id, outcome["finished_at"])
 
     async def _grade(self, manifest: dict[str, Any], index: int,
-                     grading_id: str) -> tuple[bytes | None, ApiError | None, int]:
+                     grading_id: str) -> tuple[bytes | None, DomainError | None, int]:
         """(document, None, attempts) or (None, the last error, attempts)."""
         stored = await self.store.item_input(manifest["batch_id"], index)
         if stored is None:
@@ -217,8 +217,8 @@ class BatchRunner:
         for attempt in range(1, self.attempts + 1):
             try:
                 return await self._grade_once(manifest, student, kind, stored, grading_id), None, attempt
-            except ApiError as exc:
-                if exc.status_code not in TRANSIENT_STATUSES or attempt == self.attempts:
+            except DomainError as exc:
+                if not isinstance(exc, TRANSIENT) or attempt == self.attempts:
                     return None, exc, attempt
                 await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1))
         raise AssertionError("unreachable: the last attempt returns")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from grading_orchestrator.batch_store import BatchStore
-from medgrade_shared.errors import ApiError
+from medgrade_shared.errors import NotFound
 from medgrade_shared.models.batch import BatchResult, BatchResultsPage, BatchStatus
 from medgrade_shared.models.rubric import COMPONENTS
 
@@ -20,7 +20,7 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 async def _load(store: BatchStore, batch_id: str) -> dict[str, Any]:
     manifest = await store.manifest(batch_id)
     if manifest is None:
-        raise ApiError(404, "batch_not_found", f"There is no batch {batch_id!r}.")
+        raise NotFound("batch_not_found", f"There is no batch {batch_id!r}.")
     return manifest
 
 

@@ -29,7 +29,16 @@ from grading_orchestrator.core.metrics import GradingMetrics
 from grading_orchestrator.results import ResultStore
 from grading_orchestrator.review import grading_warnings, needs_review
 from medgrade_shared.deadline import deadline_scope
-from medgrade_shared.errors import ApiError
+from medgrade_shared.errors import (
+    DeadlineExceeded,
+    DomainError,
+    Invalid,
+    NotFound,
+    TooLarge,
+    Unavailable,
+    UnsupportedMedia,
+    UpstreamFailed,
+)
 from medgrade_shared.http_client import DownstreamError
 from medgrade_shared.models.grading import GradeRequest
 from medgrade_shared.models.rubric import SubmissionKind
@@ -110,8 +119,8 @@ class GradingPipeline:
             return stored
         except (StoreError, OSError) as exc:
             self.metrics.errors.labels("store", "unavailable").inc()
-            raise ApiError(503, "store_unavailable", "the result store is unavailable; no grade was stored",
-                           {"stage": "store"}) from exc
+            raise Unavailable("store_unavailable", "the result store is unavailable; no grade was stored",
+                              {"stage": "store"}) from exc
 
     async def _grade(self, request: GradeRequest | GradeTarget, parse: ParseCall | None, grading_id: str,
                      batch_id: str | None) -> bytes:
@@ -156,12 +165,12 @@ class GradingPipeline:
             raise self._downstream_failure(stage, exc) from None
         except TimeoutError:
             self.metrics.errors.labels(stage, "deadline").inc()
-            raise ApiError(504, "deadline_exceeded", f"grading did not finish within {self.deadline_s:g} s "
-                           f"(stage {stage}); no grade was produced", {"stage": stage}) from None
+            raise DeadlineExceeded("deadline_exceeded", f"grading did not finish within {self.deadline_s:g} s "
+                                   f"(stage {stage}); no grade was produced", {"stage": stage}) from None
         except (StoreError, OSError) as exc:
             self.metrics.errors.labels("store", "unavailable").inc()
-            raise ApiError(503, "store_unavailable", "the result store is unavailable; no grade was stored",
-                           {"stage": "store"}) from exc
+            raise Unavailable("store_unavailable", "the result store is unavailable; no grade was stored",
+                              {"stage": "store"}) from exc
         self._observe_scores(result)
         return document
 
@@ -185,19 +194,20 @@ class GradingPipeline:
             raise failures.exceptions[0] from None
         return {name: task.result() for name, task in tasks.items()}
 
-    def _downstream_failure(self, stage: str, exc: DownstreamError) -> ApiError:
+    def _downstream_failure(self, stage: str, exc: DownstreamError) -> DomainError:
         self.metrics.errors.labels(stage, exc.reason).inc()
         details = {"service": exc.target, "stage": stage, "downstream_error": exc.body}
         status = exc.status_code
         if status == 404 and stage == "rubric":
-            return ApiError(404, "rubric_not_found", _rubric_hint(exc), details)
+            return NotFound("rubric_not_found", _rubric_hint(exc), details)
         if status is not None and 400 <= status < 500:
             code = exc.body.get("code", "invalid_request") if isinstance(exc.body, dict) else "invalid_request"
-            return ApiError(status if status in (413, 415) else 422, code, exc.message, details)
+            kind = {413: TooLarge, 415: UnsupportedMedia}.get(status, Invalid)
+            return kind(code, exc.message, details)
         if exc.transient:
-            return ApiError(503, "service_unavailable",
-                            f"{exc.target} is unavailable ({exc.message}); no grade was produced", details)
-        return ApiError(502, "bad_gateway", f"{exc.target} failed ({exc.message}); no grade was produced", details)
+            return Unavailable("service_unavailable",
+                               f"{exc.target} is unavailable ({exc.message}); no grade was produced", details)
+        return UpstreamFailed("bad_gateway", f"{exc.target} failed ({exc.message}); no grade was produced", details)
 
     def _observe_scores(self, result: dict[str, Any]) -> None:
         self.metrics.overall_score.observe(result["overall"])

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from medgrade_shared.citations import rubric_anchor, rubric_citation, utterance_citation
-from medgrade_shared.errors import ApiError
+from medgrade_shared.errors import Invalid
 from medgrade_shared.formulas import (
     clamp_score,
     key_question_coverage,
@@ -32,12 +32,12 @@ def etag(grading_id: str, revision: int) -> str:
     return f'"{grading_id}.{revision}"'
 
 
-def _unknown(kind: str, given: str, known: list[str]) -> ApiError:
+def _unknown(kind: str, given: str, known: list[str]) -> Invalid:
     words = {"key_question": "key question", "reasoning_link": "reasoning link",
              "summary_element": "summary element", "component": "component"}[kind]
     listed = ", ".join(known) if known else "none"
-    return ApiError(422, "unknown_override", f"This grading has no {words} {given!r}; its {words}s are: {listed}.",
-                    {"kind": kind, "id": given, "known": known})
+    return Invalid("unknown_override", f"This grading has no {words} {given!r}; its {words}s are: {listed}.",
+                   {"kind": kind, "id": given, "known": known})
 
 
 def _component_details(document: dict[str, Any], component: str, kind: str, given: str) -> dict[str, Any]:
@@ -90,17 +90,17 @@ def _key_question(document: dict[str, Any], override: Override, rubric: Rubric,
 
 def _interviewer_utterance(transcript: ParsedTranscript | None, index: int | None):
     if transcript is None:
-        raise ApiError(422, "transcript_not_kept", "This grading was stored without its transcript, so the "
-                       "utterance that asks the question cannot be checked.")
+        raise Invalid("transcript_not_kept", "This grading was stored without its transcript, so the "
+                      "utterance that asks the question cannot be checked.")
     if index is None or not 0 <= index < len(transcript.utterances):
-        raise ApiError(422, "bad_utterance_index", f"The transcript has no utterance {index}; its utterances are "
-                       f"numbered 0 to {len(transcript.utterances) - 1}.",
-                       {"utterance_index": index, "utterances": len(transcript.utterances)})
+        raise Invalid("bad_utterance_index", f"The transcript has no utterance {index}; its utterances are "
+                      f"numbered 0 to {len(transcript.utterances) - 1}.",
+                      {"utterance_index": index, "utterances": len(transcript.utterances)})
     utterance = transcript.utterances[index]
     if utterance.role != "interviewer":
-        raise ApiError(422, "not_an_interviewer_utterance", f"Utterance {index} was said by {utterance.speaker!r} "
-                       f"({utterance.role}), not by the student: cite a line the student said.",
-                       {"utterance_index": index, "role": utterance.role})
+        raise Invalid("not_an_interviewer_utterance", f"Utterance {index} was said by {utterance.speaker!r} "
+                      f"({utterance.role}), not by the student: cite a line the student said.",
+                      {"utterance_index": index, "role": utterance.role})
     return utterance
 
 

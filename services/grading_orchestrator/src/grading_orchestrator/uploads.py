@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from medgrade_shared.errors import ApiError
+from medgrade_shared.errors import TooLarge
 
 # The gateway's body limit and the parser's default: a larger file is refused before it is
 # forwarded (a deployment without nginx still reads no more than this of it).
@@ -22,5 +22,5 @@ def safe_filename(name: str | None, default: str = "transcript") -> str:
 
 def check_size(size: int, name: str) -> None:
     if size > MAX_UPLOAD_BYTES:
-        raise ApiError(413, "file_too_large", f"The file {name!r} is larger than {MAX_UPLOAD_BYTES} bytes.",
+        raise TooLarge("file_too_large", f"The file {name!r} is larger than {MAX_UPLOAD_BYTES} bytes.",
                        {"file": name})

@@ -12,7 +12,7 @@ import orjson
 from grading_orchestrator.pipeline import GradingPipeline
 from grading_orchestrator.results import ResultStore
 from grading_orchestrator.revisions import etag, summary
-from medgrade_shared.errors import ApiError
+from medgrade_shared.errors import NotFound, Unavailable
 from medgrade_shared.http_client import DownstreamError
 from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.transcript import ParsedTranscript
@@ -43,12 +43,12 @@ class GradingView:
 async def latest_view(results: ResultStore, grading_id: str, revision: int | None = None) -> GradingView:
     machine = await results.load(grading_id)
     if machine is None:
-        raise ApiError(404, "grading_not_found", f"no grading with id {grading_id!r}")
+        raise NotFound("grading_not_found", f"no grading with id {grading_id!r}")
     numbers = await results.revision_numbers(grading_id)
     latest = numbers[-1] if numbers else 0
     wanted = latest if revision is None else revision
     if wanted != 0 and wanted not in numbers:
-        raise ApiError(404, "revision_not_found", f"grading {grading_id!r} has no revision {wanted}; it has "
+        raise NotFound("revision_not_found", f"grading {grading_id!r} has no revision {wanted}; it has "
                        f"revisions 0 to {latest}.", {"revisions": [0, *numbers]})
     documents = {0: machine}
     for number in numbers:
@@ -76,6 +76,6 @@ async def rubric_document(pipeline: GradingPipeline, result: dict[str, Any]) -> 
 async def load_rubric(pipeline: GradingPipeline, result: dict[str, Any]) -> Rubric:
     document = await rubric_document(pipeline, result)
     if document is None:
-        raise ApiError(503, "service_unavailable", "rubric_management is unavailable, so the review cannot be "
-                       "rescored; nothing was stored.", {"service": "rubric_management"})
+        raise Unavailable("service_unavailable", "rubric_management is unavailable, so the review cannot be "
+                          "rescored; nothing was stored.", {"service": "rubric_management"})
     return Rubric.model_validate(document)

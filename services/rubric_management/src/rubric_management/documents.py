@@ -15,20 +15,20 @@ import yaml
 from pydantic import ValidationError
 
 from medgrade_shared import messages
-from medgrade_shared.errors import ApiError
+from medgrade_shared.errors import Invalid, TooLarge, UnsupportedMedia
 from medgrade_shared.models.rubric import Rubric
 
 MAX_DEPTH = 32
 MAX_DETAILS = 50
 
 
-def too_large(limit: int) -> ApiError:
-    return ApiError(413, "payload_too_large", f"The request body is larger than the limit of {limit} bytes.",
+def too_large(limit: int) -> TooLarge:
+    return TooLarge("payload_too_large", f"The request body is larger than the limit of {limit} bytes.",
                     {"limit_bytes": limit})
 
 
-def invalid(message: str, details: Any = None) -> ApiError:
-    return ApiError(422, "invalid_request", message, details)
+def invalid(message: str, details: Any = None) -> Invalid:
+    return Invalid("invalid_request", message, details)
 
 
 async def read_limited(chunks: AsyncIterator[bytes], limit: int, framing: int = 0) -> AsyncIterator[bytes]:
@@ -85,11 +85,11 @@ def parse_yaml(data: bytes) -> Any:
 def sniff(data: bytes) -> Any:
     """A rubric file in JSON or YAML, told apart by its content, not by its name."""
     if b"\x00" in data:
-        raise ApiError(415, "unsupported_media_type", "The file is binary; expected a JSON or YAML rubric.")
+        raise UnsupportedMedia("unsupported_media_type", "The file is binary; expected a JSON or YAML rubric.")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ApiError(415, "unsupported_media_type", "The file is not UTF-8 text.") from None
+        raise UnsupportedMedia("unsupported_media_type", "The file is not UTF-8 text.") from None
     if text.lstrip().startswith(("{", "[")):
         return parse_json(text.encode("utf-8"))
     return parse_yaml(text.encode("utf-8"))

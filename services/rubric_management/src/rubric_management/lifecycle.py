@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from medgrade_shared.errors import ApiError
+from medgrade_shared.errors import Conflict
 from medgrade_shared.models.rubric import Rubric
 from rubric_management.documents import invalid
 from rubric_management.patterns import pattern_problems
@@ -50,7 +50,7 @@ def _move(repository: RubricRepository, version: RubricVersion, status: Status,
 
 def approve(repository: RubricRepository, version: RubricVersion) -> Transition:
     if version.status == "archived":
-        raise ApiError(409, "conflict", f"Version {version.version} of {version.rubric_id!r} is archived; "
+        raise Conflict("conflict", f"Version {version.version} of {version.rubric_id!r} is archived; "
                        "archived versions cannot be approved again. Edit it to make a new draft.")
     if version.status == "approved":
         return Transition(version)

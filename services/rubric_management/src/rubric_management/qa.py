@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from medgrade_shared.errors import ApiError
+from medgrade_shared.errors import Invalid
 from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.rubric_checks import CHECKS as GRADING_CHECKS
 from medgrade_shared.models.rubric_checks import rubric_problems
@@ -175,6 +175,6 @@ def review_document(document: Any) -> QAReport:
     return report.model_copy(update={"checks": ["schema", *report.checks]})
 
 
-def rejection(report: QAReport, subject: str) -> ApiError:
+def rejection(report: QAReport, subject: str) -> Invalid:
     """The 422 for a report with errors; the report is in ``error.details``."""
-    return ApiError(422, "qa_failed", f"{subject} fails the QA gate; see details.errors.", report.model_dump())
+    return Invalid("qa_failed", f"{subject} fails the QA gate; see details.errors.", report.model_dump())

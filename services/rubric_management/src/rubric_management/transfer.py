@@ -16,7 +16,7 @@ from fastapi import Request
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from medgrade_shared.errors import ApiError
+from medgrade_shared.errors import Invalid, Malformed, UnsupportedMedia
 from medgrade_shared.settings import MULTIPART_FRAMING_BYTES
 from rubric_management.documents import read_limited, too_large
 from rubric_management.repository import RubricVersion
@@ -40,19 +40,19 @@ def export_bytes(version: RubricVersion, fmt: ExportFormat) -> bytes:
 async def read_upload(request: Request, limit: int) -> bytes:
     """The bytes of the uploaded ``file`` field; 413 past ``limit``, 415 unless multipart."""
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != "multipart/form-data":
-        raise ApiError(415, "unsupported_media_type",
-                       f"Upload the rubric as multipart/form-data in a field named {UPLOAD_FIELD!r}.")
+        raise UnsupportedMedia("unsupported_media_type",
+                               f"Upload the rubric as multipart/form-data in a field named {UPLOAD_FIELD!r}.")
     parser = MultiPartParser(request.headers, read_limited(request.stream(), limit, MULTIPART_FRAMING_BYTES),
                              max_files=1, max_fields=8)
     try:
         form = await parser.parse()
     except MultiPartException as exc:
-        raise ApiError(400, "bad_request", f"The multipart body is not valid: {exc.message}") from None
+        raise Malformed("bad_request", f"The multipart body is not valid: {exc.message}") from None
     try:
         upload = form.get(UPLOAD_FIELD)
         if not isinstance(upload, UploadFile):
-            raise ApiError(422, "invalid_request", f"No file in the multipart field {UPLOAD_FIELD!r}.",
-                           [{"loc": ["body", UPLOAD_FIELD], "msg": "a file is required", "type": "missing"}])
+            raise Invalid("invalid_request", f"No file in the multipart field {UPLOAD_FIELD!r}.",
+                          [{"loc": ["body", UPLOAD_FIELD], "msg": "a file is required", "type": "missing"}])
         data = await upload.read(limit + 1)
     finally:
         await form.close()

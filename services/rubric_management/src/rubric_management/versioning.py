@@ -26,7 +26,7 @@ import jsonpatch
 import jsonpointer
 import orjson
 
-from medgrade_shared.errors import ApiError
+from medgrade_shared.errors import Conflict, NotFound, PreconditionFailed
 from medgrade_shared.models.rubric import SEMVER_PATTERN, Rubric
 from rubric_management.documents import invalid, parse_rubric, too_large
 from rubric_management.patterns import pattern_problems
@@ -51,19 +51,19 @@ def etag_matches(if_match: str, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-def not_found(repository: RubricRepository, rubric_id: str) -> ApiError:
+def not_found(repository: RubricRepository, rubric_id: str) -> NotFound:
     """404 for an unknown id, naming the closest existing ids (a typo is the usual cause)."""
     closest = difflib.get_close_matches(rubric_id, repository.rubric_ids(), n=3, cutoff=0.0)
     hint = f" The closest existing ids: {', '.join(closest)}." if closest else " There are no rubrics yet."
-    return ApiError(404, "not_found", f"There is no rubric {rubric_id!r}.{hint}",
+    return NotFound("not_found", f"There is no rubric {rubric_id!r}.{hint}",
                     {"reason": "unknown_rubric", "rubric_id": rubric_id, "closest": closest})
 
 
-def stale(base: RubricVersion) -> ApiError:
-    return ApiError(412, "precondition_failed",
-                    f"If-Match does not match the latest version of {base.rubric_id!r}, which is now "
-                    f"{base.version}; fetch it and edit that.",
-                    {"latest_version": base.version, "etag": base.etag})
+def stale(base: RubricVersion) -> PreconditionFailed:
+    return PreconditionFailed("precondition_failed",
+                              f"If-Match does not match the latest version of {base.rubric_id!r}, which is now "
+                              f"{base.version}; fetch it and edit that.",
+                              {"latest_version": base.version, "etag": base.etag})
 
 
 def managed_fields_kept(document: Any, base: dict[str, Any]) -> None:
@@ -86,7 +86,7 @@ def replacement(body: Any, latest: RubricVersion, repository: RubricRepository) 
     claimed = body.get("version", latest.version)
     if claimed != latest.version and isinstance(claimed, str) and SEMVER.fullmatch(claimed) \
             and repository.get(latest.rubric_id, claimed) is not None:
-        raise ApiError(409, "conflict", f"The body is version {claimed} of {latest.rubric_id!r}, but the latest "
+        raise Conflict("conflict", f"The body is version {claimed} of {latest.rubric_id!r}, but the latest "
                        f"version is now {latest.version}; fetch it and edit that.",
                        {"latest_version": latest.version, "etag": latest.etag})
     managed_fields_kept({**latest.document(), **body}, latest.document())
@@ -115,7 +115,7 @@ def json_patch(operations: Any, max_bytes: int) -> Change:
             try:
                 document = step.apply(document, in_place=True)
             except jsonpatch.JsonPatchTestFailed as exc:
-                raise ApiError(409, "conflict", f"Operation {index} of the patch failed its test against "
+                raise Conflict("conflict", f"Operation {index} of the patch failed its test against "
                                f"version {base['version']}: {exc}.", {"operation": index}) from None
             except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException,
                     TypeError, KeyError, IndexError, ValueError) as exc:
@@ -156,5 +156,5 @@ def edit(repository: RubricRepository, rubric_id: str, change: Change, *, if_mat
             return stored
         if if_match is not None:
             raise stale(stored)
-    raise ApiError(409, "conflict", f"Rubric {rubric_id!r} is being edited by others; "
+    raise Conflict("conflict", f"Rubric {rubric_id!r} is being edited by others; "
                    f"{attempts} attempts to allocate a new version lost the race. Retry.")

@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from medgrade_shared.errors import ApiError
+from medgrade_shared.errors import Invalid
 from medgrade_shared.models.rubric import COMPONENTS, Rubric, SubmissionKind, SummaryElement
 from medgrade_shared.patterns import PatternError, compile_pattern
 
@@ -78,9 +78,9 @@ def require_kind(rubric: Rubric, kind: SubmissionKind) -> None:
     """422 ``kind_not_accepted`` when the rubric does not grade submissions of ``kind``."""
     if kind not in rubric.kinds:
         accepted = " and ".join(f"{k}s" for k in rubric.kinds)
-        raise ApiError(422, "kind_not_accepted", f"Rubric {rubric.rubric_id!r} grades {accepted} only, not a {kind}; "
-                       "choose a rubric written for this kind of submission.",
-                       details={"rubric_id": rubric.rubric_id, "kind": kind, "accepted": list(rubric.kinds)})
+        raise Invalid("kind_not_accepted", f"Rubric {rubric.rubric_id!r} grades {accepted} only, not a {kind}; "
+                      "choose a rubric written for this kind of submission.",
+                      details={"rubric_id": rubric.rubric_id, "kind": kind, "accepted": list(rubric.kinds)})
 
 
 def min_count(element: SummaryElement) -> Any:
@@ -164,7 +164,7 @@ def require_gradable(rubric: Rubric, component: str | None) -> None:
     the rubric as a whole, i.e. its weights)."""
     problems = [p for p in rubric_problems(rubric) if p.component == component]
     if problems:
-        raise ApiError(422, "invalid_rubric",
-                       f"Rubric {rubric.rubric_id!r} cannot be graded: {'; '.join(p.message for p in problems)}.",
-                       details={"rubric_id": rubric.rubric_id, "version": rubric.version,
-                                "problems": [p.model_dump() for p in problems]})
+        raise Invalid("invalid_rubric",
+                      f"Rubric {rubric.rubric_id!r} cannot be graded: {'; '.join(p.message for p in problems)}.",
+                      details={"rubric_id": rubric.rubric_id, "version": rubric.version,
+                      "problems": [p.model_dump() for p in problems]})

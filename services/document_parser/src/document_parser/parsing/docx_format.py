@@ -23,11 +23,10 @@ from docx.document import Document
 from docx.table import Table
 from lxml import etree
 
-from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.limits import NO_LIMITS, ParseLimits, over_limit
 from document_parser.parsing.timestamps import parse_clock
-from medgrade_shared.deadline import DeadlineExceeded
 from medgrade_shared.deadline import check as check_deadline
+from medgrade_shared.errors import DomainError, Invalid
 
 _XML_SUFFIXES = (".xml", ".rels")
 _HEADER_WORDS = frozenset({"time", "timestamp", "start", "speaker", "name", "role", "text", "utterance", "speech",
@@ -43,10 +42,10 @@ def docx_text(data: bytes, limits: ParseLimits = NO_LIMITS) -> str:
                 _check_xml_nodes(archive, limits.max_docx_xml_nodes)
         check_deadline("parse (Word document)")
         return "\n".join(line for line in _lines(docx.Document(io.BytesIO(data))) if line)
-    except (TranscriptError, DeadlineExceeded):
+    except DomainError:
         raise
     except Exception:  # a third-party reader failing on untrusted bytes: the input is at fault
-        raise TranscriptError("invalid_docx", "The Word document could not be read.") from None
+        raise Invalid("invalid_docx", "The Word document could not be read.") from None
 
 
 def _check_unpacked_size(archive: zipfile.ZipFile, limit: int | None) -> None:

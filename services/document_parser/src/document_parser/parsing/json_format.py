@@ -7,9 +7,9 @@ import json
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.raw import RawUtterance, Reading
 from document_parser.parsing.timestamps import parse_clock
+from medgrade_shared.errors import Invalid
 
 
 class _JsonUtterance(BaseModel):
@@ -38,14 +38,14 @@ def parse_json(text: str) -> Reading:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
-        raise TranscriptError("invalid_json", "The transcript is not valid JSON.") from None
+        raise Invalid("invalid_json", "The transcript is not valid JSON.") from None
     try:
         items = _ADAPTER.validate_python(data)
     except ValidationError as exc:
         details = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()[:20]]
-        raise TranscriptError("invalid_json_transcript",
-                              "A JSON transcript is a list of objects with speaker, text and optional start.",
-                              details) from None
+        raise Invalid("invalid_json_transcript",
+                      "A JSON transcript is a list of objects with speaker, text and optional start.",
+                      details) from None
     utterances = [RawUtterance(item.speaker.strip(), item.text.strip(), item.start)
                   for item in items if item.text.strip()]
     if all(u.start is not None for u in utterances):

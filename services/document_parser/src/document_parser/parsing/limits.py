@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from document_parser.parsing.errors import TranscriptError
+from medgrade_shared.errors import TooLarge
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,6 @@ class ParseLimits:
 NO_LIMITS = ParseLimits()
 
 
-def over_limit(code: str, message: str, setting: str, limit: int) -> TranscriptError:
-    """413 ``code`` with ``message``; the details name the limit and the setting that sets it."""
-    return TranscriptError(code, message, {"limit": limit, "setting": f"MEDGRADE_PARSER_{setting.upper()}"},
-                           status=413)
+def over_limit(code: str, message: str, setting: str, limit: int) -> TooLarge:
+    """``code`` (413) with ``message``; the details name the limit and the setting that sets it."""
+    return TooLarge(code, message, {"limit": limit, "setting": f"MEDGRADE_PARSER_{setting.upper()}"})

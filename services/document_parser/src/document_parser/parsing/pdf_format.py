@@ -10,10 +10,9 @@ import io
 
 from pypdf import PasswordType, PdfReader
 
-from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.limits import NO_LIMITS, ParseLimits, over_limit
-from medgrade_shared.deadline import DeadlineExceeded
 from medgrade_shared.deadline import check as check_deadline
+from medgrade_shared.errors import DomainError, Invalid
 
 
 def pdf_text(data: bytes, limits: ParseLimits = NO_LIMITS) -> str:
@@ -21,15 +20,15 @@ def pdf_text(data: bytes, limits: ParseLimits = NO_LIMITS) -> str:
         reader = PdfReader(io.BytesIO(data))
         locked = reader.is_encrypted and _needs_password(reader)
         text = "" if locked else _text_layer(reader, limits.max_pdf_pages)
-    except (TranscriptError, DeadlineExceeded):
+    except DomainError:
         raise
     except Exception:  # a third-party reader failing on untrusted bytes: the input is at fault
-        raise TranscriptError("invalid_pdf", "The PDF could not be read.") from None
+        raise Invalid("invalid_pdf", "The PDF could not be read.") from None
     if locked:
-        raise TranscriptError("pdf_encrypted", "The PDF is encrypted with a password; upload an unprotected copy.")
+        raise Invalid("pdf_encrypted", "The PDF is encrypted with a password; upload an unprotected copy.")
     if not text.strip():
-        raise TranscriptError("pdf_no_text_layer", "The PDF has no text layer (is it a scan?); the parser needs a PDF "
-                                                   "with a text layer: export it from the document, or run OCR first.")
+        raise Invalid("pdf_no_text_layer", "The PDF has no text layer (is it a scan?); the parser needs a PDF "
+                      "with a text layer: export it from the document, or run OCR first.")
     return text
 
 

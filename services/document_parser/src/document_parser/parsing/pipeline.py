@@ -10,7 +10,6 @@ from collections import Counter
 from collections.abc import Callable
 
 from document_parser.parsing.collector import collector_paused
-from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.formats import READERS, detect_format
 from document_parser.parsing.limits import NO_LIMITS, ParseLimits, over_limit
 from document_parser.parsing.parse_warnings import parse_warnings
@@ -21,6 +20,7 @@ from document_parser.parsing.summary import build_summary
 from document_parser.parsing.timing import check_times
 from document_parser.parsing.utterances import build_utterances
 from medgrade_shared.deadline import check as check_deadline
+from medgrade_shared.errors import Invalid
 from medgrade_shared.models.transcript import ParsedTranscript, RoleSource, Speaker, Utterance
 
 
@@ -29,17 +29,17 @@ def parse_transcript(text: str, fmt: str = "auto", summary_text: str | None = No
     """Parse ``text`` in format ``fmt`` (``auto``, ``text``, ``vtt``, ``srt``, ``json``); files
     (PDF, Word, text in any encoding) go through :func:`document_parser.parsing.uploads.parse_upload`.
 
-    Raises :class:`TranscriptError` for input that is not a usable transcript or is over ``limits``.
+    Raises :class:`~medgrade_shared.errors.DomainError` for input that is not a usable transcript or is over ``limits``.
     """
     if limits.max_chars is not None and len(text) > limits.max_chars:
         raise over_limit("transcript_too_large", f"The transcript has {len(text):,} characters; the parser reads at "
                          f"most {limits.max_chars:,}.", "max_chars", limits.max_chars)
     if not text.strip():
-        raise TranscriptError("empty_transcript", "The transcript is empty.")
+        raise Invalid("empty_transcript", "The transcript is empty.")
     resolved = detect_format(text) if fmt == "auto" else fmt
     reader = READERS.get(resolved)
     if reader is None:
-        raise TranscriptError("format_not_supported", f"Unknown transcript format {resolved!r}.")
+        raise Invalid("format_not_supported", f"Unknown transcript format {resolved!r}.")
     with collector_paused():
         return _parse(resolved, reader, text, summary_text, limits)
 
@@ -49,7 +49,7 @@ def _parse(resolved: str, reader: Callable[[str], Reading], text: str, summary_t
     check_deadline("parse (reading)")
     reading = reader(text)
     if not reading.utterances:
-        raise TranscriptError("no_utterances", "No utterances were found in the transcript.")
+        raise Invalid("no_utterances", "No utterances were found in the transcript.")
     count, most = len(reading.utterances), limits.max_utterances
     if most is not None and count > most:
         raise over_limit("too_many_utterances", f"The transcript has {count:,} utterances; the parser reads at most "

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.raw import RawUtterance
+from medgrade_shared.errors import Invalid
 from medgrade_shared.models.transcript import MAX_TRANSCRIPT_SECONDS
 
 WORDS_PER_SECOND = 2.5
@@ -34,7 +34,7 @@ def check_times(raw: Sequence[RawUtterance]) -> None:
             if seconds is not None and not 0 <= seconds <= MAX_TRANSCRIPT_SECONDS:
                 hours = MAX_TRANSCRIPT_SECONDS // 3600
                 words = utterance.text[:_QUOTED_CHARS] + ("..." if len(utterance.text) > _QUOTED_CHARS else "")
-                raise TranscriptError(
+                raise Invalid(
                     "time_stamp_out_of_range",
                     f"Utterance {number} ({utterance.speaker}: \"{words}\") has a time stamp past {hours:02d}:00:00. "
                     f"MedGrade grades recordings of up to {hours} hours; please check the transcript's time stamps.",

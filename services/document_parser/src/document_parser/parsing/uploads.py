@@ -9,10 +9,10 @@ from pathlib import PurePath
 
 from document_parser.parsing.decoding import decode_text, has_bom
 from document_parser.parsing.docx_format import docx_text
-from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.limits import NO_LIMITS, ParseLimits
 from document_parser.parsing.pdf_format import pdf_text
 from document_parser.parsing.pipeline import parse_transcript
+from medgrade_shared.errors import UnsupportedMedia
 from medgrade_shared.models.transcript import ParsedTranscript
 
 BINARY_KINDS = {"pdf": ".pdf", "docx": ".docx"}
@@ -22,8 +22,8 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _SNIFF_BYTES = 8192
 
 
-def _unsupported(message: str) -> TranscriptError:
-    return TranscriptError("unsupported_file_type", message, status=415)
+def _unsupported(message: str) -> UnsupportedMedia:
+    return UnsupportedMedia("unsupported_file_type", message)
 
 
 def sniff_kind(data: bytes) -> str:

@@ -19,9 +19,9 @@ import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from document_parser.parsing.cues import Cue, read_cues
-from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.raw import Reading
 from document_parser.parsing.timestamps import clock_seconds
+from medgrade_shared.errors import Invalid
 
 _ARROW = "-->"
 _BLOCK_BREAK = re.compile(r"\n{2,}")
@@ -44,7 +44,7 @@ def _library_cues(text: str) -> list[Cue]:
     try:
         captions = webvtt.from_string(text)
     except (MalformedFileError, MalformedCaptionError) as exc:
-        raise TranscriptError("invalid_vtt", f"The WebVTT transcript is malformed: {exc}") from None
+        raise Invalid("invalid_vtt", f"The WebVTT transcript is malformed: {exc}") from None
     return [Cue(clock_seconds(c.start), clock_seconds(c.end), c.raw_text) for c in captions]
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from medgrade_shared.errors import ApiError
+from medgrade_shared.errors import UpstreamFailed
 from medgrade_shared.http_client import ServiceClient
 from medgrade_shared.models.rubric import Rubric
 
@@ -63,7 +63,7 @@ def _decode(raw: bytes) -> FetchedRubric:
     try:
         rubric = Rubric.model_validate_json(raw)
     except ValidationError as exc:  # the rubric service validates what it stores: a version skew
-        raise ApiError(502, "bad_gateway", f"rubric_management sent a rubric this orchestrator cannot read "
-                       f"({exc.error_count()} problem(s)); no grade was produced",
-                       {"service": "rubric_management", "stage": "rubric"}) from None
+        raise UpstreamFailed("bad_gateway", f"rubric_management sent a rubric this orchestrator cannot read "
+                             f"({exc.error_count()} problem(s)); no grade was produced",
+                             {"service": "rubric_management", "stage": "rubric"}) from None
     return FetchedRubric(rubric_id=rubric.rubric_id, version=rubric.version, raw=raw, rubric=rubric)

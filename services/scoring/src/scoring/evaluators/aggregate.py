@@ -18,7 +18,7 @@ import logging
 from collections.abc import Mapping
 
 from medgrade_shared.citations import rubric_anchor
-from medgrade_shared.errors import ApiError
+from medgrade_shared.errors import Invalid
 from medgrade_shared.formulas import weighted_overall
 from medgrade_shared.models.rubric import Rubric, SubmissionKind
 from medgrade_shared.models.rubric_checks import require_gradable, scored_components
@@ -33,12 +33,12 @@ def _check_request(rubric: Rubric, components: Mapping[ComponentName, ComponentR
     scored = scored_components(rubric, kind)
     missing = [name for name in scored if name not in components]
     if missing:
-        raise ApiError(422, "missing_components", f"results are missing for weighted components: {', '.join(missing)}",
-                       details={"missing": missing})
+        raise Invalid("missing_components", f"results are missing for weighted components: {', '.join(missing)}",
+                      details={"missing": missing})
     mislabelled = [name for name, result in components.items() if result.component != name]
     if mislabelled:
-        raise ApiError(422, "component_mismatch", f"results filed under the wrong component: {', '.join(mislabelled)}",
-                       details={"components": mislabelled})
+        raise Invalid("component_mismatch", f"results filed under the wrong component: {', '.join(mislabelled)}",
+                      details={"components": mislabelled})
     return scored
 
 

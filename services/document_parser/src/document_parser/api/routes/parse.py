@@ -11,11 +11,9 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
 
 from document_parser.api.deps import IsolatedDep, SettingsDep
-from document_parser.parsing.errors import TranscriptError
 from document_parser.parsing.limits import over_limit
 from document_parser.parsing.pipeline import parse_transcript
 from document_parser.parsing.uploads import parse_upload
-from medgrade_shared.errors import ApiError
 from medgrade_shared.examples import example, json_content
 from medgrade_shared.json_body import body_schema, json_body, json_response
 from medgrade_shared.models.errors import ErrorEnvelope
@@ -35,10 +33,7 @@ def parse(request: Annotated[ParseRequest, Depends(json_body(ParseRequest))], se
     parser's limits (`MEDGRADE_PARSER_MAX_CHARS`, `MEDGRADE_PARSER_MAX_UTTERANCES`), 422 for a
     transcript that cannot be read (e.g. a time stamp past 24 hours), naming the utterance; 504
     past the caller's deadline."""
-    try:
-        return json_response(parse_transcript(request.text, request.format, request.summary_text, settings.limits()))
-    except TranscriptError as exc:
-        raise ApiError(exc.status, exc.code, exc.message, exc.details) from None
+    return json_response(parse_transcript(request.text, request.format, request.summary_text, settings.limits()))
 
 
 @router.post("/upload", response_model=ParsedTranscript, summary="Parse an uploaded transcript file",
@@ -55,10 +50,7 @@ def upload(settings: SettingsDep, isolated: IsolatedDep,
     `parse_time_limit`; :mod:`document_parser.isolation`)."""
     limit = settings.max_upload_bytes
     data = file.file.read(limit + 1)
-    try:
-        if len(data) > limit:
-            raise over_limit("file_too_large", f"The file is larger than {limit:,} bytes, the most the parser "
-                             "reads.", "max_upload_bytes", limit)
-        return isolated.run(parse_upload, data, file.filename, format, summary_text, settings.limits())
-    except TranscriptError as exc:
-        raise ApiError(exc.status, exc.code, exc.message, exc.details) from None
+    if len(data) > limit:
+        raise over_limit("file_too_large", f"The file is larger than {limit:,} bytes, the most the parser reads.",
+                         "max_upload_bytes", limit)
+    return isolated.run(parse_upload, data, file.filename, format, summary_text, settings.limits())

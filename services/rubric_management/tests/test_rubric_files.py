@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -54,13 +55,13 @@ def test_export_without_version_is_the_latest_approved_and_yaml_on_request(clien
 
 
 @pytest.mark.parametrize("fmt", ["json", "yaml"])
-def test_an_exported_file_imports_as_the_same_version(make_client: Any, fmt: str) -> None:
+def test_an_exported_file_imports_as_the_same_version(make_client: Any, store_path: Path, fmt: str) -> None:
     client = make_client()
     exported = client.get("/rubrics/stroke_v1/export", params={"format": fmt}).content
     again = _import(client, exported, f"stroke.{fmt}", "application/octet-stream")
     assert again.status_code == 200
     assert again.content == client.get("/rubrics/stroke_v1").content
-    fresh = make_client(seed_examples=False, store_path=client.app.state.settings.store_path / "other",
+    fresh = make_client(seed_examples=False, store_path=store_path / "other",
                         s3_prefix="other")
     created = _import(fresh, exported, f"stroke.{fmt}")
     assert created.status_code == 201

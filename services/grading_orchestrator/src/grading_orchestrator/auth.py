@@ -14,10 +14,10 @@ from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import unquote
 
-from fastapi import Request, Security
+from fastapi import Security
 from fastapi.security import APIKeyHeader
 
-from grading_orchestrator.api.deps import ApiKeysDep
+from grading_orchestrator.api.deps import ApiKeysDep, SettingsDep
 from medgrade_shared.api_keys import ApiKeyStore, Client
 from medgrade_shared.errors import ApiError
 from medgrade_shared.store import StoreError
@@ -89,8 +89,8 @@ def caller(scope: str) -> Callable[..., str]:
     (``MEDGRADE_ORCHESTRATOR_AUTH_REQUIRED=false``) a valid key still names the client, and a
     request without one is ``anonymous``."""
 
-    def dependency(request: Request, keys: ApiKeysDep, api_key: ApiKeyValue) -> str:
-        if request.app.state.auth_required:
+    def dependency(settings: SettingsDep, keys: ApiKeysDep, api_key: ApiKeyValue) -> str:
+        if settings.auth_required:
             return authorize(keys, api_key, scope).name
         client = keys.verify(api_key) if api_key else None
         return client.name if client is not None else "anonymous"

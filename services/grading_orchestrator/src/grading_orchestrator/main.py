@@ -86,8 +86,7 @@ def create_app(
     app = create_service_app(service="grading_orchestrator", title="MedGrade grading API",
                              lifespan=lifespan, readiness=readiness, max_body_bytes=settings.max_body_bytes,
                              large_bodies={"/batches": settings.batch_max_zip_bytes})
-    app.state.auth_required = settings.auth_required
-    app.state.settings = settings
+    app.dependency_overrides[get_settings] = lambda: settings
     if settings.role == "worker":  # grades batch items only: no public route
         return app
     keyed = [Depends(require_scope("grade"))] if settings.auth_required else []

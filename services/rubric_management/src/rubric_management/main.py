@@ -45,7 +45,7 @@ def create_app(settings: RubricSettings | None = None) -> FastAPI:
     app = create_service_app(service=SERVICE, title="MedGrade rubric management", lifespan=lifespan,
                              readiness=_readiness, max_body_bytes=settings.max_body_bytes,
                              internal_token=require_internal_token(settings.internal_token, SERVICE))
-    app.state.settings = settings
+    app.dependency_overrides[get_settings] = lambda: settings
 
     @app.exception_handler(UnreadableVersion)
     async def _unreadable(_: Request, exc: UnreadableVersion) -> JSONResponse:

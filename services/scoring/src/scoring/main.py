@@ -78,7 +78,7 @@ def create_app(settings: ScoringSettings | None = None,
     app = create_service_app(service=SERVICE, title="MedGrade scoring", lifespan=_lifespan(loader),
                              readiness=_readiness, max_body_bytes=settings.max_body_bytes,
                              internal_token=require_internal_token(settings.internal_token, SERVICE))
-    app.state.settings = settings
+    app.dependency_overrides[get_settings] = lambda: settings
     app.state.model = ModelSlot()
     app.include_router(score_router)
     return app

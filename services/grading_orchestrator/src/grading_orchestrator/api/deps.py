@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from grading_orchestrator.batch_runner import BatchRunner
-from grading_orchestrator.core.config import OrchestratorSettings
+from grading_orchestrator.core.config import OrchestratorSettings, get_settings
 from grading_orchestrator.pipeline import GradingPipeline
 from grading_orchestrator.results import ResultStore
 from grading_orchestrator.status import StatusChecker
@@ -40,9 +40,5 @@ def _batches(request: Request) -> BatchRunner:
     return request.app.state.batches
 
 
-def _settings(request: Request) -> OrchestratorSettings:
-    return request.app.state.settings
-
-
 BatchesDep = Annotated[BatchRunner, Depends(_batches)]
-SettingsDep = Annotated[OrchestratorSettings, Depends(_settings)]
+SettingsDep = Annotated[OrchestratorSettings, Depends(get_settings)]

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from medgrade_shared.errors import ApiError
-from rubric_management.core.config import RubricSettings
+from rubric_management.core.config import RubricSettings, get_settings
 from rubric_management.documents import parse_json, read_limited, too_large
 from rubric_management.repository import RubricRepository
 
@@ -19,11 +19,6 @@ JSON_PATCH = "application/json-patch+json"
 def get_repository(request: Request) -> RubricRepository:
     repository: RubricRepository = request.app.state.repository
     return repository
-
-
-def get_settings(request: Request) -> RubricSettings:
-    settings: RubricSettings = request.app.state.settings
-    return settings
 
 
 RepositoryDep = Annotated[RubricRepository, Depends(get_repository)]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from fastapi import Request
 
 from medgrade_shared.errors import ApiError
+from scoring.api.deps import SettingsDep
 from scoring.semantic.model import Encoder
 
 
@@ -22,11 +23,11 @@ class ModelSlot:
         self.settled.set()
 
 
-def loaded_encoder(request: Request) -> Encoder:
+def loaded_encoder(request: Request, settings: SettingsDep) -> Encoder:
     """The loaded model, or 503 ``model_not_ready`` (failed to load, or still loading after
     ``model_wait_s``). A plain ``def`` dependency: the wait blocks a pool thread, not the loop."""
     slot: ModelSlot = request.app.state.model
-    slot.settled.wait(request.app.state.settings.model_wait_s)
+    slot.settled.wait(settings.model_wait_s)
     if slot.encoder is None:
         reason = f"it failed to load ({slot.error})" if slot.error else "it is still loading"
         raise ApiError(503, "model_not_ready", f"Key questions cannot be scored: the sentence-embedding model "

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from medgrade_shared.deadline import check as check_deadline
@@ -21,6 +21,7 @@ from medgrade_shared.examples import example, json_content
 from medgrade_shared.json_body import body_schema, json_body, json_response
 from medgrade_shared.models.errors import ErrorEnvelope
 from medgrade_shared.models.scoring import AggregateRequest, AggregateResult, ComponentResult, ScoreRequest
+from scoring.api.deps import SettingsDep
 from scoring.api.model_slot import loaded_encoder
 from scoring.evaluators.aggregate import aggregate
 from scoring.evaluators.communication import score_communication
@@ -34,9 +35,10 @@ from scoring.semantic.sentences import interviewer_sentences
 router = APIRouter(prefix="/score", tags=["score"])
 
 
-def _within_budget(request: Request, body: Annotated[ScoreRequest, Depends(json_body(ScoreRequest))]) -> ScoreRequest:
+def _within_budget(settings: SettingsDep,
+                   body: Annotated[ScoreRequest, Depends(json_body(ScoreRequest))]) -> ScoreRequest:
     check_deadline("scoring (waiting for a worker)")
-    limit = request.app.state.settings.max_sentences
+    limit = settings.max_sentences
     count = len(interviewer_sentences(body.parsed))
     if count > limit:
         raise ApiError(413, "too_many_sentences", f"The transcript has {count:,} interviewer sentences; scoring "

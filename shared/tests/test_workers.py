@@ -1,5 +1,8 @@
 import os
+import subprocess
+import sys
 
+from medgrade_shared import workers
 from medgrade_shared.workers import available_cpus, resolve_workers
 
 
@@ -21,3 +24,29 @@ def test_without_a_quota_the_affinity_counts(tmp_path):
 def test_zero_workers_means_one_per_cpu():
     assert resolve_workers(0) == available_cpus()
     assert resolve_workers(3) == 3
+
+
+def test_several_workers_are_ready_only_when_every_live_one_has_marked_itself(tmp_path, monkeypatch):
+    monkeypatch.setenv(workers.MULTIPROC_ENV, str(tmp_path))
+    monkeypatch.setenv(workers.WORKER_COUNT_ENV, "2")
+    assert not workers.all_workers_ready()
+    workers.mark_ready()  # this process: one of two
+    assert not workers.all_workers_ready()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
+    (tmp_path / f"ready-{int(dead.stdout)}").touch()  # a worker that marked itself, then died
+    assert not workers.all_workers_ready()
+    sibling = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        (tmp_path / f"ready-{sibling.pid}").touch()
+        assert workers.all_workers_ready()
+    finally:
+        sibling.kill()
+        sibling.wait()
+    assert not workers.all_workers_ready()
+
+
+def test_one_process_is_ready_by_itself(monkeypatch):
+    monkeypatch.delenv(workers.MULTIPROC_ENV, raising=False)
+    monkeypatch.delenv(workers.WORKER_COUNT_ENV, raising=False)
+    assert workers.all_workers_ready()

@@ -54,5 +54,13 @@ def test_no_generated_request_gets_a_server_error(fuzzed_suite, service):
         cwd=ROOT, capture_output=True, text=True, timeout=SECONDS_PER_SERVICE)
     totals = [line.strip() for line in result.stdout.splitlines() if re.search(r"\d+ generated", line)]
     print(f"schemathesis, {service.name}: {'; '.join(totals)}")
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:] + server_errors(run)
     assert totals, result.stdout[-2000:]  # it ran and generated requests
+
+
+def server_errors(run: Path) -> str:
+    """The services' log lines of every 5xx answered and every error logged, to say which
+    request failed and why (schemathesis's own report is cut to its end)."""
+    lines = [line for log in sorted((run / "logs").glob("*.log")) for line in log.read_text().splitlines()
+             if re.search(r'"status": 5\d\d|"level": "ERROR"', line) and '"route": "/ready"' not in line]
+    return "\nserver errors in the services' logs:\n" + "\n".join(lines[-20:])

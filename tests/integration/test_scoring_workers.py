@@ -49,3 +49,17 @@ def test_metrics_count_the_requests_of_every_worker():
     for _ in range(REQUESTS):  # a new connection each time: the kernel spreads them over the workers
         assert httpx.get(f"{SCORING}/health", timeout=5).status_code == 200
     assert health_count() - before == REQUESTS
+
+
+def test_scoring_is_ready_only_when_every_worker_has_its_model(suite):
+    """`/ready` reaches any worker; each answers for all, so a new connection to each says the same."""
+    if suite.kind != "local" or available_cpus() < 2:
+        pytest.skip("one worker, or the process tree is the container's")
+    pids = workers_of(int((suite.run_dir / "scoring.pid").read_text()))
+    environment = Path(f"/proc/{pids[0]}/environ").read_bytes().split(b"\0")  # set for the workers at start
+    folder = next(Path(item.split(b"=", 1)[1].decode()) for item in environment
+                  if item.startswith(b"PROMETHEUS_MULTIPROC_DIR="))
+    assert sorted(int(mark.name.split("-")[1]) for mark in folder.glob("ready-*")) == sorted(pids)
+    for _ in range(10):
+        ready = httpx.get(f"{SCORING}/ready", timeout=5)
+        assert ready.status_code == 200 and ready.json()["checks"]["workers"] is True

@@ -109,7 +109,7 @@ def test_health_ready_and_metrics(client, score_body) -> None:
     assert client.get("/health").json() == {"status": "ok", "service": "scoring"}
     ready = client.get("/ready")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"re2": True, "model": True}
+    assert ready.json()["checks"] == {"re2": True, "model": True, "workers": True}
     metrics = client.get("/metrics").text
     assert 'medgrade_http_requests_total{method="POST",route="/score/structure",service="scoring",status="200"} 1.0' \
         in metrics
@@ -141,7 +141,7 @@ def test_not_ready_while_the_model_loads(score_body, encoder) -> None:
         assert client.get("/health").status_code == 200
         ready = client.get("/ready")
         assert ready.status_code == 503
-        assert ready.json()["checks"] == {"re2": True, "model": False}
+        assert ready.json()["checks"] == {"re2": True, "model": False, "workers": True}
         error = _assert_envelope(client.post("/score/key_questions", json=score_body), 503, "model_not_ready")
         assert "still loading" in error["message"]
         assert client.post("/score/structure", json=score_body).status_code == 200

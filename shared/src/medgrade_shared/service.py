@@ -36,7 +36,7 @@ from medgrade_shared.request_context import (
     request_id_var,
 )
 from medgrade_shared.settings import MULTIPART_FRAMING_BYTES, ServiceSettings
-from medgrade_shared.workers import MULTIPROC_ENV, exposition
+from medgrade_shared.workers import MULTIPROC_ENV, WORKER_COUNT_ENV, exposition
 
 DOCS_ASSETS = "/docs/assets"
 ReadinessCheck = Callable[[FastAPI], Awaitable[dict[str, bool]]]
@@ -272,7 +272,7 @@ def serve(service: str, factory: str, settings: ServiceSettings, workers: int = 
 
     With ``workers`` > 1, uvicorn runs that many worker processes on the one port; their metrics
     are collected through a fresh multiprocess folder (:mod:`medgrade_shared.workers`), removed
-    when the service stops."""
+    when the service stops, where each worker also marks itself ready."""
     options: dict[str, Any] = {"factory": True, "host": settings.host, "port": settings.port, "access_log": False,
                                "log_config": logging_config(service, settings.log_level)}
     if workers <= 1:
@@ -280,4 +280,5 @@ def serve(service: str, factory: str, settings: ServiceSettings, workers: int = 
         return
     with tempfile.TemporaryDirectory(prefix=f"medgrade-{service}-metrics-") as folder:
         os.environ[MULTIPROC_ENV] = folder
+        os.environ[WORKER_COUNT_ENV] = str(workers)
         uvicorn.run(factory, workers=workers, **options)

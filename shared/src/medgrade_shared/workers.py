@@ -10,6 +10,11 @@ Prometheus counters live in each worker's memory, so with several workers the va
 prometheus_client's multiprocess mode: ``PROMETHEUS_MULTIPROC_DIR`` is set before the workers
 start (they import prometheus_client afresh), and ``/metrics`` sums every worker's files
 (:func:`exposition`).
+
+Each worker loads its own model, and ``/ready`` is answered by whichever worker takes the
+connection, so a service with several workers is ready only when every one of them is: a worker
+that has loaded marks itself in the same folder (:func:`mark_ready`), and :func:`all_workers_ready`
+counts the marks of live workers against the number started (``MEDGRADE_WORKER_COUNT``).
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry, generate_latest, multiprocess
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+WORKER_COUNT_ENV = "MEDGRADE_WORKER_COUNT"
+_READY_PREFIX = "ready-"
 CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
 
 
@@ -52,3 +59,29 @@ def exposition(registry: CollectorRegistry) -> bytes:
     combined = CollectorRegistry()
     multiprocess.MultiProcessCollector(combined)  # type: ignore[no-untyped-call]  # not annotated upstream
     return generate_latest(combined)
+
+
+def mark_ready() -> None:
+    """Record that this worker is ready (a file named by its pid in the workers' folder)."""
+    folder = os.environ.get(MULTIPROC_ENV)
+    if folder:
+        (Path(folder) / f"{_READY_PREFIX}{os.getpid()}").touch()
+
+
+def all_workers_ready() -> bool:
+    """Whether every worker started has marked itself ready and is still alive (one process: True)."""
+    folder, expected = os.environ.get(MULTIPROC_ENV), int(os.environ.get(WORKER_COUNT_ENV, "1"))
+    if not folder or expected <= 1:
+        return True
+    ready = [mark for mark in Path(folder).glob(f"{_READY_PREFIX}*") if _alive(int(mark.name[len(_READY_PREFIX):]))]
+    return len(ready) >= expected
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True

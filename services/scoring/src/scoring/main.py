@@ -26,7 +26,7 @@ from medgrade_shared.internal_auth import require_internal_token
 from medgrade_shared.models.rubric import SUBMISSION_KINDS
 from medgrade_shared.patterns import PatternError, compile_pattern
 from medgrade_shared.service import create_service_app, serve
-from medgrade_shared.workers import resolve_workers
+from medgrade_shared.workers import all_workers_ready, mark_ready, resolve_workers
 from scoring.api.model_slot import ModelSlot
 from scoring.api.routes.score import router as score_router
 from scoring.core.config import ScoringSettings, get_settings
@@ -38,13 +38,14 @@ log = logging.getLogger("medgrade.scoring")
 
 
 async def _readiness(app: FastAPI) -> dict[str, bool]:
-    """The RE2 engine that runs rubric patterns, and the sentence-embedding model."""
+    """The RE2 engine that runs rubric patterns, and the sentence-embedding model, loaded in this
+    worker and in every other (a request may reach any of them)."""
     try:
         compile_pattern(r"\bready\b")
         re2_ok = True
     except PatternError:
         re2_ok = False
-    return {"re2": re2_ok, "model": app.state.model.encoder is not None}
+    return {"re2": re2_ok, "model": app.state.model.encoder is not None, "workers": all_workers_ready()}
 
 
 def _lifespan(loader: Callable[[], Encoder]) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -58,6 +59,7 @@ def _lifespan(loader: Callable[[], Encoder]) -> Callable[[FastAPI], AbstractAsyn
                 for kind in SUBMISSION_KINDS:  # the thesaurus, before the first grading
                     await asyncio.to_thread(phrase_index.topics, encoder, kind)
                 slot.settle(encoder)
+                mark_ready()
                 log.info("sentence-embedding model loaded", extra={"model_version": encoder.version})
             except Exception as exc:  # any failure leaves the service not ready, with the reason
                 slot.settle(None, f"{type(exc).__name__}: {exc}")

@@ -25,8 +25,9 @@ import httpx
 
 from document_parser.parsing.pipeline import parse_transcript
 from medgrade_shared.internal_auth import INTERNAL_TOKEN_HEADER
-from medgrade_shared.models.rubric import COMPONENTS, Rubric
+from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.scoring import AggregateRequest, ComponentResult, ScoreRequest
+from medgrade_shared.models.vocabulary import COMPONENTS
 from rubric_management.seeding import example_rubrics
 from scoring.evaluators.aggregate import aggregate
 from scoring.evaluators.communication import score_communication

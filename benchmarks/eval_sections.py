@@ -35,7 +35,7 @@ from scoring.evaluators.structure import lcs_length
 LABELS = Path(__file__).resolve().parents[1] / "evaluation" / "sections" / "labels.jsonl"
 ACI_FILES = ("aci-bench/aci-bench-train.csv", "aci-bench/aci-bench-valid.csv")
 NEAR = 3  # utterances: a detected start this close to the label counts as found there
-SUMMARY = "Summary"
+SUMMARY_SECTION = "Summary"
 CLOSING_GRID = {"LONG_STATEMENT_WORDS": (8, 10, 15, 20), "EARLIEST": (0.4, 0.5, 0.6), "MIN_MARGIN": (1.0, 2.0)}
 
 
@@ -79,7 +79,7 @@ def outcome(label: dict, text: str) -> tuple[float, bool]:
     """(LCS ratio, closing summary found) of one consultation as the parse reads it now."""
     parsed = parse_transcript(text, "auto")
     expected = [b["section"] for b in label["boundaries"]]
-    return lcs_length(parsed.detected_order, expected) / len(expected), SUMMARY in parsed.detected_order
+    return lcs_length(parsed.detected_order, expected) / len(expected), SUMMARY_SECTION in parsed.detected_order
 
 
 def cross_validate(labels: list[dict], texts: dict[str, str]) -> int:
@@ -126,7 +126,7 @@ def main() -> int:
             position = labelled_index(parsed, boundary["quote"], position)
             if boundary["section"] in starts:
                 gaps.append(abs(starts[boundary["section"]] - position))
-        found = SUMMARY in parsed.detected_order
+        found = SUMMARY_SECTION in parsed.detected_order
         ratios.append(ratio)
         offsets.extend(gaps)
         if label["has_summary"]:

@@ -40,10 +40,10 @@ import snippet_classifier as snippets
 from train_snippet_sections import folds
 
 from document_parser.parsing import evidence
-from document_parser.parsing.lexicon import SECTIONS
 from document_parser.parsing.pipeline import parse_transcript
 from medgrade_shared.errors import DomainError
 from medgrade_shared.models.transcript import ParsedTranscript
+from medgrade_shared.models.vocabulary import SECTION_NAMES
 
 TRAINING_FILE = "MTS-Dialog-TrainingSet.csv"
 VALIDATION_FILE = "MTS-Dialog-ValidationSet.csv"
@@ -102,13 +102,13 @@ def report(path: Path, rows: list[Row], method: Callable[[str], str], name: str,
               f"cross-validation gave {cv['cross_validation']['accuracy']:.1%}")
     if not detail:
         return
-    print(f"  {'labelled':14s} {'right':>9s}          " + " ".join(f"{s:>5.5s}" for s in SECTIONS))
+    print(f"  {'labelled':14s} {'right':>9s}          " + " ".join(f"{s:>5.5s}" for s in SECTION_NAMES))
     for header, sections in HEADERS.items():
         predicted = Counter({got: n for (h, got), n in confusion.items() if h == header})
         total = sum(predicted.values())
         right = sum(n for got, n in predicted.items() if got in sections)
         print(f"  {header:14s} {right:4d}/{total:<4d} {right / total if total else 0:6.1%}   "
-              + " ".join(f"{predicted[s]:5d}" for s in SECTIONS))
+              + " ".join(f"{predicted[s]:5d}" for s in SECTION_NAMES))
 
 
 @contextmanager

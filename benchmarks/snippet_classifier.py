@@ -76,7 +76,7 @@ def lexicon_section(totals: Counter[str]) -> str:
 
 
 def snippet_section(utterances: list[Utterance], model: Model | None = None) -> str:
-    """The section the excerpt is about: one of :data:`lexicon.SECTIONS` except Summary."""
+    """The section the excerpt is about: one of :data:`lexicon.SECTION_NAMES` except Summary."""
     if not utterances:
         return DEFAULT
     model = model or load_model()

@@ -5,8 +5,9 @@ from pydantic import ValidationError
 
 from medgrade_shared.errors import Invalid
 from medgrade_shared.formulas import weighted_overall
-from medgrade_shared.models.rubric import Rubric
+from medgrade_shared.models.rubric import Rubric, Weights
 from medgrade_shared.models.rubric_checks import require_kind, scored_components
+from medgrade_shared.models.vocabulary import COMPONENTS
 
 REFERENCE_STYLE = {
     "rubric_id": "stroke_v1",
@@ -97,3 +98,8 @@ def test_the_overall_leaves_out_what_does_not_apply_and_rescales_the_rest() -> N
     assert without == pytest.approx((0.2 * 1.0 + 0.5 * 0.5) / 0.8)
     assert sum(entry["weight"] for entry in breakdown.values()) == pytest.approx(1.0)
     assert sum(entry["weighted"] for entry in breakdown.values()) == pytest.approx(without)
+
+
+def test_a_rubric_weighs_exactly_the_components_of_the_vocabulary() -> None:
+    assert tuple(Weights.model_fields) == COMPONENTS
+    assert tuple(Weights().as_dict()) == COMPONENTS

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from document_parser.parsing.pipeline import parse_transcript
 from medgrade_shared.errors import DomainError
-from medgrade_shared.models.rubric import COMPONENTS, SECTION_NAMES, Rubric
+from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.transcript import ParsedTranscript
+from medgrade_shared.models.vocabulary import COMPONENTS, SECTION_NAMES
 from rubric_management.qa import review_document
 from scoring.evaluators.aggregate import aggregate
 from scoring.evaluators.communication import score_communication

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from document_parser.parsing.lexicon import SECTIONS, SUMMARY
 from document_parser.parsing.pipeline import parse_transcript
+from medgrade_shared.models.vocabulary import SECTION_NAMES, SUMMARY_SECTION
 
 
 def _load_classifier():
@@ -49,7 +49,7 @@ def test_the_shipped_weights_say_where_they_come_from() -> None:
     assert raw["license"].startswith("CC BY 4.0") and "Ben Abacha" in raw["citation"]
     assert raw["trained_by"] == "benchmarks/train_snippet_sections.py"
     model = snippets.load_model()
-    assert set(model.classes) == {*SECTIONS, snippets.SOCIAL_OR_FAMILY} - {SUMMARY, "SH", "FH"}
+    assert set(model.classes) == {*SECTION_NAMES, snippets.SOCIAL_OR_FAMILY} - {SUMMARY_SECTION, "SH", "FH"}
     assert all(set(by_class) <= set(model.classes) for by_class in model.weights.values())
 
 

@@ -7,7 +7,8 @@ from importlib.resources import files
 
 import pytest
 
-from medgrade_shared.models.rubric import COMPONENTS, Rubric
+from medgrade_shared.models.rubric import Rubric
+from medgrade_shared.models.vocabulary import COMPONENTS
 from medgrade_shared.patterns import compile_pattern
 from rubric_management.seeding import example_rubrics
 

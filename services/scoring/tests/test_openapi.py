@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from medgrade_shared.models.rubric import COMPONENTS
+from medgrade_shared.models.vocabulary import COMPONENTS
 from medgrade_shared.testing.openapi import openapi_problems
 from scoring.main import create_app
 

@@ -11,7 +11,7 @@ from typing import Any
 from grading_orchestrator.batch_store import BatchStore
 from medgrade_shared.errors import NotFound
 from medgrade_shared.models.batch import BatchResult, BatchResultsPage, BatchStatus
-from medgrade_shared.models.rubric import COMPONENTS
+from medgrade_shared.models.vocabulary import COMPONENTS
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

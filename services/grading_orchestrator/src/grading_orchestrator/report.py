@@ -27,8 +27,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from medgrade_shared.citations import format_timestamp, utterance_citation
-from medgrade_shared.models.rubric import COMPONENTS
 from medgrade_shared.models.transcript import ParsedTranscript
+from medgrade_shared.models.vocabulary import COMPONENTS
 
 COMPONENT_LABELS = {"structure": "Structure", "key_questions": "Key questions", "reasoning": "Clinical reasoning",
                     "summary": "Summary", "communication": "Communication"}

@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from medgrade_shared.models.grading import KIND_DESCRIPTION, StudentId, TranscriptFormat, TranscriptText
+from medgrade_shared.models.grading import KIND_DESCRIPTION, StudentId, TranscriptText
 from medgrade_shared.models.rubric import RubricId, SemVer, SubmissionKind
+from medgrade_shared.models.vocabulary import TextFormat
 
 BatchState = Literal["queued", "running", "complete"]
 ItemStatus = Literal["queued", "running", "done", "failed"]
@@ -19,7 +20,7 @@ class BatchItem(BaseModel):
 
     student_id: StudentId = Field(description="The student's id: letters, digits and `. _ @ -`, at most 128.")
     transcript: TranscriptText
-    format: TranscriptFormat = Field(default="auto", description="The transcript's format; `auto` tells it from "
+    format: TextFormat = Field(default="auto", description="The transcript's format; `auto` tells it from "
                                                                  "the text.")
     kind: SubmissionKind | None = Field(default=None, description=(
         "`interview` or `presentation`; without it, the batch's `kind`."))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from pydantic_core import PydanticCustomError
@@ -14,9 +14,9 @@ from medgrade_shared.models.scoring import (
     OVERALL_DESCRIPTION,
     BreakdownEntry,
     ComponentEvidence,
-    ComponentName,
     FeedbackItem,
 )
+from medgrade_shared.models.vocabulary import ComponentName, TextFormat
 from medgrade_shared.models.warnings import GradingWarning
 
 STUDENT_ID_PATTERN = r"^[A-Za-z0-9._@-]+$"
@@ -35,7 +35,6 @@ TranscriptText = Annotated[str, Field(max_length=10_000_000, description=(
     "The transcript of the interview or presentation: plain text (`[MM:SS] Speaker: words` lines, times "
     "optional; a presentation may be plain prose), WebVTT, SRT or JSON utterances; not empty. Time stamps "
     "past 24 hours are refused.")), AfterValidator(_not_blank)]
-TranscriptFormat = Literal["auto", "text", "vtt", "srt", "json"]
 KIND_DESCRIPTION = ("What the transcript is: `interview` (the student takes a history from a patient; only the "
                     "interviewer's questions count) or `presentation` (an oral case presentation: the student "
                     "reports the history, and a key question is covered when its information is stated, "
@@ -48,7 +47,7 @@ class Submission(BaseModel):
     oral_transcript: TranscriptText
     summary_text: str | None = Field(default=None, max_length=100_000, description=(
         "The student's written summary, scored instead of the summary found at the end of the transcript."))
-    format: TranscriptFormat = Field(default="auto", description="The transcript's format; `auto` tells it from "
+    format: TextFormat = Field(default="auto", description="The transcript's format; `auto` tells it from "
                                                                  "the text.")
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from medgrade_shared.models.grading import _not_blank
-from medgrade_shared.models.scoring import ComponentName
+from medgrade_shared.models.vocabulary import ComponentName
 
 
 class KeyQuestionOverride(BaseModel):

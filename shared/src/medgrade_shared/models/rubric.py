@@ -18,8 +18,8 @@ from pydantic import (
     model_validator,
 )
 
-SECTION_NAMES: tuple[str, ...] = ("CC", "HPI", "ROS", "PMH", "MEDS", "ALLERGIES", "SH", "FH", "Summary")
-COMPONENTS: tuple[str, ...] = ("structure", "key_questions", "reasoning", "summary", "communication")
+from medgrade_shared.models.vocabulary import COMPONENTS, SECTION_NAMES
+
 SubmissionKind = Literal["interview", "presentation"]
 SUBMISSION_KINDS: tuple[SubmissionKind, ...] = ("interview", "presentation")
 """An ``interview``: the student asks a patient, only the interviewer's words count. A

@@ -25,7 +25,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from medgrade_shared.errors import Invalid
-from medgrade_shared.models.rubric import COMPONENTS, Rubric, SubmissionKind, SummaryElement
+from medgrade_shared.models.rubric import Rubric, SubmissionKind, SummaryElement
+from medgrade_shared.models.vocabulary import COMPONENTS
 from medgrade_shared.patterns import PatternError, compile_pattern
 
 WEIGHT_TOLERANCE = 1e-6

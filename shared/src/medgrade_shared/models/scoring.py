@@ -9,8 +9,7 @@ from pydantic import BaseModel, Field, field_validator
 from medgrade_shared.citations import is_rubric_citation, validate_citation
 from medgrade_shared.models.rubric import Rubric, SubmissionKind
 from medgrade_shared.models.transcript import ParsedTranscript
-
-ComponentName = Literal["structure", "key_questions", "reasoning", "summary", "communication"]
+from medgrade_shared.models.vocabulary import ComponentName
 
 
 class FeedbackItem(BaseModel):

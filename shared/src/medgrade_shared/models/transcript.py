@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from medgrade_shared.models.vocabulary import TextFormat
 from medgrade_shared.models.warnings import GradingWarning
 
 Role = Literal["interviewer", "patient", "other"]
@@ -93,7 +94,7 @@ class ParseRequest(BaseModel):
 
     text: str = Field(min_length=1, max_length=10_000_000, description=(
         "The transcript: plain text (`[MM:SS] Speaker: words` lines, times optional), WebVTT, SRT or JSON utterances."))
-    format: Literal["auto", "text", "vtt", "srt", "json"] = Field(default="auto", description=(
+    format: TextFormat = Field(default="auto", description=(
         "The transcript's format; `auto` tells it from the text."))
     summary_text: str | None = Field(default=None, max_length=100_000, description=(
         "A written summary, scored instead of the summary found at the end of the transcript."))

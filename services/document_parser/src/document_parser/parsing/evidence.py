@@ -16,7 +16,8 @@ import re
 from typing import NamedTuple
 
 from document_parser.parsing.headings import find_heading
-from document_parser.parsing.lexicon import COMPLAINT, PHRASES, STRONG, SUMMARY, SUMMARY_CUES
+from document_parser.parsing.lexicon import COMPLAINT, PHRASES, STRONG, SUMMARY_CUES
+from medgrade_shared.models.vocabulary import SUMMARY_SECTION
 from medgrade_shared.questions import asks, is_question
 from medgrade_shared.text import normalise
 
@@ -83,12 +84,12 @@ def section_evidence(text: str, statement_weight: float = 1.0) -> Evidence:
         question = sentence.rstrip().endswith("?") or (unpunctuated and is_question(sentence))
         weight = 1.0 if question else statement_weight
         for section, score in found.items():
-            scores[section] = scores.get(section, 0.0) + score * (1.0 if section == SUMMARY else weight)
+            scores[section] = scores.get(section, 0.0) + score * (1.0 if section == SUMMARY_SECTION else weight)
         top = max(found, key=found.__getitem__)
         if question and strongest[top] >= STRONG and all(s < found[top] for k, s in found.items() if k != top):
             opens.add(top)
-    if SUMMARY in scores and any(cue in normalise(text) for cue in _CUES):
-        opens.add(SUMMARY)
+    if SUMMARY_SECTION in scores and any(cue in normalise(text) for cue in _CUES):
+        opens.add(SUMMARY_SECTION)
     return Evidence(scores, frozenset(opens))
 
 

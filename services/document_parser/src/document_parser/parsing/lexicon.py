@@ -1,4 +1,5 @@
-"""Section names and the evidence for each: explicit headings and topic phrases.
+"""The evidence for each history section (named in `medgrade_shared.models.vocabulary`):
+explicit headings and topic phrases.
 
 Phrase weights: 3 for a phrase that by itself names the topic ("do you smoke"); 4 for one
 that must also outweigh a strong phrase of another topic in the same question ("allergic to
@@ -13,8 +14,8 @@ measures them on both.
 
 from __future__ import annotations
 
-SUMMARY = "Summary"
-SECTIONS = ("CC", "HPI", "ROS", "PMH", "MEDS", "ALLERGIES", "SH", "FH", SUMMARY)
+from medgrade_shared.models.vocabulary import SUMMARY_SECTION
+
 OPENING = "CC"
 COMPLAINT = "HPI"  # the history of the presenting complaint: what talk about the complaint belongs to
 
@@ -28,11 +29,11 @@ HEADINGS: dict[str, tuple[str, ...]] = {
     "ALLERGIES": ("allergies", "allergy", "drug allergies"),
     "SH": ("social history", "sh", "shx"),
     "FH": ("family history", "fh", "fhx"),
-    SUMMARY: ("summary", "assessment", "assessment and plan", "impression", "conclusion"),
+    SUMMARY_SECTION: ("summary", "assessment", "assessment and plan", "impression", "conclusion"),
 }
 # Spoken openings of a summary: a section start without a colon after them.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
-    SUMMARY: ("in summary", "to summarise", "to summarize", "to recap", "in conclusion", "to sum up",
+    SUMMARY_SECTION: ("in summary", "to summarise", "to summarize", "to recap", "in conclusion", "to sum up",
               "in short", "let me summarise", "let me summarize"),
 }
 
@@ -138,7 +139,7 @@ PHRASES: dict[str, dict[str, float]] = {
         "running in": 2.0, "dad's side": STRONG, "mom's side": STRONG, "mum's side": STRONG,
         "father's side": STRONG, "mother's side": STRONG,
     },
-    SUMMARY: {
+    SUMMARY_SECTION: {
         **dict.fromkeys(SUMMARY_CUES, SPECIFIC), "differential": 2.0, "differentials": 2.0, "my impression": 2.0,
         "diagnosis": 2.0, "the plan": 2.0,
     },

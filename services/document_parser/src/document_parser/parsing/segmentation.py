@@ -31,16 +31,17 @@ import math
 
 from document_parser.parsing.closing import closing_start
 from document_parser.parsing.evidence import Evidence, section_evidence, unnamed_topic
-from document_parser.parsing.lexicon import OPENING, SECTIONS, SUMMARY
+from document_parser.parsing.lexicon import OPENING
 from medgrade_shared.models.transcript import Section, Utterance
+from medgrade_shared.models.vocabulary import SECTION_NAMES, SUMMARY_SECTION
 from medgrade_shared.questions import asks
 
 SWITCH_COST = 1.5
 START_COST = 0.5  # more than a statement's hint (STATEMENT_WEIGHT), less than a question's (1)
 SUMMARY_RESTATES = 0.5
 STATEMENT_WEIGHT = 1 / 3  # of an interviewer's statement in a dialogue, against a question
-_SUMMARY_AT = SECTIONS.index(SUMMARY)
-_OPEN_SECTIONS = [i for i in range(len(SECTIONS)) if i != _SUMMARY_AT]
+_SUMMARY_AT = SECTION_NAMES.index(SUMMARY_SECTION)
+_OPEN_SECTIONS = [i for i in range(len(SECTION_NAMES)) if i != _SUMMARY_AT]
 
 
 def segment(utterances: list[Utterance]) -> list[Section]:
@@ -60,7 +61,7 @@ def segment(utterances: list[Utterance]) -> list[Section]:
         asked = asked or asks(u.match_text)
         if found.scores:
             evidence.append((i, found))
-    labels = [SECTIONS.index(OPENING)] * len(utterances)
+    labels = [SECTION_NAMES.index(OPENING)] * len(utterances)
     if evidence:
         positions = [i for i, _ in evidence]
         states = _decode([found for _, found in evidence], START_COST)
@@ -74,23 +75,23 @@ def segment(utterances: list[Utterance]) -> list[Section]:
 
 def _decode(evidence: list[Evidence], start_cost: float) -> list[int]:
     """Best section index per evidence-bearing utterance (a Viterbi path over the sections)."""
-    opening = SECTIONS.index(OPENING)
-    scores = [0.0 if s == opening else -start_cost for s in range(len(SECTIONS))]  # before any evidence: CC
+    opening = SECTION_NAMES.index(OPENING)
+    scores = [0.0 if s == opening else -start_cost for s in range(len(SECTION_NAMES))]  # before any evidence: CC
     scores[_SUMMARY_AT] = -math.inf
     back: list[tuple[int, int]] = []  # per step: best open section before it, bit s set when state s stayed
     for found in evidence:
-        own = [found.scores.get(name, 0.0) for name in SECTIONS]
+        own = [found.scores.get(name, 0.0) for name in SECTION_NAMES]
         own[_SUMMARY_AT] += SUMMARY_RESTATES * (sum(own) - own[_SUMMARY_AT])
         best_open = max(_OPEN_SECTIONS, key=lambda s: scores[s])
-        stay = [scores[s] + own[s] for s in range(len(SECTIONS))]
+        stay = [scores[s] + own[s] for s in range(len(SECTION_NAMES))]
         enter = [scores[best_open] - (0.0 if name in found.opens else SWITCH_COST) + own[s]
-                 for s, name in enumerate(SECTIONS)]
-        if SUMMARY not in found.opens:
+                 for s, name in enumerate(SECTION_NAMES)]
+        if SUMMARY_SECTION not in found.opens:
             enter[_SUMMARY_AT] = -math.inf
-        stayed = sum(1 << s for s in range(len(SECTIONS)) if stay[s] > enter[s])  # ties: switch later
-        scores = [max(stay[s], enter[s]) for s in range(len(SECTIONS))]
+        stayed = sum(1 << s for s in range(len(SECTION_NAMES)) if stay[s] > enter[s])  # ties: switch later
+        scores = [max(stay[s], enter[s]) for s in range(len(SECTION_NAMES))]
         back.append((best_open, stayed))
-    state = max(range(len(SECTIONS)), key=lambda s: scores[s])
+    state = max(range(len(SECTION_NAMES)), key=lambda s: scores[s])
     path = [state]
     for best_open, stayed in reversed(back[1:]):
         state = state if stayed >> state & 1 else best_open
@@ -104,7 +105,7 @@ def _runs(labels: list[int]) -> list[Section]:
     start = 0
     for i in range(1, len(labels) + 1):
         if i == len(labels) or labels[i] != labels[start]:
-            sections.append(Section(name=SECTIONS[labels[start]], start_index=start, end_index=i - 1))
+            sections.append(Section(name=SECTION_NAMES[labels[start]], start_index=start, end_index=i - 1))
             start = i
     return sections
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from document_parser.parsing.lexicon import SUMMARY
 from medgrade_shared.models.transcript import Section, SummaryText, Utterance
+from medgrade_shared.models.vocabulary import SUMMARY_SECTION
 from medgrade_shared.text import count_tokens
 
 
@@ -12,7 +12,7 @@ def build_summary(summary_text: str | None, utterances: list[Utterance], section
         return SummaryText(text=summary_text, tokens=count_tokens(summary_text), source="summary_text")
     spoken = " ".join(
         utterances[i].match_text
-        for section in sections if section.name == SUMMARY
+        for section in sections if section.name == SUMMARY_SECTION
         for i in range(section.start_index, section.end_index + 1)
         if utterances[i].addresses_patient and utterances[i].match_text
     )

@@ -22,7 +22,8 @@ from medgrade_shared.errors import Invalid
 from medgrade_shared.formulas import weighted_overall
 from medgrade_shared.models.rubric import Rubric, SubmissionKind
 from medgrade_shared.models.rubric_checks import require_gradable, scored_components
-from medgrade_shared.models.scoring import AggregateResult, BreakdownEntry, ComponentName, ComponentResult, FeedbackItem
+from medgrade_shared.models.scoring import AggregateResult, BreakdownEntry, ComponentResult, FeedbackItem
+from medgrade_shared.models.vocabulary import ComponentName
 
 log = logging.getLogger(__name__)
 

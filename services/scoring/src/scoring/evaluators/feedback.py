@@ -7,7 +7,8 @@ from typing import Any, Literal
 from medgrade_shared.citations import rubric_citation
 from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.rubric_checks import is_empty, require_gradable
-from medgrade_shared.models.scoring import ComponentName, ComponentResult, FeedbackItem
+from medgrade_shared.models.scoring import ComponentResult, FeedbackItem
+from medgrade_shared.models.vocabulary import ComponentName
 from scoring.evaluators.scores import clamp_score
 
 Severity = Literal["info", "minor", "major", "critical"]

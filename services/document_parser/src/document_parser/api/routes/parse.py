@@ -5,7 +5,7 @@ its result serialised once (``medgrade_shared.json_body``)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
@@ -18,10 +18,10 @@ from medgrade_shared.examples import example, json_content
 from medgrade_shared.json_body import body_schema, json_body, json_response
 from medgrade_shared.models.errors import ErrorEnvelope
 from medgrade_shared.models.transcript import ParsedTranscript, ParseRequest
+from medgrade_shared.models.vocabulary import UploadFormat
 
 router = APIRouter(prefix="/parse", tags=["parse"])
 
-UploadFormat = Literal["auto", "text", "vtt", "srt", "json", "docx", "pdf"]
 _PARSED = {"model": ParsedTranscript, "content": json_content(example("parsed_transcript"))}
 
 

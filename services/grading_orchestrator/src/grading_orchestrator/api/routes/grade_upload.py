@@ -5,7 +5,7 @@ same errors (the parser's 413, 415 and 422 keep their status; 503 names a failed
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
@@ -17,10 +17,10 @@ from grading_orchestrator.pipeline import Target
 from medgrade_shared.models.errors import ErrorEnvelope
 from medgrade_shared.models.grading import GradeRequest, StudentId, Submission
 from medgrade_shared.models.rubric import RubricId, SemVer, SubmissionKind
+from medgrade_shared.models.vocabulary import UploadFormat
 
 router = APIRouter(prefix="/grade", tags=["grading"])
 
-UploadFormat = Literal["auto", "text", "vtt", "srt", "json", "docx", "pdf"]
 
 _ERRORS = {code: {"model": ErrorEnvelope} for code in (404, 413, 415, 422, 502, 503, 504)}
 # The form fields mean what the fields of POST /grade's JSON body mean.

@@ -8,6 +8,7 @@ from medgrade_shared.text import (
     contains_phrase,
     count_tokens,
     normalise,
+    split_sentences,
 )
 
 
@@ -41,3 +42,26 @@ def test_catastrophic_pattern_gives_no_match():
 def test_invalid_or_unsupported_patterns_are_refused(bad):
     with pytest.raises(PatternError):
         compile_pattern(bad)
+
+
+@pytest.mark.parametrize(("text", "sentences"), [
+    ("OK, all right.Um, now, have you taken any medication? It's fine.",
+     ["OK, all right.", "Um, now, have you taken any medication?", "It's fine."]),
+    ("He denies headache. no vomiting.", ["He denies headache.", "no vomiting."]),
+    ("Dr. Patel saw him, e.g. on Monday. Then he left.", ["Dr. Patel saw him, e.g. on Monday.", "Then he left."]),
+    ("Is it 2.5 mg?", ["Is it 2.5 mg?"]),
+    ("Any pain? ... ?", ["Any pain? ... ?"]),
+    ("[[[[", ["[[[["]),
+    ("  \n ", []),
+])
+def test_split_sentences(text: str, sentences: list[str]) -> None:
+    assert split_sentences(text) == sentences
+
+
+def test_split_sentences_loses_no_word() -> None:
+    text = "Hello. ... Any chest pain?No. Dr. Who? [[[[ fine!"
+    assert "".join(split_sentences(text)).replace(" ", "") == text.replace(" ", "")
+
+
+def test_no_is_an_answer_not_an_abbreviation() -> None:
+    assert split_sentences("No. Just my stomach hurts.") == ["No.", "Just my stomach hurts."]

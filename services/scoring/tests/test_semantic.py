@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from scoring.semantic.model import MODEL_NAME
-from scoring.semantic.sentences import interviewer_sentences, split_sentences
+from scoring.semantic.sentences import interviewer_sentences, matching_units
 
 
 def test_model_is_the_packaged_minilm_with_unit_embeddings(encoder) -> None:
@@ -36,8 +36,8 @@ def test_one_math_thread(encoder) -> None:
     ("... ?", []),
     ("Is it 2.5 mg?", ["Is it 2.5 mg?"]),
 ])
-def test_split_sentences(text, sentences) -> None:
-    assert split_sentences(text) == sentences
+def test_matching_units(text, sentences) -> None:
+    assert matching_units(text) == sentences
 
 
 def test_only_interviewer_sentences_with_their_position_and_content(make_parsed) -> None:

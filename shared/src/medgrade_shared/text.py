@@ -52,3 +52,42 @@ def contains_phrase(normalised_text: str, phrase: str) -> bool:
     Rubric phrases repeat across calls, so their normal form is cached."""
     needle = _normalised_phrase(phrase)
     return needle != " " and needle in normalised_text
+
+
+_SENTENCE_END = re.compile(r"(?<=[.?!])(?:\s+|(?=[A-Z]))")
+_ABBREVIATIONS = frozenset({"dr.", "mr.", "mrs.", "ms.", "st.", "vs.", "e.g.", "i.e.", "etc.", "approx."})
+"""Not "no.": in speech it is the answer far more often than "number"."""
+_ABBREVIATION_WINDOW = 16
+"""Longer than any abbreviation, so the look-back stays constant-time."""
+_HAS_WORD = re.compile(r"[A-Za-z0-9]")
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of ``text``, the one rule of the parser (a monologue's utterances) and of the
+    scorers (the units of matching), whitespace inside each kept.
+
+    A sentence ends at ``.``, ``?`` or ``!`` followed by whitespace, or directly by a capital letter
+    (transcripts often lose the space: "all right.Um, now, have you ..."), but not after an
+    abbreviation ("Dr. Patel"). A piece with no letter or digit ("...", "[[[[") is not a sentence:
+    it stays at the end of the one before it, so nothing of the text is lost. Linear in the text.
+    """
+    sentences: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        window = text[max(start, match.start() - _ABBREVIATION_WINDOW):match.start()].rsplit(None, 1)
+        if window and window[-1].lower() in _ABBREVIATIONS:
+            continue
+        _append_sentence(sentences, text[start:match.start()])
+        start = match.end()
+    _append_sentence(sentences, text[start:])
+    return sentences
+
+
+def _append_sentence(sentences: list[str], piece: str) -> None:
+    piece = piece.strip()
+    if not piece:
+        return
+    if _HAS_WORD.search(piece) or not sentences:
+        sentences.append(piece)
+    else:
+        sentences[-1] = f"{sentences[-1]} {piece}"

@@ -19,11 +19,10 @@ from document_parser.parsing.headings import find_heading
 from document_parser.parsing.lexicon import COMPLAINT, PHRASES, STRONG, SUMMARY_CUES
 from medgrade_shared.models.vocabulary import SUMMARY_SECTION
 from medgrade_shared.questions import asks, is_question
-from medgrade_shared.text import normalise
+from medgrade_shared.text import normalise, split_sentences
 
 Phrase = tuple[str, str, float]  # padded normalised phrase, section, weight
 
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 _PUNCTUATION = re.compile(r"[.?!]")
 
 
@@ -73,7 +72,7 @@ def section_evidence(text: str, statement_weight: float = 1.0) -> Evidence:
     if heading is not None:
         scores[heading.section] = heading.weight
         opens.add(heading.section)
-    sentences = _SENTENCE_END.split(text) if "?" in text else [text]  # no question mark: one block
+    sentences = split_sentences(text) if "?" in text else [text]  # no question mark: one block
     unpunctuated = _PUNCTUATION.search(text) is None
     for sentence in sentences:
         found, strongest = _phrase_scores(sentence)

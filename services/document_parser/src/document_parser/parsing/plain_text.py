@@ -15,8 +15,8 @@ from __future__ import annotations
 from document_parser.parsing.headings import find_heading
 from document_parser.parsing.lines import Line, iter_lines
 from document_parser.parsing.raw import RawUtterance, Reading
-from document_parser.parsing.sentences import split_sentences
 from document_parser.parsing.speakers import MONOLOGUE_SPEAKER, PREAMBLE_SPEAKER
+from medgrade_shared.text import split_sentences
 
 PREAMBLE_LINES = 3
 # A turn: (index of its first line, speaker, start); it runs to the next turn's first line.

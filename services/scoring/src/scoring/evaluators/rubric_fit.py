@@ -26,7 +26,7 @@ from medgrade_shared.models.rubric import Rubric, SubmissionKind
 from medgrade_shared.models.transcript import ParsedTranscript
 from scoring.semantic.index import phrase_index
 from scoring.semantic.model import Encoder
-from scoring.semantic.sentences import split_sentences
+from scoring.semantic.sentences import matching_units
 
 _MIN_SENTENCE_WORDS = 3
 
@@ -49,7 +49,7 @@ def opening_sentences(parsed: ParsedTranscript, opening_words: int,
     for utterance in sorted(parsed.utterances, key=lambda u: u.index):
         if utterance.role != _SPEAKER[kind] or utterance.dictated:
             continue
-        for sentence in split_sentences(utterance.match_text):
+        for sentence in matching_units(utterance.match_text):
             if len(sentence.split()) >= _MIN_SENTENCE_WORDS:
                 found.append((utterance.index, sentence))
                 words += len(sentence.split())

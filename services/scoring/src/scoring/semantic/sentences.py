@@ -1,8 +1,7 @@
 """Interviewer utterances split into sentences: the unit the key-question matcher and the
 reasoning links look at. Patient and other speakers are never split (they never ask).
 
-A sentence ends at ``.``, ``?`` or ``!`` followed by a space, or directly by a capital letter
-(transcripts often lose the space: "all right.Um, now, have you ..."). Each sentence keeps its
+Sentences are :func:`medgrade_shared.text.split_sentences`'s, the parser's rule. Each sentence keeps its
 utterance (for the citation) and its position within the turn (for adjacency). What is embedded is
 the sentence without hesitation fillers ("um", "uh", "erm", "mm"): they carry no meaning and
 cost model time.
@@ -25,11 +24,10 @@ from dataclasses import dataclass
 
 from medgrade_shared.models.transcript import ParsedTranscript, Utterance
 from medgrade_shared.questions import QUESTION_CLAUSE
-from medgrade_shared.text import normalise
+from medgrade_shared.text import normalise, split_sentences
 
 _LONG_UNPUNCTUATED_WORDS = 16
 _MIN_CLAUSE_WORDS = 4
-_BOUNDARY = re.compile(r"(?<=[.?!])(?:\s+|(?=[A-Z]))")
 _HAS_WORD = re.compile(r"[A-Za-z0-9]")
 _FILLER = re.compile(r"\b(?:um+|uh+|erm|er|mm+|hmm+)\b[,.]?\s*", re.IGNORECASE)
 _ITEM_SEPARATOR = re.compile(r"\s*(?:[,;]|\bor\b|\band\b)\s*", re.IGNORECASE)
@@ -79,9 +77,11 @@ def _question_clauses(sentence: str) -> list[str]:
     return parts
 
 
-def split_sentences(text: str) -> list[str]:
-    return [clause for part in _BOUNDARY.split(text) if _HAS_WORD.search(part)
-            for clause in _question_clauses(part.strip())]
+def matching_units(text: str) -> list[str]:
+    """The sentences of an utterance that carry words, a long unpunctuated one split at its
+    question clauses."""
+    return [clause for sentence in split_sentences(text) if _HAS_WORD.search(sentence)
+            for clause in _question_clauses(sentence)]
 
 
 def interviewer_sentences(parsed: ParsedTranscript) -> list[Sentence]:
@@ -89,4 +89,4 @@ def interviewer_sentences(parsed: ParsedTranscript) -> list[Sentence]:
     ordered = sorted(parsed.utterances, key=lambda u: u.index)
     return [Sentence(u, position, text, normalise(text))
             for u in ordered if u.addresses_patient
-            for position, text in enumerate(split_sentences(u.match_text))]
+            for position, text in enumerate(matching_units(u.match_text))]

@@ -3,6 +3,7 @@ through a cached ``get_settings()`` dependency; nothing is read at import time."
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -14,10 +15,18 @@ MULTIPART_FRAMING_BYTES = 16 * 1024
 uploads is the file limit plus this."""
 
 
+ANY_SERVICE_HOST = "MEDGRADE_HOST"
+"""The listening address of every service that does not set its own: the one image serves any of
+the four, so it cannot name a service's prefixed variable."""
+
+
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MEDGRADE_", extra="ignore")
 
-    host: str = "127.0.0.1"
+    host: str = Field(
+        default_factory=lambda: os.environ.get(ANY_SERVICE_HOST, "127.0.0.1"),
+        description=f"The listening address; when the service's own <prefix>HOST is unset, {ANY_SERVICE_HOST} "
+                    "(the image sets it to 0.0.0.0), else loopback only.")
     port: int = Field(ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     internal_token: SecretStr | None = Field(

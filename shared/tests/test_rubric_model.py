@@ -5,7 +5,7 @@ from pydantic import ValidationError
 
 from medgrade_shared.errors import Invalid
 from medgrade_shared.formulas import weighted_overall
-from medgrade_shared.models.rubric import Rubric, Weights
+from medgrade_shared.models.rubric import COMPONENT_PARTS, RUBRIC_IDENTITY, Rubric, Weights
 from medgrade_shared.models.rubric_checks import require_kind, scored_components
 from medgrade_shared.models.vocabulary import COMPONENTS
 
@@ -103,3 +103,23 @@ def test_the_overall_leaves_out_what_does_not_apply_and_rescales_the_rest() -> N
 def test_a_rubric_weighs_exactly_the_components_of_the_vocabulary() -> None:
     assert tuple(Weights.model_fields) == COMPONENTS
     assert tuple(Weights().as_dict()) == COMPONENTS
+
+
+def test_every_rubric_field_goes_to_every_scorer_or_to_one_component() -> None:
+    parts = [field for fields in COMPONENT_PARTS.values() for field in fields]
+    assert set(COMPONENT_PARTS) == set(COMPONENTS)
+    assert len(parts) == len(set(parts)) and not set(parts) & set(RUBRIC_IDENTITY)
+    assert set(Rubric.model_fields) == set(parts) | set(RUBRIC_IDENTITY)
+
+
+def test_a_component_gets_its_part_and_the_identity_only() -> None:
+    rubric = Rubric.model_validate({
+        "rubric_id": "chest_v1", "title": "Chest pain", "weights": {"key_questions": 0.5, "structure": 0.5},
+        "structure": {"expected_order": ["CC", "HPI"]},
+        "key_questions": [{"id": "onset", "label": "Onset", "phrases": ["when did it start"]}],
+        "extra_note": "kept in storage, read by no scorer"})
+    part = Rubric.model_validate_json(rubric.component_json("structure"))
+    assert part.structure == rubric.structure and part.key_questions == []
+    assert (part.rubric_id, part.title, part.weights) == (rubric.rubric_id, rubric.title, rubric.weights)
+    assert "extra_note" not in rubric.component_json("structure")
+    assert Rubric.model_validate_json(rubric.component_json("key_questions")).key_questions == rubric.key_questions

@@ -14,6 +14,7 @@ from grading_orchestrator.core.config import OrchestratorSettings
 from grading_orchestrator.main import create_app
 from grading_orchestrator.results import ResultStore
 from medgrade_shared.models.grading import GradingResult
+from medgrade_shared.models.rubric import COMPONENT_PARTS, RUBRIC_IDENTITY
 
 SCORES = {"structure": 0.5, "key_questions": 0.8, "summary": 0.4}
 
@@ -53,11 +54,13 @@ def test_grade_combines_weighted_components_and_stores_the_result(client, fake, 
     assert again.status_code == 200 and again.json() == result
 
 
-def test_every_component_gets_the_same_rubric_and_transcript_bytes(client, fake):
+def test_every_component_gets_its_part_of_the_rubric_and_the_same_transcript(client, fake):
     assert client.post("/grade", json=REQUEST).status_code == 200
-    bodies = {fake.bodies[f"/score/{c}"] for c in SCORES}
-    assert len(bodies) == 1
-    assert json.loads(bodies.pop())["rubric"]["rubric_id"] == "demo_v1"
+    bodies = {c: json.loads(fake.bodies[f"/score/{c}"]) for c in SCORES}
+    assert len({json.dumps(body["parsed"], sort_keys=True) for body in bodies.values()}) == 1
+    for component, body in bodies.items():
+        assert body["rubric"]["rubric_id"] == "demo_v1"
+        assert set(body["rubric"]) == {*RUBRIC_IDENTITY, *COMPONENT_PARTS[component]}, component
 
 
 def test_a_component_failing_after_retries_fails_the_grade_naming_scoring(client, fake, store):

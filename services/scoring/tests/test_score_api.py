@@ -4,10 +4,12 @@ import threading
 import time
 from collections.abc import Iterator
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 
 from medgrade_shared.internal_auth import INTERNAL_TOKEN_HEADER
+from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.registry import SCORING
 from medgrade_shared.testing.internal_token import INTERNAL_HEADERS, assert_refused_without_token
 from scoring.core.config import ScoringSettings
@@ -52,6 +54,23 @@ def test_every_component_endpoint_scores(client, score_body) -> None:
         body = response.json()
         assert body["component"] == name
         assert 0.0 <= body["score"] <= 1.0
+
+
+@pytest.mark.parametrize("kind", ["interview", "presentation"])
+@pytest.mark.parametrize("rubric_name", ["chest_dict", "stroke_dict"])
+def test_each_component_scores_the_same_on_its_part_of_the_rubric(client, chest_transcript, rubric_name, kind,
+                                                                   request) -> None:
+    """A grading sends each component only ``Rubric.component_json``: a scorer that read another
+    part of the rubric would score differently here."""
+    whole = request.getfixturevalue(rubric_name)
+    parsed = chest_transcript.model_dump(mode="json")
+    for name in ENDPOINTS:
+        part = orjson.loads(Rubric.model_validate(whole).component_json(name))
+        assert set(part) < set(whole) | set(Rubric.model_fields), name
+        full = client.post(f"/score/{name}", json={"rubric": whole, "parsed": parsed, "kind": kind})
+        only_its_part = client.post(f"/score/{name}", json={"rubric": part, "parsed": parsed, "kind": kind})
+        assert full.status_code == 200, full.text
+        assert only_its_part.json() == full.json(), name
 
 
 def test_aggregate_of_the_component_results(client, score_body, chest_dict) -> None:

@@ -45,6 +45,7 @@ from medgrade_shared.models.rubric import SubmissionKind
 from medgrade_shared.models.rubric_checks import require_kind, scored_components
 from medgrade_shared.models.scoring import ComponentEvidence
 from medgrade_shared.store import StoreError
+from medgrade_shared.models.vocabulary import ComponentName
 
 ORCHESTRATOR_VERSION = package_version("medgrade-grading-orchestrator")
 ParseCall = Callable[[], Awaitable[bytes]]  # the parsed transcript's raw JSON
@@ -145,9 +146,10 @@ class GradingPipeline:
                         await asyncio.gather(parsing, return_exceptions=True)
 
                 stage, t0 = "score", time.perf_counter()
-                component_raw = await self._score_components(
-                    scored_components(rubric.rubric, request.kind),
-                    self.scoring.score_body(rubric.raw, parsed_raw, request.kind))
+                component_raw = await self._score_components({
+                    name: self.scoring.score_body(rubric.rubric.component_json(name).encode(), parsed_raw,
+                                                  request.kind)
+                    for name in scored_components(rubric.rubric, request.kind)})
                 timings["score"] = _ms_since(t0)
 
                 stage, t0 = "aggregate", time.perf_counter()
@@ -186,10 +188,12 @@ class GradingPipeline:
             parsed_raw = await parse()
         return parsed_raw, _ms_since(started)
 
-    async def _score_components(self, components: list[str], body: bytes) -> dict[str, bytes]:
+    async def _score_components(self, bodies: dict[ComponentName, bytes]) -> dict[str, bytes]:
+        """Every component at once, each sent only the part of the rubric it reads."""
         try:
             async with asyncio.TaskGroup() as group:
-                tasks = {name: group.create_task(self.scoring.score_component(name, body)) for name in components}
+                tasks = {name: group.create_task(self.scoring.score_component(name, body))
+                         for name, body in bodies.items()}
         except* DownstreamError as failures:
             raise failures.exceptions[0] from None
         return {name: task.result() for name, task in tasks.items()}

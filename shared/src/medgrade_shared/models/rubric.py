@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from medgrade_shared.models.vocabulary import COMPONENTS, SECTION_NAMES
+from medgrade_shared.models.vocabulary import COMPONENTS, SECTION_NAMES, ComponentName
 
 SubmissionKind = Literal["interview", "presentation"]
 SUBMISSION_KINDS: tuple[SubmissionKind, ...] = ("interview", "presentation")
@@ -290,6 +290,20 @@ class CommunicationSpec(_Open):
         return self.presentation_behaviours if kind == "presentation" else self.behaviours
 
 
+RUBRIC_IDENTITY = ("rubric_id", "version", "status", "title", "description", "weights", "kinds")
+"""What every component's scorer gets of a rubric, besides its own part: what the rubric is, its
+weights (the checks that scoring applies) and the kinds it grades."""
+COMPONENT_PARTS: dict[ComponentName, tuple[str, ...]] = {
+    "structure": ("structure",),
+    "key_questions": ("key_questions", "key_questions_policy"),
+    "reasoning": ("reasoning",),
+    "summary": ("summary",),
+    "communication": ("communication",),
+}
+"""The rubric fields each component's scorer reads: a grading sends each only these (see
+:meth:`Rubric.component_json`)."""
+
+
 class Rubric(_Open):
     """One version of a rubric: what a history-taking is graded on. Unknown keys are kept."""
 
@@ -333,3 +347,8 @@ class Rubric(_Open):
 
     def anchors(self) -> frozenset[str]:
         return frozenset(self.all_anchors_list())
+
+    def component_json(self, component: ComponentName) -> str:
+        """This version as ``component``'s scorer reads it: :data:`RUBRIC_IDENTITY` and the
+        component's :data:`COMPONENT_PARTS`, the other parts left at their (empty) defaults."""
+        return self.model_dump_json(include={*RUBRIC_IDENTITY, *COMPONENT_PARTS[component]})

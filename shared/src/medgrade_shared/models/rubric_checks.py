@@ -26,7 +26,7 @@ from pydantic import BaseModel
 
 from medgrade_shared.errors import Invalid
 from medgrade_shared.models.rubric import Rubric, SubmissionKind, SummaryElement
-from medgrade_shared.models.vocabulary import COMPONENTS
+from medgrade_shared.models.vocabulary import COMPONENTS, ComponentName
 from medgrade_shared.patterns import PatternError, compile_pattern
 
 WEIGHT_TOLERANCE = 1e-6
@@ -64,7 +64,7 @@ def is_empty(rubric: Rubric, component: str) -> bool:
     }[component]
 
 
-def scored_components(rubric: Rubric, kind: SubmissionKind) -> list[str]:
+def scored_components(rubric: Rubric, kind: SubmissionKind) -> list[ComponentName]:
     """The components a submission of ``kind`` is scored on, in :data:`COMPONENTS` order: those the
     rubric weighs, except communication for a presentation when the rubric lists no presentation
     behaviours (an interview behaviour such as introducing oneself cannot occur in one). The overall

@@ -1,5 +1,5 @@
 """scoring client. Request bodies are assembled from the raw rubric and parsed-transcript
-JSON, so the same bytes go to every component endpoint without re-encoding."""
+JSON without re-encoding them: the parsed transcript goes as the parser answered it."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from medgrade_shared.service import DOMAIN_STATUS, create_service_app
 
 EXPECTED = {errors.Malformed: 400, errors.NotFound: 404, errors.Conflict: 409, errors.PreconditionFailed: 412,
             errors.TooLarge: 413, errors.UnsupportedMedia: 415, errors.Invalid: 422, errors.UpstreamFailed: 502,
-            errors.Unavailable: 503, errors.DeadlineExceeded: 504}
+            errors.Unavailable: 503, errors.DeadlineExceeded: 504, errors.Damaged: 500}
 
 
 async def _ready(_app) -> dict[str, bool]:

@@ -73,6 +73,10 @@ class DeadlineExceeded(DomainError):
     """The caller's deadline passed; the work was stopped and nothing was produced."""
 
 
+class Damaged(DomainError):
+    """Stored data does not load as what it should be; an operator has to repair or remove it."""
+
+
 class ApiError(Exception):
     """An HTTP-layer failure with its status, a stable code and a message for the caller."""
 

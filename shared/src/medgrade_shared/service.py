@@ -55,7 +55,7 @@ _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404:
 DOMAIN_STATUS: dict[type[DomainError], int] = {
     errors.Malformed: 400, errors.NotFound: 404, errors.Conflict: 409, errors.PreconditionFailed: 412,
     errors.TooLarge: 413, errors.UnsupportedMedia: 415, errors.Invalid: 422, errors.UpstreamFailed: 502,
-    errors.Unavailable: 503, errors.DeadlineExceeded: 504,
+    errors.Unavailable: 503, errors.DeadlineExceeded: 504, errors.Damaged: 500,
 }
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from medgrade_shared.internal_auth import require_internal_token
-from medgrade_shared.service import create_service_app, error_response, serve
+from medgrade_shared.service import create_service_app, serve
 from medgrade_shared.store import StoreError, open_store
 from rubric_management.api.routes import edits, lifecycle, rubrics, transfer
 from rubric_management.core.config import RubricSettings, get_settings
-from rubric_management.repository import RubricRepository, UnreadableVersion
+from rubric_management.repository import RubricRepository
 from rubric_management.seeding import seed_examples
 
 SERVICE = "rubric_management"
@@ -46,15 +45,6 @@ def create_app(settings: RubricSettings | None = None) -> FastAPI:
                              readiness=_readiness, max_body_bytes=settings.max_body_bytes,
                              internal_token=require_internal_token(settings.internal_token, SERVICE))
     app.dependency_overrides[get_settings] = lambda: settings
-
-    @app.exception_handler(UnreadableVersion)
-    async def _unreadable(_: Request, exc: UnreadableVersion) -> JSONResponse:
-        return error_response(500, "rubric_unreadable",
-                              f"Version {exc.version} of rubric {exc.rubric_id!r} is damaged in the store and cannot "
-                              "be read; other rubrics are not affected. Ask an administrator to remove it "
-                              f"('python -m rubric_management.store_cli remove --rubric {exc.rubric_id} "
-                              f"--version {exc.version}').",
-                              {"rubric_id": exc.rubric_id, "version": exc.version, "problem": exc.problem})
 
     for module in (rubrics, edits, lifecycle, transfer):
         app.include_router(module.router)

@@ -34,6 +34,7 @@ from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from medgrade_shared.errors import Damaged
 from medgrade_shared.models.rubric import SEMVER_PATTERN, Rubric, unanchored
 from medgrade_shared.store import ObjectStore, StoreError
 
@@ -75,14 +76,22 @@ def _status_of(markers: set[Status]) -> Status:
     return next((status for status in MARKED_STATUSES if status in markers), "draft")
 
 
-class UnreadableVersion(Exception):
+class UnreadableVersion(Damaged):
     """A stored content object that does not load as the rubric version its key names."""
 
     def __init__(self, rubric_id: str, version: str, problem: str) -> None:
-        super().__init__(f"version {version} of rubric {rubric_id!r} is unreadable: {problem}")
+        super().__init__(
+            "rubric_unreadable",
+            f"Version {version} of rubric {rubric_id!r} is damaged in the store and cannot be read ({problem}); other rubrics "
+            "are not affected. Ask an administrator to remove it ('python -m rubric_management.store_cli remove "
+            f"--rubric {rubric_id} --version {version}').",
+            {"rubric_id": rubric_id, "version": version, "problem": problem})
         self.rubric_id = rubric_id
         self.version = version
         self.problem = problem
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return UnreadableVersion, (self.rubric_id, self.version, self.problem)
 
 
 def _problem(exc: ValidationError) -> str:

@@ -44,8 +44,8 @@ from medgrade_shared.models.grading import GradeRequest
 from medgrade_shared.models.rubric import SubmissionKind
 from medgrade_shared.models.rubric_checks import require_kind, scored_components
 from medgrade_shared.models.scoring import ComponentEvidence
-from medgrade_shared.store import StoreError
 from medgrade_shared.models.vocabulary import ComponentName
+from medgrade_shared.store import StoreError
 
 ORCHESTRATOR_VERSION = package_version("medgrade-grading-orchestrator")
 ParseCall = Callable[[], Awaitable[bytes]]  # the parsed transcript's raw JSON

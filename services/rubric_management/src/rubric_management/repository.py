@@ -82,9 +82,9 @@ class UnreadableVersion(Damaged):
     def __init__(self, rubric_id: str, version: str, problem: str) -> None:
         super().__init__(
             "rubric_unreadable",
-            f"Version {version} of rubric {rubric_id!r} is damaged in the store and cannot be read ({problem}); other rubrics "
-            "are not affected. Ask an administrator to remove it ('python -m rubric_management.store_cli remove "
-            f"--rubric {rubric_id} --version {version}').",
+            f"Version {version} of rubric {rubric_id!r} is damaged in the store and cannot be read ({problem}); "
+            "other rubrics are not affected. Ask an administrator to remove it ('python -m "
+            f"rubric_management.store_cli remove --rubric {rubric_id} --version {version}').",
             {"rubric_id": rubric_id, "version": version, "problem": problem})
         self.rubric_id = rubric_id
         self.version = version

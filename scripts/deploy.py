@@ -6,7 +6,9 @@
     python scripts/deploy.py --region eu-west-1 --push-only           # first deployment: images before terraform apply
     python scripts/deploy.py --region eu-west-1 --skip-images --tag 3f9a0c12d4e5   # roll back to an image in ECR
 
-For each service: build its image from the repository root, tag it with the release tag
+For each service: build its image from the repository root (the four services from the one
+``Dockerfile`` with the build argument ``SERVICE``, the gateway from ``infra/nginx/Dockerfile``),
+tag it with the release tag
 (the git revision by default; ECR tags are immutable), log in to ECR with a token from
 ``get_authorization_token`` and push. Then copy each service's current task definition with
 the new image into a new revision, point the service at it, and wait until every service
@@ -24,8 +26,8 @@ import argparse
 import base64
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +38,21 @@ from docker.errors import BuildError, DockerException
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Service -> Dockerfile (relative to the repository root, which is the build context).
+# Service -> Dockerfile (relative to the repository root, which is the build context). The four
+# services share one, which builds the service named by its build argument SERVICE.
+SERVICE_DOCKERFILE = "Dockerfile"
 DOCKERFILES = {
     "gateway": "infra/nginx/Dockerfile",
-    "grading_orchestrator": "services/grading_orchestrator/Dockerfile",
-    "rubric_management": "services/rubric_management/Dockerfile",
-    "document_parser": "services/document_parser/Dockerfile",
-    "scoring": "services/scoring/Dockerfile",
+    "grading_orchestrator": SERVICE_DOCKERFILE,
+    "rubric_management": SERVICE_DOCKERFILE,
+    "document_parser": SERVICE_DOCKERFILE,
+    "scoring": SERVICE_DOCKERFILE,
 }
+
+
+def build_args(service: str) -> dict[str, str]:
+    """The build arguments of a service's image: SERVICE for the shared Dockerfile."""
+    return {"SERVICE": service} if DOCKERFILES[service] == SERVICE_DOCKERFILE else {}
 
 # What register_task_definition accepts of what describe_task_definition returns.
 _REGISTER_FIELDS = (
@@ -78,6 +87,7 @@ class Target:
     dockerfile: str
     repository: str
     rollouts: tuple[Rollout, ...]
+    buildargs: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def local_image(self) -> str:
@@ -94,7 +104,7 @@ def plan_targets(name_prefix: str, services: Iterable[str]) -> list[Target]:
 
     return [
         Target(service=name, dockerfile=DOCKERFILES[name], repository=f"{name_prefix}/{name}",
-               rollouts=tuple(rollout(c) for c in (name, *SAME_IMAGE.get(name, ()))))
+               rollouts=tuple(rollout(c) for c in (name, *SAME_IMAGE.get(name, ()))), buildargs=build_args(name))
         for name in services
     ]
 
@@ -104,7 +114,8 @@ def ecs_services(targets: Sequence[Target]) -> list[str]:
 
 
 # What the images are built from (the build context that .dockerignore lets through).
-IMAGE_INPUTS = ("constraints.txt", "nginx.conf", "shared", "services", "infra/nginx", ".dockerignore")
+IMAGE_INPUTS = ("Dockerfile", "scripts/image_build.py", "constraints.txt", "nginx.conf", "shared", "services",
+                "infra/nginx", ".dockerignore")
 
 
 def git_tag() -> str:
@@ -124,7 +135,9 @@ def describe_plan(targets: Sequence[Target], tag: str, cluster: str, *, images: 
     lines = [f"release tag {tag}, cluster {cluster}"]
     for t in targets:
         if images:
-            lines.append(f"  build {t.local_image}:{tag} from {t.dockerfile}; push to ECR repository {t.repository}")
+            args = "".join(f" --build-arg {key}={value}" for key, value in t.buildargs.items())
+            lines.append(f"  build {t.local_image}:{tag} from {t.dockerfile}{args}; "
+                         f"push to ECR repository {t.repository}")
         else:
             lines.append(f"  use {t.repository}:{tag}, already in ECR")
         if roll_out:
@@ -168,10 +181,11 @@ def ecr_login(ecr: Any, client: docker.DockerClient) -> dict[str, str]:
 
 def build_images(client: docker.DockerClient, targets: Sequence[Target], tag: str) -> None:
     for t in targets:
-        print(f"building {t.local_image}:{tag} ({t.dockerfile})", flush=True)
+        args = "".join(f" --build-arg {key}={value}" for key, value in t.buildargs.items())
+        print(f"building {t.local_image}:{tag} ({t.dockerfile}{args})", flush=True)
         try:
             client.images.build(path=str(ROOT), dockerfile=t.dockerfile, tag=f"{t.local_image}:{tag}",
-                                rm=True, pull=True)
+                                buildargs=dict(t.buildargs), rm=True, pull=True)
         except BuildError as exc:
             log = "".join(chunk.get("stream", "") for chunk in exc.build_log)
             raise DeployError(f"building {t.service} failed: {exc.msg}\n{log[-4000:]}") from exc

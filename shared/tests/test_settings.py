@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic_settings import SettingsConfigDict
 
-from medgrade_shared.settings import ANY_SERVICE_HOST, ServiceSettings
+from medgrade_shared.settings import ANY_SERVICE_HOST, ANY_SERVICE_STORE_PATH, ServiceSettings, StoreSettings
 
 
 class _Settings(ServiceSettings):
@@ -33,3 +35,17 @@ def test_the_service_variable_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ANY_SERVICE_HOST, "0.0.0.0")
     monkeypatch.setenv("MEDGRADE_EXAMPLE_HOST", "127.0.0.2")
     assert _Settings().host == "127.0.0.2"
+
+
+class _Stored(StoreSettings):
+    model_config = SettingsConfigDict(env_prefix="MEDGRADE_EXAMPLE_", extra="ignore")
+
+
+def test_the_store_folder_falls_back_to_the_image_wide_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ANY_SERVICE_STORE_PATH, raising=False)
+    monkeypatch.delenv("MEDGRADE_EXAMPLE_STORE_PATH", raising=False)
+    assert _Stored().store_path == Path("var/store")
+    monkeypatch.setenv(ANY_SERVICE_STORE_PATH, "/data/store")
+    assert _Stored().store_path == Path("/data/store")
+    monkeypatch.setenv("MEDGRADE_EXAMPLE_STORE_PATH", "/elsewhere")
+    assert _Stored().store_path == Path("/elsewhere")

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import time
+import types
 import urllib.request
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import docker
 import pytest
 from docker.errors import DockerException
 
+from medgrade_shared.registry import SERVICES
 from medgrade_shared.testing.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -192,12 +194,42 @@ def test_dry_run_prints_the_plan_and_calls_nothing(capsys, monkeypatch):
     assert deploy.main(["--region", REGION, "--dry-run", "--tag", "rel-3"]) == 0
     out = capsys.readouterr().out
     for target in deploy.plan_targets("medgrade", deploy.DOCKERFILES):
-        assert f"build {target.local_image}:rel-3 from {target.dockerfile}" in out
+        args = f" --build-arg SERVICE={target.service}" if target.service != "gateway" else ""
+        assert f"build {target.local_image}:rel-3 from {target.dockerfile}{args};" in out
         for rollout in target.rollouts:
             assert f"update service {rollout.ecs_service}" in out
     assert "update service medgrade-batch-worker" in out
     assert (ROOT / "infra/nginx/Dockerfile").is_file()
     assert all((ROOT / path).is_file() for path in deploy.DOCKERFILES.values())
+
+
+def test_the_four_services_are_built_from_the_one_dockerfile_with_their_name():
+    services = {s.name for s in SERVICES}
+    assert set(deploy.DOCKERFILES) == services | {"gateway"}
+    for target in deploy.plan_targets("medgrade", deploy.DOCKERFILES):
+        if target.service in services:
+            assert (target.dockerfile, dict(target.buildargs)) == ("Dockerfile", {"SERVICE": target.service})
+        else:
+            assert (target.dockerfile, dict(target.buildargs)) == ("infra/nginx/Dockerfile", {})
+    for path in ("Dockerfile", "scripts/image_build.py", ".dockerignore"):
+        assert any(path == p or path.startswith(p + "/") for p in deploy.IMAGE_INPUTS), f"{path} makes the images"
+
+
+def test_build_images_passes_the_build_args_to_the_engine():
+    """docker-py's images.build, as build_images calls it (a recording stand-in: no engine here)."""
+    calls = []
+
+    class Images:
+        def build(self, **kwargs):
+            calls.append(kwargs)
+
+    client = types.SimpleNamespace(images=Images())
+    deploy.build_images(client, deploy.plan_targets("medgrade", ["scoring", "gateway"]), "rel-4")
+    assert [(c["dockerfile"], c["buildargs"], c["tag"]) for c in calls] == [
+        ("Dockerfile", {"SERVICE": "scoring"}, "medgrade/scoring:rel-4"),
+        ("infra/nginx/Dockerfile", {}, "medgrade/gateway:rel-4"),
+    ]
+    assert all(c["path"] == str(ROOT) and c["pull"] for c in calls)
 
 
 def test_release_tag_is_the_revision_of_clean_image_sources(tmp_path, monkeypatch):
@@ -237,6 +269,8 @@ def test_image_builds_non_root_with_a_health_check(docker_client, service):
     assert config["User"] not in ("", "0", "root")
     assert config["Healthcheck"]["Test"]
     assert config["Cmd"]
+    if target.buildargs:  # the services' image knows which service it is, for its health check
+        assert f"MEDGRADE_SERVICE={service}" in config["Env"]
 
 
 def test_the_batch_workers_are_named_as_terraform_names_them():

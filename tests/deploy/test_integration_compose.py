@@ -21,12 +21,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import yaml
 
 from medgrade_shared.api_keys import SCOPES
 from medgrade_shared.registry import SERVICES
 
-from .test_compose import GATEWAY_SERVICE, environment
+from .test_compose import GATEWAY_SERVICE, environment, load_file
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "run_integration_tests.sh"
@@ -37,7 +36,9 @@ FAKE_KEY = "mgk_fake-demo-key-from-the-container"
 
 
 def load(name: str) -> dict:
-    return yaml.safe_load((ROOT / name).read_text())
+    """One file as written (compose's !reset and !override tags understood): the override's
+    structure is checked, not a merge."""
+    return load_file(name)
 
 
 # --- docker-compose.integration.yml ---------------------------------------------------------

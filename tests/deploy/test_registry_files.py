@@ -1,6 +1,7 @@
-"""The files that cannot import medgrade_shared.registry repeat its facts: the compose files,
-the Prometheus and Grafana configs, the Terraform service map, the Dockerfiles, the services'
-console scripts and the README's service table. This is the one test that fails when a port,
+"""The files that cannot import medgrade_shared.registry repeat its facts: the compose files
+(production as merged onto development), the Prometheus and Grafana configs, the Terraform
+service map, the gateway's Dockerfile, the services' console scripts (which the services'
+Dockerfile runs) and the README's service table. This is the one test that fails when a port,
 an environment prefix or a console script changes in the registry and they were not updated;
 its message names every place. (The other deployment tests check the files' structure.)"""
 
@@ -22,11 +23,22 @@ from medgrade_shared.registry import (
     SERVICES,
 )
 
-from .test_compose import GATEWAY_SERVICE, dockerfile_env, environment, healthcheck_url, load, nginx_upstreams
+from .test_compose import (
+    DEV,
+    GATEWAY_DOCKERFILE,
+    GATEWAY_SERVICE,
+    PROD,
+    dockerfile_env,
+    environment,
+    healthcheck_url,
+    image_build_module,
+    load,
+    nginx_upstreams,
+)
 from .test_terraform import merged_terraform
 
 ROOT = Path(__file__).resolve().parents[2]
-COMPOSE_FILES = ("docker-compose.yml", "docker-compose.prod.yml")
+COMPOSE_FILES = (DEV, PROD)
 PROMETHEUS_CONFIGS = ("prometheus.yml", "infra/integration/prometheus.yml")
 PROMETHEUS_SERVICE = "prometheus"
 
@@ -43,6 +55,8 @@ def compose_facts(name: str) -> Iterator[Fact]:
             str(port)
         yield name, f"{service.name} expose", body.get("expose"), [str(port)]
         yield name, f"{service.name} health check port", healthcheck_url(body)[0], port
+        yield name, f"{service.name} build args SERVICE", body.get("build", {}).get("args", {}).get("SERVICE"), \
+            service.name
     orchestrator = environment(services[ORCHESTRATOR.name])
     for setting, upstream in ORCHESTRATOR_UPSTREAMS.items():
         variable = f"{ORCHESTRATOR.env_prefix}{setting.upper()}"
@@ -63,7 +77,7 @@ def compose_facts(name: str) -> Iterator[Fact]:
             [f"{PROMETHEUS.default_port}:{PROMETHEUS.default_port}"]
     else:
         yield name, f"{PROMETHEUS_SERVICE} expose", prometheus.get("expose"), [str(PROMETHEUS.default_port)]
-    if name == "docker-compose.yml":  # production publishes the gateway on 80
+    if name == DEV:  # production publishes the gateway on 80
         yield name, f"{GATEWAY_SERVICE} ports", gateway.get("ports"), [f"{GATEWAY.default_port}:{GATEWAY.default_port}"]
 
 
@@ -98,13 +112,9 @@ def terraform_facts() -> Iterator[Fact]:
 
 
 def dockerfile_facts() -> Iterator[Fact]:
-    for service in SERVICES:
-        name = f"services/{service.name}/Dockerfile"
-        text = (ROOT / name).read_text()
-        yield name, f"ENV {service.env_prefix}PORT", dockerfile_env(name).get(f"{service.env_prefix}PORT"), \
-            str(service.default_port)
-        yield name, "EXPOSE", re.findall(r"^EXPOSE (.+)$", text, flags=re.M), [str(service.default_port)]
-    name = "infra/nginx/Dockerfile"
+    """The services' Dockerfile carries no port (compose and Terraform set them per service);
+    the gateway's does."""
+    name = GATEWAY_DOCKERFILE
     text = (ROOT / name).read_text()
     env = dockerfile_env(name)
     yield name, "ENV GATEWAY_LISTEN", env.get("GATEWAY_LISTEN"), str(GATEWAY.default_port)
@@ -120,10 +130,13 @@ def nginx_facts() -> Iterator[Fact]:
 
 
 def console_script_facts() -> Iterator[Fact]:
+    image_build = image_build_module()
     for service in SERVICES:
         name = f"services/{service.name}/pyproject.toml"
         scripts = tomllib.loads((ROOT / name).read_text())["project"]["scripts"]
         yield name, "[project.scripts]", scripts, {service.console_script: f"{service.name}.main:run"}
+        # what the Dockerfile links as medgrade-service
+        yield name, "image_build.py console-script", image_build.console_script(ROOT / name), service.console_script
 
 
 def readme_facts() -> Iterator[Fact]:

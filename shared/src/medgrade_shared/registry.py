@@ -3,7 +3,7 @@
 The services' settings take their environment prefix and default port from here,
 ``scripts/suite.py`` starts what is listed here, ``scripts/check_prerequisites.sh`` probes these
 ports and the integration tests reach the suite through them. The deployment files that cannot
-import Python (compose, Terraform, Dockerfiles, prometheus.yml) repeat the ports;
+import Python (compose, Terraform, the gateway's Dockerfile, prometheus.yml) repeat the ports;
 ``tests/deploy/test_registry_files.py`` fails until they agree with this module.
 
 A *port base* moves the whole local suite at once: every part keeps its distance from

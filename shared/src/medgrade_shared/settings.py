@@ -19,6 +19,9 @@ ANY_SERVICE_HOST = "MEDGRADE_HOST"
 """The listening address of every service that does not set its own: the one image serves any of
 the four, so it cannot name a service's prefixed variable."""
 
+ANY_SERVICE_STORE_PATH = "MEDGRADE_STORE_PATH"
+"""Likewise the local store's folder of every service that keeps state and does not set its own."""
+
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MEDGRADE_", extra="ignore")
@@ -47,7 +50,10 @@ class StoreSettings(BaseSettings):
     """Where state lives: a local folder (default, embedded) or an S3 bucket."""
 
     store_backend: Literal["local", "s3"] = "local"
-    store_path: Path = Path("var/store")
+    store_path: Path = Field(
+        default_factory=lambda: Path(os.environ.get(ANY_SERVICE_STORE_PATH, "var/store")),
+        description=f"The local store's folder; when the service's own <prefix>STORE_PATH is unset, "
+                    f"{ANY_SERVICE_STORE_PATH} (the image sets it to /data/store), else var/store.")
     s3_bucket: str | None = None
     s3_prefix: str = ""
     s3_endpoint_url: str | None = None

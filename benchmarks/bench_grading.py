@@ -26,18 +26,11 @@ import httpx
 from document_parser.parsing.pipeline import parse_transcript
 from medgrade_shared.internal_auth import INTERNAL_TOKEN_HEADER
 from medgrade_shared.models.rubric import Rubric
+from medgrade_shared.models.rubric_checks import scored_components
 from medgrade_shared.models.scoring import AggregateRequest, ComponentResult, ScoreRequest
-from medgrade_shared.models.vocabulary import COMPONENTS
 from rubric_management.seeding import example_rubrics
 from scoring.evaluators.aggregate import aggregate
-from scoring.evaluators.communication import score_communication
-from scoring.evaluators.key_questions import score_key_questions
-from scoring.evaluators.reasoning import score_reasoning
-from scoring.evaluators.structure import score_structure
-from scoring.evaluators.summary import score_summary
-
-EVALUATORS = {"structure": score_structure, "key_questions": score_key_questions, "reasoning": score_reasoning,
-              "summary": score_summary, "communication": score_communication}
+from scoring.evaluators.components import SCORERS
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -63,11 +56,9 @@ def grade_in_process(rubric_raw: bytes, text: str) -> dict:
     parsed_raw = parsed.model_dump_json()
     body = '{"rubric":' + rubric_raw.decode() + ',"parsed":' + parsed_raw + "}"
     results = {}
-    for name in COMPONENTS:
-        if rubric.weights.as_dict()[name] > 0:
-            request = ScoreRequest.model_validate_json(body)
-            results[name] = ComponentResult.model_validate_json(
-                EVALUATORS[name](request.rubric, request.parsed).model_dump_json())
+    for name in scored_components(rubric, "interview"):
+        request = ScoreRequest.model_validate_json(body)
+        results[name] = ComponentResult.model_validate_json(SCORERS[name].score(request, None).model_dump_json())
     request = AggregateRequest(rubric=rubric, components=results)
     return json.loads(aggregate(request.rubric, request.components).model_dump_json())
 

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """What the repository's Dockerfile reads from the pyproject files while it builds one service's image.
 
 Standard library only: it runs on the base image's Python before anything is installed.

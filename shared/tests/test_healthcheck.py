@@ -2,37 +2,20 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 
 from medgrade_shared import healthcheck
 from medgrade_shared.registry import SCORING
-
-
-class _Health(http.server.BaseHTTPRequestHandler):
-    status = 200
-
-    def do_GET(self) -> None:
-        self.send_response(self.status if self.path == "/health" else 404)
-        self.end_headers()
-
-    def log_message(self, *_: object) -> None:
-        pass
+from medgrade_shared.testing.loopback import Site, serve
 
 
 @pytest.fixture
-def server() -> Iterator[http.server.HTTPServer]:
-    httpd = http.server.HTTPServer(("127.0.0.1", 0), _Health)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield httpd
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+def site() -> Iterator[Site]:
+    with serve({"/health": ({"Content-Type": "application/json"}, b'{"status": "ok"}')}) as site:
+        yield site
 
 
 def test_url_from_the_registry_and_the_service_port_variable() -> None:
@@ -47,12 +30,13 @@ def test_unknown_service_is_refused(environ: dict[str, str]) -> None:
         healthcheck.health_url(environ)
 
 
-def test_healthy_then_unhealthy(server: http.server.HTTPServer, monkeypatch: pytest.MonkeyPatch,
+def test_healthy_then_unhealthy(site: Site, monkeypatch: pytest.MonkeyPatch,
                                 capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("MEDGRADE_SERVICE", "scoring")
-    monkeypatch.setenv("MEDGRADE_SCORING_PORT", str(server.server_address[1]))
+    monkeypatch.setenv("MEDGRADE_SCORING_PORT", str(urlsplit(site.url).port))
     assert healthcheck.main() == 0
-    monkeypatch.setattr(_Health, "status", 503)
+    assert site.requests == ["/health"]
+    site.statuses["/health"] = 503
     assert healthcheck.main() == 1
     monkeypatch.setenv("MEDGRADE_SERVICE", "nope")
     assert healthcheck.main() == 1
@@ -60,8 +44,8 @@ def test_healthy_then_unhealthy(server: http.server.HTTPServer, monkeypatch: pyt
 
 
 def test_nothing_listening_is_unhealthy(monkeypatch: pytest.MonkeyPatch) -> None:
-    with http.server.HTTPServer(("127.0.0.1", 0), _Health) as closed:
-        port = closed.server_address[1]
+    with serve({}) as site:
+        port = urlsplit(site.url).port
     monkeypatch.setenv("MEDGRADE_SERVICE", "scoring")
-    monkeypatch.setenv("MEDGRADE_SCORING_PORT", str(port))
+    monkeypatch.setenv("MEDGRADE_SCORING_PORT", str(port))  # closed again: the connection is refused
     assert healthcheck.main() == 1

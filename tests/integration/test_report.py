@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from medgrade_shared.testing.chromium import CHROMIUM, INSTALL_HINT, headless, serve
+from medgrade_shared.testing.chromium import CHROMIUM, INSTALL_HINT, headless
+from medgrade_shared.testing.loopback import serve
 
 from .conftest import sample
 

@@ -20,7 +20,8 @@ from PIL import Image
 from grading_orchestrator.core.config import OrchestratorSettings
 from grading_orchestrator.main import create_app
 from medgrade_shared.examples import example
-from medgrade_shared.testing.chromium import CHROMIUM, INSTALL_HINT, Site, headless, serve
+from medgrade_shared.testing.chromium import CHROMIUM, INSTALL_HINT, headless
+from medgrade_shared.testing.loopback import Site, serve
 
 ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = Path(os.environ.get("MEDGRADE_TEST_ARTIFACTS", ROOT / "test-artifacts")) / "report"

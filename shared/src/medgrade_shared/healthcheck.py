@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-import urllib.error
 import urllib.request
 from collections.abc import Mapping
 
@@ -36,7 +35,7 @@ def main() -> int:
         url = health_url(os.environ)
         with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response:
             return 0 if 200 <= response.status < 300 else 1
-    except (ValueError, OSError, urllib.error.URLError) as exc:
+    except (ValueError, OSError) as exc:  # URLError and HTTPError are OSErrors
         print(f"unhealthy: {exc}", file=sys.stderr)
         return 1
 

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import math
 import random
@@ -384,25 +385,29 @@ def training_rows(example: Example) -> tuple[np.ndarray, np.ndarray]:
     return evidence.features[rows], np.asarray(targets)
 
 
-def fit(examples: list[Example], fitted_on: str, criterion: str = "mcc", nearest_only: bool = True) -> DecisionModel:
+def fit(examples: list[Example], fitted_on: str, criterion: str = "mcc", interview: bool = True) -> DecisionModel:
     """Logistic regression on the certain rows; the rule's precision and the threshold (the best
-    ``criterion`` of the per-question decisions: asked = some sentence asks) from the same examples."""
+    ``criterion`` of the per-question decisions: asked = some sentence asks) from the same examples.
+    An interview's model decides only for a sentence's nearest question and lets a word-for-word
+    match decide alone only in a question; a presentation's reported sentences may state several
+    items at once and are all statements."""
     from sklearn.linear_model import LogisticRegression
 
     parts = [training_rows(e) for e in examples]
     features = np.vstack([p[0] for p in parts if len(p[1])])
     targets = np.concatenate([p[1] for p in parts if len(p[1])])
     regression = LogisticRegression(C=REGULARISATION_C, max_iter=5000).fit(features, targets)
-    model = DecisionModel(regression.coef_[0], float(regression.intercept_[0]), 0.5, 1.0, fitted_on, nearest_only)
+    model = DecisionModel(regression.coef_[0], float(regression.intercept_[0]), 0.5, 1.0, fitted_on,
+                          nearest_only=interview, rules_need_question=interview)
     ruled = [e.asked for e in examples if e.evidence.sentences and (e.evidence.fits & model.by_rule(
         e.evidence.features)).any()]
     rule_precision = sum(ruled) / len(ruled) if ruled else 1.0
     best = max(THRESHOLDS, key=lambda t: _decision_quality(examples, model, float(t), criterion))
-    return DecisionModel(model.weights, model.intercept, float(best), rule_precision, fitted_on, nearest_only)
+    return dataclasses.replace(model, threshold=float(best), rule_precision=rule_precision)
 
 
 def _decision_quality(examples: list[Example], model: DecisionModel, threshold: float, criterion: str) -> float:
-    candidate = DecisionModel(model.weights, model.intercept, threshold, 1.0, nearest_only=model.nearest_only)
+    candidate = dataclasses.replace(model, threshold=threshold)
     tp = fp = fn = tn = 0
     for example in examples:
         evidence = example.evidence
@@ -465,12 +470,12 @@ def main() -> int:
     engine: dict[str, str] = {}
     complaints = sorted({c.complaint for c in consultations})
     training_cuts: list[int | None] = [None, 3, 1]
-    nearest_only = evaluation.kind == "interview"  # a reported sentence may state several items
+    interview = evaluation.kind == "interview"
 
     if args.fit:
         examples = examples_of(consultations, training_cuts, encoder)
         model = fit(examples, f"{args.set.name}: {len(consultations)} consultations, {len(complaints)} complaints, "
-                              f"rubric cuts all/3/1, threshold by {args.criterion}", args.criterion, nearest_only)
+                              f"rubric cuts all/3/1, threshold by {args.criterion}", args.criterion, interview)
         args.fit.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.fit}: threshold {model.threshold}, rule precision {model.rule_precision:.3f}, "
               f"digest {model.digest}")
@@ -483,7 +488,7 @@ def main() -> int:
         examples = examples_of(consultations, training_cuts, encoder)
         for complaint in complaints:
             model = fit([e for e in examples if e.complaint != complaint], f"all but {complaint}", args.criterion,
-                        nearest_only)
+                        interview)
             held_out = [c for c in consultations if c.complaint == complaint]
             print(f"fold {complaint:22s} held out {len(held_out):2d} consultations, threshold {model.threshold}, "
                   f"rule precision {model.rule_precision:.3f}")

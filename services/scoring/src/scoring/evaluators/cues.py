@@ -22,6 +22,8 @@ All work on :func:`medgrade_shared.text.normalise` output (lower case, single sp
   outright ("any illnesses in your family?", "do you drink alcohol?") asks a key question on it.
 - *Duration*: a sentence about how long the complaint has lasted asks an onset/duration question
   (one whose label or phrases speak of onset, duration, "how long" or "since when"): one that
+  asks outright how long it has lasted ("how long has this been going on?", "how long have you
+  had it?", not "how long have you been taking that?"), one that
   states or checks a duration of something ("for about a week?", "so you've had it for two
   days"), or a time window with a word of timing ("has it been going on over the last few
   months?", "did it start in the last few days?"). A window alone only bounds another question
@@ -76,6 +78,10 @@ _HOW_OFTEN_OR_MUCH = re.compile(r" (?:how (?:often|much|many (?!(?:minutes|hours
                                 r"(?:times|once|twice) (?:a|an|per|every) )")
 _ONSET_ASKED = re.compile(r" when (?:did |does |do )?(?:it|this|that|they|these|the \S+|your \S+) (?:first )?"
                           r"(?:start|started|begin|began|come on|came on) ")
+# asking outright how long the complaint has lasted ("how long has this been going on?", "how long
+# have you had it?"), not how long something else has been done ("how long have you been taking that?")
+_HOW_LONG = re.compile(r" how long (?:ago |has (?:it|this|that|the \S+|your \S+) been |have you had "
+                       r"|have (?:these|they) been |did (?:it|this|that) last |is it going on )")
 _DURATION_QUESTION = re.compile(r" (?:onset|duration|how long|since when) ")
 _RESTATING = re.compile(
     r"^ " + _FILLERS + r"(?:you said|you mentioned|you've|you have|you had|you're|you are|you were|you can|"
@@ -133,7 +139,7 @@ def asks_duration(normalised: str) -> bool:
     """Whether the sentence is about how long the complaint has lasted (see *Duration* above)."""
     if _HOW_OFTEN_OR_MUCH.search(normalised) is not None:
         return False
-    return _DURATION_OF.search(normalised) is not None or (
+    return _DURATION_OF.search(normalised) is not None or _HOW_LONG.search(normalised) is not None or (
         _WINDOW.search(normalised) is not None and _TIMING.search(normalised) is not None)
 
 

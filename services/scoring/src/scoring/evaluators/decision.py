@@ -13,8 +13,8 @@ The coefficients and the decision threshold are fitted by ``benchmarks/eval_key_
 --fit`` on the labelled set, with the threshold chosen on training folds only and the figures
 reported on complaints the fit did not see (leave one complaint out).
 
-A rubric phrase (or the label) found word for word, or a lexical cue, still decides on its own,
-as a teacher who wrote the phrase expects: its confidence is the precision such matches had on
+A rubric phrase (or the label) found word for word, or a lexical cue, in a question still decides on
+its own, as a teacher who wrote the phrase expects: its confidence is the precision such matches had on
 the fitted labels (``rule_precision``). The model decides everything else, and only for a
 question that is the sentence's nearest by some evidence (:func:`nearest`). The fitted model ships as
 package data (``data/key_question_model.json``); its digest is recorded in every result, so a
@@ -81,14 +81,19 @@ class DecisionModel:
     rule_precision: float  # how often a word-for-word phrase or cue match asked, on the fitted labels
     fitted_on: str = ""
     nearest_only: bool = True  # decide only for the sentence's nearest question (see :func:`nearest`)
+    rules_need_question: bool = True  # a word-for-word match decides alone only in a question (not in a presentation)
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         """P(asks) for each row of a (sentences x FEATURES) matrix."""
         return 1.0 / (1.0 + np.exp(-(features @ self.weights + self.intercept)))
 
     def by_rule(self, features: np.ndarray) -> np.ndarray:
-        """Rows whose word-for-word phrase or cue match decides on its own."""
-        return features[:, [FEATURES.index(name) for name in RULE_FEATURES]].max(axis=1) >= 1.0
+        """Rows whose word-for-word phrase or cue match decides on its own: in an interview only in
+        a question (``rules_need_question``). A teacher's word in an examination finding ("you don't
+        have a fever"), an explanation or small talk is not asking about it; there the model weighs
+        the match with the rest of the evidence."""
+        rule = features[:, [FEATURES.index(name) for name in RULE_FEATURES]].max(axis=1) >= 1.0
+        return rule & (features[:, COLUMN["question"]] >= 1.0) if self.rules_need_question else rule
 
     def confidence(self, features: np.ndarray) -> np.ndarray:
         """P(asks) per row, the rule's precision at least where the rule decides."""
@@ -109,7 +114,8 @@ class DecisionModel:
         return {"features": list(FEATURES), "weights": [round(float(w), 6) for w in self.weights],
                 "intercept": round(float(self.intercept), 6), "threshold": round(float(self.threshold), 4),
                 "rule_precision": round(float(self.rule_precision), 4), "fitted_on": self.fitted_on,
-                **({} if self.nearest_only else {"nearest_only": False})}
+                **({} if self.nearest_only else {"nearest_only": False}),
+                **({} if self.rules_need_question else {"rules_need_question": False})}
 
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> DecisionModel:
@@ -117,7 +123,7 @@ class DecisionModel:
             raise ValueError(f"the decision model's features {document['features']} are not {list(FEATURES)}")
         return cls(np.asarray(document["weights"], dtype=np.float64), float(document["intercept"]),
                    float(document["threshold"]), float(document["rule_precision"]), str(document.get("fitted_on", "")),
-                   bool(document.get("nearest_only", True)))
+                   bool(document.get("nearest_only", True)), bool(document.get("rules_need_question", True)))
 
     @property
     def digest(self) -> str:

@@ -31,7 +31,9 @@ general evidence (:data:`scoring.evaluators.decision.FEATURES`):
   allergy, smoking or alcohol);
 - the form: whether the sentence is a question.
 
-A phrase or the label found word for word, or a cue, asks on its own. Otherwise a calibrated
+A phrase or the label found word for word, or a cue, in a question asks on its own (in a statement,
+an examination finding such as "you don't have a fever" or an explanation, it is evidence the model
+weighs). Otherwise a calibrated
 logistic model (:mod:`scoring.evaluators.decision`, fitted under leave-one-complaint-out cross-
 validation) turns the evidence into P(asks); a sentence asks the question when P is at least the
 model's threshold and the question is the sentence's nearest of the rubric by some evidence
@@ -89,7 +91,7 @@ from scoring.semantic.sentences import Sentence, interviewer_sentences, list_ite
 from scoring.semantic.thesaurus import TopicEmbeddings
 
 MATCHER = "hybrid"
-MATCHER_VERSION = "5"
+MATCHER_VERSION = "6"
 UNCERTAIN_BAND = 0.1  # of probability, either side of the decision threshold
 
 

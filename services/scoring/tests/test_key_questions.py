@@ -382,6 +382,8 @@ def test_a_dictated_note_cannot_ask_a_key_question(make_parsed, encoder) -> None
     ("Have you had any fever in the last few days?", False),
     ("And it's been going on for about a week now?", True),
     ("Has it been getting worse over the last few days, since it started?", True),
+    ("how long has this been going on", True),
+    ("And how long have you had them?", True),
 ])
 def test_duration_counts_only_for_a_sentence_about_how_long_the_complaint_has_lasted(make_parsed, encoder, sentence,
                                                                                       asked) -> None:
@@ -392,6 +394,42 @@ def test_duration_counts_only_for_a_sentence_about_how_long_the_complaint_has_la
 
     assert onset["asked"] is asked
 
+
+
+
+BACK_RUBRIC = {
+    "rubric_id": "back", "weights": {"key_questions": 1.0},
+    "key_questions": [
+        {"id": "onset", "label": "Onset and mechanism", "phrases": ["when did it start", "what happened"]},
+        {"id": "aggravating", "label": "Aggravating and relieving factors", "phrases": ["bending", "lifting"]},
+        {"id": "red_flags", "label": "Red flags (bladder or bowel problems, numbness)", "phrases": ["bladder"]},
+    ],
+}
+
+
+@pytest.mark.parametrize(("sentence", "by_rule"), [
+    ("Does bending make it worse?", True),
+    ("and have you noticed that bending makes it worse", True),  # unpunctuated: a question by its clause
+    ("so when this back pain happened it was basically you were lifting you were bending down to pick something "
+     "up and then you felt it", False),
+    ("alright so on your exam of your abdomen there is mild tenderness and no problems with the bladder that i can "
+     "feel", False),
+])
+def test_a_rubric_word_decides_alone_only_in_a_question(make_parsed, encoder, sentence, by_rule) -> None:
+    # In a statement (a finding, a retelling) the word is evidence the decision model weighs: the
+    # confidence is the model's probability, never raised to the measured precision of the rule.
+    rubric = Rubric.model_validate(BACK_RUBRIC)
+    model = load_decision_model()
+    questions = _questions(_score(rubric, make_parsed([("interviewer", sentence)]), encoder))
+    matched = [q for q in questions.values() if q["matched_phrase"] in {"bending", "bladder"}]
+
+    assert len(matched) == 1
+    assert (matched[0]["asked"] and matched[0]["confidence"] >= model.rule_precision) is by_rule
+
+
+def test_a_presentation_states_in_statements_so_its_model_keeps_the_word_for_word_rule() -> None:
+    assert load_decision_model("interview").rules_need_question is True
+    assert load_decision_model("presentation").rules_need_question is False
 
 
 PRESENTATION = [

@@ -58,6 +58,8 @@ MODEL_FILES: dict[SubmissionKind, str] = {
     "presentation": "key_question_presentation_model.json",  # fitted on evaluation/presentations
 }
 COLUMN = {name: index for index, name in enumerate(FEATURES)}  # feature name -> column
+_RULE_COLUMNS = [COLUMN[name] for name in RULE_FEATURES]
+_LEXICAL_COLUMNS = [COLUMN[name] for name in LEXICAL_FEATURES]
 
 
 def nearest(features: np.ndarray) -> np.ndarray:
@@ -92,7 +94,7 @@ class DecisionModel:
         a question (``rules_need_question``). A teacher's word in an examination finding ("you don't
         have a fever"), an explanation or small talk is not asking about it; there the model weighs
         the match with the rest of the evidence."""
-        rule = features[:, [FEATURES.index(name) for name in RULE_FEATURES]].max(axis=1) >= 1.0
+        rule = features[:, _RULE_COLUMNS].max(axis=1) >= 1.0
         return rule & (features[:, COLUMN["question"]] >= 1.0) if self.rules_need_question else rule
 
     def confidence(self, features: np.ndarray) -> np.ndarray:
@@ -107,7 +109,7 @@ class DecisionModel:
     def semantic_probability(self, features: np.ndarray) -> np.ndarray:
         """The probability with the lexical evidence taken away: whether the meaning alone asks."""
         semantic = features.copy()
-        semantic[:, [FEATURES.index(name) for name in LEXICAL_FEATURES]] = 0.0
+        semantic[:, _LEXICAL_COLUMNS] = 0.0
         return self.probability(semantic)
 
     def to_json(self) -> dict[str, Any]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from medgrade_shared.patterns import PatternError, compile_pattern
+from medgrade_shared.questions import statement_starts
 from medgrade_shared.text import (
     _normalise_folded,
     contains_phrase,
@@ -65,3 +66,15 @@ def test_split_sentences_loses_no_word() -> None:
 
 def test_no_is_an_answer_not_an_abbreviation() -> None:
     assert split_sentences("No. Just my stomach hurts.") == ["No.", "Just my stomach hurts."]
+
+
+@pytest.mark.parametrize(("text", "clauses"), [
+    ("okay and any fever i think you have a knee sprain", ["i think you have a knee sprain"]),
+    ("so let's do a quick exam", ["let's do a quick exam"]),
+    ("are you taking it i think we have you on twenty", ["i think we have you on twenty", "we have you on twenty"]),
+    ("can i ask you something", []),  # an auxiliary before its subject: a question
+    ("do we need to see you again", []),
+    ("and how is it going", []),
+])
+def test_statement_starts_mark_the_speakers_own_clauses(text, clauses) -> None:
+    assert [text[start:] for start in statement_starts(text)] == clauses

@@ -35,6 +35,12 @@ def test_one_math_thread(encoder) -> None:
     ("Right, OK.", ["Right, OK."]),
     ("... ?", []),
     ("Is it 2.5 mg?", ["Is it 2.5 mg?"]),
+    # a long unpunctuated turn: split before each question clause and each clause of the speaker's own
+    ("okay and have you had any fever i think you have a knee sprain from overuse so let's get an x-ray",
+     ["okay and have you had any fever", "i think you have a knee sprain from overuse so", "let's get an x-ray"]),
+    # a fragment too short to stand alone joins the next part, but not the speaker's own clause
+    ("okay so what i want to tell you is that i think you have a knee sprain from overuse and it will heal",
+     ["okay so what", "i want to tell you", "is that", "i think you have a knee sprain from overuse and it will heal"]),
 ])
 def test_matching_units(text, sentences) -> None:
     assert matching_units(text) == sentences

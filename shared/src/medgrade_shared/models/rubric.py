@@ -311,7 +311,9 @@ class Rubric(_Open):
     version: SemVer = Field(default="1.0.0", description="Semantic version; a stored version never changes.")
     status: Literal["draft", "approved", "archived"] = Field(default="draft", description=(
         "`approved` versions passed the QA gate and are graded against by default; `archived` ones only by version."))
-    title: str | None = Field(default=None, description="A title for people; the rubric-fit check reads it.")
+    title: str | None = Field(default=None, description=(
+        "A title for people, naming the complaint (\"Ankle or foot pain\"); the rubric-fit check and the "
+        "key-question matcher read it."))
     description: str | None = Field(default=None, description="What the rubric is for; the rubric-fit check reads it.")
     weights: Weights = Field(description="Each component's weight in `overall`.")
     structure: StructureSpec = Field(default_factory=StructureSpec, description="The expected section order.")

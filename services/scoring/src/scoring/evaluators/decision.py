@@ -35,7 +35,8 @@ import numpy as np
 from medgrade_shared.models.rubric import SubmissionKind
 
 FEATURES = (
-    "similarity",        # best cosine of the sentence to the question's phrases, label and label items
+    "similarity",        # best cosine of the sentence (or its question frame) to the question's phrases, label
+                         # and label items
     "margin",            # similarity minus the sentence's best similarity to any other question
     "item_similarity",   # the same for the sentence's best list item ("any nausea, vomiting, ...")
     "item_margin",

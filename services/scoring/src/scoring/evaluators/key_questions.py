@@ -17,7 +17,11 @@ general evidence (:data:`scoring.evaluators.decision.FEATURES`):
   patient's words that a restating sentence reads back ("so you're feeling your heart more than
   normal?" reads back "heart") to the question's texts, each with its margin over the best
   similarity to any other question of the rubric ("where is the pain exactly?" is close to
-  "describe the pain" but closer to the site);
+  "describe the pain" but closer to the site). In an interview the sentence counts in its own
+  words or in its question frame, whichever is nearer: the complaint named in the rubric's title
+  said as "it" (:mod:`scoring.semantic.framing`: "what have you taken for your ankle pain?" as
+  "what have you taken for it?"), since the complaint's name, in nearly every question, says
+  little about which one is asked;
 - *thesaurus*: the cosine of the sentence to the everyday wordings of the history topics linked
   to the question (:mod:`scoring.semantic.thesaurus`: "what makes it better or worse?" for
   "Aggravating and relieving factors"), counted when the sentence's nearest topic is one of them,
@@ -52,8 +56,8 @@ have decided), its ``similarity``, a ``confidence`` (asked: P of the cited sente
 measured precision of word-for-word matches where one decided; not asked: 1 - the highest P of any
 sentence) and ``confirmation: true`` when the sentence restates a fact the patient had
 volunteered.
-Interviewer sentences, their list items and their read-backs are embedded in one batched call per
-request; the rubric's text embeddings come from a cache keyed by rubric version and content
+Interviewer sentences, their list items, their read-backs and their frames are embedded in one
+batched call per request; the rubric's text embeddings come from a cache keyed by rubric version and content
 (:mod:`scoring.semantic.index`). Inference is deterministic: the same input gives the same
 decision.
 
@@ -85,13 +89,14 @@ from scoring.evaluators.feedback import FeedbackCollector, assessable
 from scoring.evaluators.matching import cite
 from scoring.evaluators.rubric_fit import rubric_fit
 from scoring.evaluators.stems import contains_stems, stems
+from scoring.semantic.framing import complaint_stems, framed
 from scoring.semantic.index import QuestionPhrases, phrase_index
 from scoring.semantic.model import Encoder, load_encoder
 from scoring.semantic.sentences import Sentence, interviewer_sentences, list_items
 from scoring.semantic.thesaurus import TopicEmbeddings
 
 MATCHER = "hybrid"
-MATCHER_VERSION = "6"
+MATCHER_VERSION = "7"
 UNCERTAIN_BAND = 0.1  # of probability, either side of the decision threshold
 
 
@@ -285,27 +290,40 @@ def question_evidence(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder
     # the fact each restating sentence reads back: the words it repeats from the patient's last turn
     echoes = [cues.echoed_words(s.text, s.normalised, patient.last_turn.get(s.utterance.index, set()))
               for s in sentences]
+    # an interview sentence's question frame: the complaint's mentions as "it" (:mod:`scoring.semantic.framing`;
+    # a presentation's sentences state facts about the complaint, and its name is part of what they state)
+    complaint = complaint_stems(rubric.title or "") if kind == "interview" else frozenset()
+    frames = [framed(s.content, complaint) for s in sentences]
     distinct_items = sorted({item for group in items for item in group})
     distinct_echoes = sorted({echo for echo in echoes if echo})
-    # one batched call: the sentences, then each distinct list item, then each distinct read-back
-    embeddings = encoder.encode([s.content for s in sentences] + distinct_items + distinct_echoes)
+    distinct_frames = sorted({frame for frame in frames if frame})
+    # one batched call: the sentences, each distinct list item, read-back and frame
+    embeddings = encoder.encode([s.content for s in sentences] + distinct_items + distinct_echoes + distinct_frames)
     sentence_rows = embeddings[:len(sentences)]
     item_rows = embeddings[len(sentences):len(sentences) + len(distinct_items)]
-    echo_rows = embeddings[len(sentences) + len(distinct_items):]
+    echoes_end = len(sentences) + len(distinct_items) + len(distinct_echoes)
+    echo_rows = embeddings[len(sentences) + len(distinct_items):echoes_end]
+    frame_rows = embeddings[echoes_end:]
+    frame_lookup = {text: row for row, text in enumerate(distinct_frames)}
+    framed_rows = np.array([frame_rows[frame_lookup[f]] if f else sentence_rows[row] for row, f in enumerate(frames)]
+                           ).reshape(sentence_rows.shape)
     item_lookup = {text: row for row, text in enumerate(distinct_items)}
     echo_lookup = {text: row for row, text in enumerate(distinct_echoes)}
     echo_groups = [(echo,) if echo else () for echo in echoes]
     zeros = np.zeros(len(sentences))
 
-    nearest_topic = _nearest_topics(sentence_rows, phrase_index.topics(encoder, kind))
+    topics = phrase_index.topics(encoder, kind)
+    nearest_topic, framed_topic = _nearest_topics(sentence_rows, topics), _nearest_topics(framed_rows, topics)
     per_question = []
     for phrases in index:
-        matrix = sentence_rows @ phrases.embeddings.T
+        matrix = np.maximum(sentence_rows @ phrases.embeddings.T, framed_rows @ phrases.embeddings.T)
         similarity, column = (matrix.max(axis=1), matrix.argmax(axis=1)) if matrix.size else (zeros, zeros.astype(int))
         item, item_column = _best_per_sentence(items, item_lookup, item_rows @ phrases.embeddings.T, similarity, column)
         echo, _ = _best_per_sentence(echo_groups, echo_lookup, echo_rows @ phrases.embeddings.T, zeros,
                                      zeros.astype(int))
-        expansion, expansion_column = _expansion(phrases, sentence_rows, nearest_topic)
+        own, own_column = _expansion(phrases, sentence_rows, nearest_topic)
+        frame, frame_column = _expansion(phrases, framed_rows, framed_topic)
+        expansion, expansion_column = np.maximum(own, frame), np.where(frame > own, frame_column, own_column)
         per_question.append((phrases, similarity, column, item, item_column, echo, expansion, expansion_column))
     margins = _margins([q[1] for q in per_question])
     item_margins = _margins([q[3] for q in per_question])

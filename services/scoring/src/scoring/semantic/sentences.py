@@ -10,7 +10,10 @@ Speech transcribed without punctuation ("okay so i see here that you hurt your r
 you tell me what happened") has no sentence ends to split at and no question mark to tell a
 question. Questions are recognised by their clause structure instead
 (:data:`medgrade_shared.questions.QUESTION_CLAUSE`), and a long unpunctuated sentence is split
-before each such clause, so that each question is matched on its own.
+before each such clause, so that each question is matched on its own, and before each clause of
+the speaker's own ("i think", "let's": :func:`medgrade_shared.questions.statement_starts`), so
+that a question's scope ends where an explanation, a finding or a plan begins ("have you had any
+fever | i think you have a knee sprain"): that part is a statement, not the question.
 
 A list question names several things in one breath ("any nausea, vomiting, tingling or
 weakness?"); embedded whole it is close to none of them. :func:`list_items` splits such a
@@ -23,7 +26,7 @@ import re
 from dataclasses import dataclass
 
 from medgrade_shared.models.transcript import ParsedTranscript, Utterance
-from medgrade_shared.questions import QUESTION_CLAUSE
+from medgrade_shared.questions import QUESTION_CLAUSE, statement_starts
 from medgrade_shared.text import normalise, split_sentences
 
 _LONG_UNPUNCTUATED_WORDS = 16
@@ -60,16 +63,19 @@ def list_items(content: str) -> tuple[str, ...]:
 
 
 def _question_clauses(sentence: str) -> list[str]:
-    """A long sentence without inner punctuation, split before each question clause after the
-    first word; other sentences as they are."""
+    """A long sentence without inner punctuation, split before each question or statement clause
+    after the first word; other sentences as they are."""
     if len(sentence.split()) < _LONG_UNPUNCTUATED_WORDS or re.search(r"[,;?!]", sentence.rstrip(".?! ")):
         return [sentence]
     parts: list[str] = []
     pending = ""  # a fragment too short to stand alone ("okay and then", "can you") joins the next part
-    starts = [0] + [m.start() for m in QUESTION_CLAUSE.finditer(sentence) if m.start() > 0]
+    statements = set(statement_starts(sentence))
+    clauses = {m.start() for m in QUESTION_CLAUSE.finditer(sentence)} | statements
+    starts = [0, *sorted(start for start in clauses if start > 0)]
     for begin, end in zip(starts, [*starts[1:], len(sentence)], strict=True):
         part = f"{pending} {sentence[begin:end].strip()}".strip()
-        if len(part.split()) < _MIN_CLAUSE_WORDS and end < len(sentence):
+        # ... but not the speaker's own clause: "is that | i think you have a sprain" asks nothing
+        if len(part.split()) < _MIN_CLAUSE_WORDS and end < len(sentence) and end not in statements:
             pending = part
         else:
             parts.append(part)

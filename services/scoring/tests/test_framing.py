@@ -1,4 +1,4 @@
-"""A sentence's question frame: the complaint's own words taken out (scoring.semantic.framing)."""
+"""A sentence's question frame: the complaint's own words taken out (scoring.evaluators.framing)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 from medgrade_shared.models.rubric import Rubric
 from medgrade_shared.models.transcript import ParsedTranscript, Utterance
 from scoring.evaluators.decision import COLUMN
+from scoring.evaluators.framing import complaint_stems, framed
 from scoring.evaluators.key_questions import question_evidence
-from scoring.semantic.framing import complaint_stems, framed
 
 
 @pytest.mark.parametrize(("title", "expected"), [

@@ -19,7 +19,7 @@ general evidence (:data:`scoring.evaluators.decision.FEATURES`):
   similarity to any other question of the rubric ("where is the pain exactly?" is close to
   "describe the pain" but closer to the site). In an interview the sentence counts in its own
   words or in its question frame, whichever is nearer: the complaint named in the rubric's title
-  said as "it" (:mod:`scoring.semantic.framing`: "what have you taken for your ankle pain?" as
+  said as "it" (:mod:`scoring.evaluators.framing`: "what have you taken for your ankle pain?" as
   "what have you taken for it?"), since the complaint's name, in nearly every question, says
   little about which one is asked;
 - *thesaurus*: the cosine of the sentence to the everyday wordings of the history topics linked
@@ -86,10 +86,10 @@ from medgrade_shared.text import normalise
 from scoring.evaluators import cues
 from scoring.evaluators.decision import COLUMN, FEATURES, DecisionModel, load_decision_model
 from scoring.evaluators.feedback import FeedbackCollector, assessable
+from scoring.evaluators.framing import complaint_stems, framed
 from scoring.evaluators.matching import cite
 from scoring.evaluators.rubric_fit import rubric_fit
 from scoring.evaluators.stems import contains_stems, stems
-from scoring.semantic.framing import complaint_stems, framed
 from scoring.semantic.index import QuestionPhrases, phrase_index
 from scoring.semantic.model import Encoder, load_encoder
 from scoring.semantic.sentences import Sentence, interviewer_sentences, list_items
@@ -290,7 +290,7 @@ def question_evidence(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder
     # the fact each restating sentence reads back: the words it repeats from the patient's last turn
     echoes = [cues.echoed_words(s.text, s.normalised, patient.last_turn.get(s.utterance.index, set()))
               for s in sentences]
-    # an interview sentence's question frame: the complaint's mentions as "it" (:mod:`scoring.semantic.framing`;
+    # an interview sentence's question frame: the complaint's mentions as "it" (:mod:`scoring.evaluators.framing`;
     # a presentation's sentences state facts about the complaint, and its name is part of what they state)
     complaint = complaint_stems(rubric.title or "") if kind == "interview" else frozenset()
     frames = [framed(s.content, complaint) for s in sentences]
@@ -303,27 +303,31 @@ def question_evidence(rubric: Rubric, parsed: ParsedTranscript, encoder: Encoder
     item_rows = embeddings[len(sentences):len(sentences) + len(distinct_items)]
     echoes_end = len(sentences) + len(distinct_items) + len(distinct_echoes)
     echo_rows = embeddings[len(sentences) + len(distinct_items):echoes_end]
-    frame_rows = embeddings[echoes_end:]
     frame_lookup = {text: row for row, text in enumerate(distinct_frames)}
-    framed_rows = np.array([frame_rows[frame_lookup[f]] if f else sentence_rows[row] for row, f in enumerate(frames)]
-                           ).reshape(sentence_rows.shape)
+    framed_at = np.asarray([row for row, frame in enumerate(frames) if frame], dtype=int)  # the sentences framed
+    frame_rows = embeddings[echoes_end:][[frame_lookup[frames[row]] for row in framed_at]]
     item_lookup = {text: row for row, text in enumerate(distinct_items)}
     echo_lookup = {text: row for row, text in enumerate(distinct_echoes)}
     echo_groups = [(echo,) if echo else () for echo in echoes]
     zeros = np.zeros(len(sentences))
 
     topics = phrase_index.topics(encoder, kind)
-    nearest_topic, framed_topic = _nearest_topics(sentence_rows, topics), _nearest_topics(framed_rows, topics)
+    nearest_topic, framed_topic = _nearest_topics(sentence_rows, topics), _nearest_topics(frame_rows, topics)
     per_question = []
     for phrases in index:
-        matrix = np.maximum(sentence_rows @ phrases.embeddings.T, framed_rows @ phrases.embeddings.T)
+        matrix = sentence_rows @ phrases.embeddings.T
+        if len(framed_at):  # a framed sentence counts in the nearer of its two forms
+            matrix[framed_at] = np.maximum(matrix[framed_at], frame_rows @ phrases.embeddings.T)
         similarity, column = (matrix.max(axis=1), matrix.argmax(axis=1)) if matrix.size else (zeros, zeros.astype(int))
         item, item_column = _best_per_sentence(items, item_lookup, item_rows @ phrases.embeddings.T, similarity, column)
         echo, _ = _best_per_sentence(echo_groups, echo_lookup, echo_rows @ phrases.embeddings.T, zeros,
                                      zeros.astype(int))
-        own, own_column = _expansion(phrases, sentence_rows, nearest_topic)
-        frame, frame_column = _expansion(phrases, framed_rows, framed_topic)
-        expansion, expansion_column = np.maximum(own, frame), np.where(frame > own, frame_column, own_column)
+        expansion, expansion_column = _expansion(phrases, sentence_rows, nearest_topic)
+        if len(framed_at):
+            frame, frame_column = _expansion(phrases, frame_rows, framed_topic)
+            better = frame > expansion[framed_at]
+            expansion[framed_at] = np.where(better, frame, expansion[framed_at])
+            expansion_column[framed_at] = np.where(better, frame_column, expansion_column[framed_at])
         per_question.append((phrases, similarity, column, item, item_column, echo, expansion, expansion_column))
     margins = _margins([q[1] for q in per_question])
     item_margins = _margins([q[3] for q in per_question])

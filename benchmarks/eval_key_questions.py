@@ -29,6 +29,11 @@ shipped model is evaluated: in-sample for whatever it was fitted on.
 
     python benchmarks/eval_key_questions.py --corpus ../shared/corpus [--cross-validate] [--errors]
 
+``--criterion`` names what the threshold is chosen for on the training labels: ``mcc`` (the
+default, the shipped models), ``f1``, ``mae`` (the least score error per consultation and
+rubric cut: what a grade reports) or ``mae-spec`` (the least score error among the thresholds
+with a specificity of at least ``SPECIFICITY_FLOOR``, the key-question issue's floor).
+
 A set may instead hold oral case presentations (``evaluation/presentations``: its ``set.json``
 says ``"kind": "presentation"``, where its rubrics and its transcripts are): each label says whether
 the presentation *covers* the question (states it, positive or negative) and the sentence that
@@ -56,6 +61,7 @@ from typing import get_args
 import numpy as np
 
 from document_parser.parsing.pipeline import parse_transcript
+from medgrade_shared.formulas import question_weight
 from medgrade_shared.models.rubric import Rubric, SubmissionKind
 from medgrade_shared.models.transcript import ParsedTranscript
 from scoring.evaluators.decision import FEATURES, DecisionModel
@@ -66,6 +72,7 @@ DEFAULT_SET = Path(__file__).resolve().parents[1] / "evaluation" / "key_question
 SNIPPET = 110
 ENGINE_FIELDS = ("matcher", "matcher_version", "model", "model_version", "decision_model", "decision_threshold")
 BOOTSTRAP_SAMPLES = 1000
+SPECIFICITY_FLOOR = 0.85  # the key-question issue's floor (#10)
 THRESHOLDS = np.round(np.arange(0.05, 0.91, 0.05), 2)
 REGULARISATION_C = 1.0
 
@@ -357,6 +364,8 @@ class Example:
     evidence: QuestionEvidence
     asked: bool
     first_index: int | None
+    group: tuple[str, int | None]  # (consultation, rubric cut): the questions one score is made of
+    weight: float  # the question's weight in that score
 
 
 def training_rows(example: Example) -> tuple[np.ndarray, np.ndarray]:
@@ -387,7 +396,8 @@ def training_rows(example: Example) -> tuple[np.ndarray, np.ndarray]:
 
 def fit(examples: list[Example], fitted_on: str, criterion: str = "mcc", interview: bool = True) -> DecisionModel:
     """Logistic regression on the certain rows; the rule's precision and the threshold (the best
-    ``criterion`` of the per-question decisions: asked = some sentence asks) from the same examples.
+    ``criterion`` of the per-question decisions, asked = some sentence asks, or of the scores they
+    make) from the same examples.
     An interview's model decides only for a sentence's nearest question and lets a word-for-word
     match decide alone only in a question; a presentation's reported sentences may state several
     items at once and are all statements."""
@@ -409,13 +419,24 @@ def fit(examples: list[Example], fitted_on: str, criterion: str = "mcc", intervi
 def _decision_quality(examples: list[Example], model: DecisionModel, threshold: float, criterion: str) -> float:
     candidate = dataclasses.replace(model, threshold=threshold)
     tp = fp = fn = tn = 0
+    scores: dict[tuple[str, int | None], list[float]] = {}  # group -> [predicted, labelled, total] weight
     for example in examples:
         evidence = example.evidence
         asked = bool(evidence.sentences) and bool((evidence.fits & candidate.asks(evidence.features)).any())
+        score = scores.setdefault(example.group, [0.0, 0.0, 0.0])
+        score[0] += example.weight * asked
+        score[1] += example.weight * example.asked
+        score[2] += example.weight
         tp += asked and example.asked
         fp += asked and not example.asked
         fn += not asked and example.asked
         tn += not asked and not example.asked
+    mae = sum(abs(predicted - labelled) / total for predicted, labelled, total in scores.values()) / len(scores)
+    if criterion == "mae":  # the score error per consultation, negated: larger is better
+        return -mae
+    if criterion == "mae-spec":  # the least score error at a specificity of at least SPECIFICITY_FLOOR
+        specificity = tn / (tn + fp) if tn + fp else 1.0
+        return -mae if specificity >= SPECIFICITY_FLOOR else -1.0 - (SPECIFICITY_FLOOR - specificity)
     if criterion == "f1":
         return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
     denominator = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
@@ -430,8 +451,11 @@ def examples_of(consultations: list[Consultation], cuts: list[int | None], encod
             for evidence in question_evidence(rubric, consultation.parsed, encoder,  # type: ignore[arg-type]
                                               kind=consultation.kind):
                 label = consultation.labels[evidence.question.id]
+                policy = rubric.key_questions_policy
                 examples.append(Example(consultation.name, consultation.complaint, evidence, bool(label["asked"]),
-                                        label.get("first_index")))
+                                        label.get("first_index"), (consultation.name, max_phrases),
+                                        question_weight(evidence.question.critical, policy.critical_weight,
+                                                        policy.noncritical_weight)))
     return examples
 
 
@@ -453,7 +477,7 @@ def main() -> int:
     parser.add_argument("--cross-validate", action="store_true",
                         help="refit the decision model leaving one complaint out; report held-out figures")
     parser.add_argument("--fit", type=Path, help="fit the decision model on every label and write it here")
-    parser.add_argument("--criterion", choices=("mcc", "f1"), default="mcc",
+    parser.add_argument("--criterion", choices=("mcc", "f1", "mae", "mae-spec"), default="mcc",
                         help="what the threshold maximises on the training labels (default: %(default)s)")
     parser.add_argument("--errors", action="store_true", help="list every error of the first rubric cut")
     parser.add_argument("--precision", choices=get_args(Precision), default="float32",

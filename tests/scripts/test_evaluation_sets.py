@@ -9,6 +9,9 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PRESENTATIONS = ROOT / "evaluation" / "presentations"
 
@@ -38,3 +41,37 @@ def test_the_presentation_set_loads_whole_without_the_corpus(tmp_path):
             assert (label["first_index"] is not None) == label["asked"] == label["covered"]
             assert not (label["covered"] and label["left_out"])
     assert sum(label["left_out"] for label in labels) >= 2 * len(presentations)  # some items left out of each
+
+
+def _example(script, group, asked, similarity, weight=1.0):
+    """One question of ``group`` whose only sentence has ``similarity`` (the toy model's one feature)."""
+    from medgrade_shared.models.rubric import KeyQuestion
+    from scoring.evaluators.decision import COLUMN, FEATURES
+    from scoring.evaluators.key_questions import QuestionEvidence
+
+    features = np.zeros((1, len(FEATURES)))
+    features[0, COLUMN["similarity"]] = similarity
+    question = KeyQuestion(id=f"q{similarity}", label="onset")
+    evidence = QuestionEvidence(question, ["a sentence"], features, [""], features[:, 0], np.ones(1, dtype=bool))
+    return script.Example(group, "complaint", evidence, asked, 0 if asked else None, (group, 3), weight)
+
+
+def test_the_threshold_criteria_measure_the_score_error_and_the_specificity_floor():
+    from scoring.evaluators.decision import COLUMN, FEATURES, DecisionModel
+
+    script = _evaluation_script()
+    weights = np.zeros(len(FEATURES))
+    weights[COLUMN["similarity"]] = 10.0
+    model = DecisionModel(weights, -5.0, 0.5, 1.0, nearest_only=False)  # P = sigmoid(10 * similarity - 5)
+    # one consultation: an asked question at P 0.27, and two not asked at P 0.12 and 0.50
+    examples = [_example(script, "c1", True, 0.4), _example(script, "c1", False, 0.3),
+                _example(script, "c1", False, 0.5)]
+
+    # threshold 0.1: all three credited, the score 1 against 1/3; 0.2: the asked one and the 0.5 one
+    assert script._decision_quality(examples, model, 0.1, "mae") == pytest.approx(-2 / 3)
+    assert script._decision_quality(examples, model, 0.2, "mae") == pytest.approx(-1 / 3)
+    # at 0.2 one of the two not asked is credited: specificity 0.5, under the floor, so below any score error
+    assert script._decision_quality(examples, model, 0.2, "mae-spec") == pytest.approx(
+        -1.0 - (script.SPECIFICITY_FLOOR - 0.5))
+    # at 0.6 nothing is credited: specificity 1, the score 0 against 1/3
+    assert script._decision_quality(examples, model, 0.6, "mae-spec") == pytest.approx(-1 / 3)

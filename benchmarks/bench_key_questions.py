@@ -5,7 +5,10 @@ doctor turns) with the document parser and scores it against a rubric of the key
 evaluation set (default ``pm57_abdominal_pain_v1``, 14 key questions) with
 ``score_key_questions`` and the real all-MiniLM-L6-v2 model, as the scoring service does per
 request: the rubric's phrase embeddings are cached after the first call (per rubric version),
-every call splits and batch-encodes all interviewer sentences in one call.
+every call splits and batch-encodes all interviewer sentences in one call. The model's cache of
+sentence vectors is emptied before each timed call, so each is a first grading of the
+consultation; the same consultation graded again (cache warm: another rubric, a regrade) is
+timed after them.
 
 Printed: the consultation's size, model load time, per-call wall time p50/p95/max and CPU
 time p50 (user+sys of this process: robust to other load on the machine), the process's peak
@@ -66,13 +69,20 @@ def main() -> int:
     load_seconds = time.perf_counter() - started
 
     for _ in range(args.warmup):
+        encoder.cache.clear()
         score_key_questions(rubric, parsed, encoder)
     wall, cpu = [], []
     for _ in range(args.runs):
+        encoder.cache.clear()
         cpu_start, wall_start = time.process_time(), time.perf_counter()
         result = score_key_questions(rubric, parsed, encoder)
         wall.append(time.perf_counter() - wall_start)
         cpu.append(time.process_time() - cpu_start)
+    again = []
+    for _ in range(args.runs):
+        wall_start = time.perf_counter()
+        score_key_questions(rubric, parsed, encoder)
+        again.append(time.perf_counter() - wall_start)
 
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     asked = sum(q["asked"] for q in result.details["questions"])
@@ -83,6 +93,8 @@ def main() -> int:
     print(f"key questions per call over {args.runs} runs after {args.warmup} warm-up: "
           f"p50 {statistics.median(wall) * 1000:.0f} ms, p95 {percentile(wall, 0.95) * 1000:.0f} ms, "
           f"max {max(wall) * 1000:.0f} ms wall; CPU p50 {statistics.median(cpu) * 1000:.0f} ms")
+    print(f"graded again (sentence vectors cached): p50 {statistics.median(again) * 1000:.0f} ms, "
+          f"p95 {percentile(again, 0.95) * 1000:.0f} ms wall")
     print(f"peak RSS {rss_mib:.0f} MiB" + (f", pinned to core {args.pin}" if args.pin is not None else ""))
     return 0
 

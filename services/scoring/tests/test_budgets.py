@@ -32,7 +32,8 @@ def small(encoder: Encoder) -> Iterator[TestClient]:
 
 
 def _body(rubric: dict, make_parsed, sentences: int) -> dict:
-    lines = [("interviewer", "When did it start? Where is the pain?") for _ in range(sentences // 2)]
+    # distinct sentences: the model encodes each distinct text once
+    lines = [("interviewer", f"When did it start, day {i}? Where is the pain, day {i}?") for i in range(sentences // 2)]
     return {"rubric": rubric, "parsed": make_parsed(lines).model_dump(mode="json")}
 
 
@@ -49,6 +50,7 @@ def test_more_interviewer_sentences_than_the_limit_is_413_naming_it(small, chest
 
 def test_key_questions_stop_at_the_deadline_between_chunks(encoder, chest_dict, make_parsed, monkeypatch):
     monkeypatch.setattr(semantic_model, "ENCODE_CHUNK", 4)
+    encoder.cache.clear()
     chunks = []
     real_encode_chunk = type(encoder)._encode_chunk
 

@@ -64,10 +64,58 @@ def test_onnx_embeddings_agree_with_torch(precision: Precision, reference: np.nd
 
 def test_an_embedding_does_not_depend_on_its_batch(encoder) -> None:
     """Batches are padded to their longest sentence; padding must not move a vector."""
+    encoder.cache.clear()
     alone = encoder.encode(["Any chest pain?"])
+    encoder.cache.clear()  # else the second call reads the first one's vector
     among_long = encoder.encode([CLINICAL[-1], "Any chest pain?", CLINICAL[-2]])[1]
 
     assert float(alone[0] @ among_long) > 0.99999
+
+
+def _counting(monkeypatch) -> list[str]:
+    """The texts the model is run on from now (the encoders' own method, recorded)."""
+    seen: list[str] = []
+    run = model.Encoder._encode_chunk
+
+    def counted(self: model.Encoder, texts: list[str]) -> np.ndarray:
+        seen.extend(texts)
+        return run(self, texts)
+
+    monkeypatch.setattr(model.Encoder, "_encode_chunk", counted)
+    return seen
+
+
+def test_a_text_is_run_through_the_model_once_and_read_from_the_cache_after(monkeypatch) -> None:
+    encoder = model.open_encoder("float32")  # its own cache
+    seen = _counting(monkeypatch)
+
+    first = encoder.encode(["Any chest pain?", "Okay.", "okay.", "OKAY.", "Any chest pain?"])
+    assert seen == ["Any chest pain?", "Okay."]  # the model reads "okay." as "Okay.": one vector
+    assert (first[1] == first[2]).all() and (first[0] == first[4]).all()
+
+    again = encoder.encode(["Do you smoke?", "Any chest pain?"])
+    assert seen == ["Any chest pain?", "Okay.", "Do you smoke?"]
+    assert (again[1] == first[0]).all()
+    monkeypatch.undo()
+    fresh = model.open_encoder("float32").encode(["Any chest pain?", "Do you smoke?"])
+    assert float(fresh[0] @ again[1]) > 0.99999 and float(fresh[1] @ again[0]) > 0.99999
+
+
+def test_the_cache_keeps_the_most_recently_used_texts_only(monkeypatch) -> None:
+    encoder = model.open_encoder("float32")
+    monkeypatch.setattr(model, "CACHE_ENTRIES", 2)
+    seen = _counting(monkeypatch)
+
+    encoder.encode(["Any fever?", "Any cough?"])
+    encoder.encode(["Any fever?"])  # now the more recently used
+    encoder.encode(["Any rash?"])  # evicts "Any cough?"
+    encoder.encode(["Any cough?", "Any fever?"])
+    assert seen == ["Any fever?", "Any cough?", "Any rash?", "Any cough?"]
+    assert list(encoder.cache) == ["any fever?", "any cough?"]  # keys as the model reads them; "any rash?" went
+
+    vectors = encoder.encode(["Any wheeze?", "Any rash?", "Any sweats?"])  # more new texts than the cache holds
+    assert len(encoder.cache) == 2
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0)  # every row filled, evicted or not
 
 
 def test_the_graph_carries_the_tokenizer_and_the_version_its_digest(encoder) -> None:

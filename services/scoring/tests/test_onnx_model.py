@@ -102,8 +102,7 @@ def test_a_text_is_run_through_the_model_once_and_read_from_the_cache_after(monk
 
 
 def test_the_cache_keeps_the_most_recently_used_texts_only(monkeypatch) -> None:
-    encoder = model.open_encoder("float32")
-    monkeypatch.setattr(model, "CACHE_ENTRIES", 2)
+    encoder = model.open_encoder("float32", cache_entries=2)
     seen = _counting(monkeypatch)
 
     encoder.encode(["Any fever?", "Any cough?"])
@@ -116,6 +115,17 @@ def test_the_cache_keeps_the_most_recently_used_texts_only(monkeypatch) -> None:
     vectors = encoder.encode(["Any wheeze?", "Any rash?", "Any sweats?"])  # more new texts than the cache holds
     assert len(encoder.cache) == 2
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0)  # every row filled, evicted or not
+
+
+def test_a_cache_of_none_runs_every_call_through_the_model(monkeypatch) -> None:
+    monkeypatch.setenv("MEDGRADE_SCORING_VECTOR_CACHE", "0")
+    encoder = model.open_encoder("float32", cache_entries=ScoringSettings().vector_cache)
+    seen = _counting(monkeypatch)
+
+    encoder.encode(["Any fever?", "any fever?"])
+    encoder.encode(["Any fever?"])
+
+    assert seen == ["Any fever?", "Any fever?"] and not encoder.cache  # still once within a call
 
 
 def test_the_graph_carries_the_tokenizer_and_the_version_its_digest(encoder) -> None:

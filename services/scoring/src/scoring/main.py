@@ -76,7 +76,7 @@ def create_app(settings: ScoringSettings | None = None,
                encoder_loader: Callable[[], Encoder] | None = None) -> FastAPI:
     """``encoder_loader`` replaces the model in tests; by default the settings' precision is used."""
     settings = settings or get_settings()
-    loader = encoder_loader or functools.partial(load_encoder, settings.precision)
+    loader = encoder_loader or functools.partial(load_encoder, settings.precision, settings.vector_cache)
     app = create_service_app(service=SERVICE, title="MedGrade scoring", lifespan=_lifespan(loader),
                              readiness=_readiness, max_body_bytes=settings.max_body_bytes,
                              internal_token=require_internal_token(settings.internal_token, SERVICE))

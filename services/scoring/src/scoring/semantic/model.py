@@ -118,8 +118,8 @@ class Encoder:
         are run through the model, each distinct one once. Chunks are serialised: the fast
         tokenizer is not safe to share between threads, and with one math thread concurrent calls
         would only compete for it."""
-        keys = [self._key(text) for text in texts]
-        with self.lock:
+        with self.lock:  # the tokenizer's normaliser too is the model's, not shared between threads
+            keys = [self._key(text) for text in texts]
             found = {key: self.cache[key] for key in dict.fromkeys(keys) if key in self.cache}
             for key in found:
                 self.cache.move_to_end(key)

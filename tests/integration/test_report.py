@@ -21,9 +21,11 @@ from .conftest import sample
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def keys(suite) -> dict[str, str]:
-    """A key with the grade scope and one without it."""
+    """A key with the grade scope and one without it, made for each test: each test's requests
+    fit a client's burst (run_integration_tests.sh: 5 requests/s, burst 5), however fast the
+    gradings before them were (a regrade of a sample is a few tens of milliseconds)."""
     made = {}
     for scope in ("grade", "rubrics:read"):
         made[scope] = suite.keys_cli("create", "--name", f"it-report-{uuid.uuid4().hex[:8]}", "--scopes", scope)

@@ -41,6 +41,13 @@ first does; the transcripts are graded as presentations (``kind="presentation"``
 model is the presentation one, and citation exactness compares the cited sentence with it.
 
     python benchmarks/eval_key_questions.py --corpus ../shared/corpus --set evaluation/presentations --cross-validate
+
+``--train-set FOLDER`` fits the decision model on another set's labels instead of this one's: once on
+all of them, or with ``--cross-validate`` once per held-out complaint of this set, leaving out that
+complaint and every consultation of the held-out fold (``evaluation/key_questions_blind`` grades
+the PriMock57 consultations of ``evaluation/key_questions`` against rubrics written blind, so
+its figures with ``--train-set evaluation/key_questions --cross-validate`` come from a fit that saw
+neither the rubric, nor the complaint, nor the consultation).
 """
 
 from __future__ import annotations
@@ -480,6 +487,8 @@ def main() -> int:
     parser.add_argument("--criterion", choices=("mcc", "f1", "mae", "mae-spec"), default="mcc",
                         help="what the threshold maximises on the training labels (default: %(default)s)")
     parser.add_argument("--errors", action="store_true", help="list every error of the first rubric cut")
+    parser.add_argument("--train-set", type=Path,
+                        help="fit the decision model on this set's labels, not on those evaluated (see above)")
     parser.add_argument("--precision", choices=get_args(Precision), default="float32",
                         help="the sentence-embedding model's precision (default: %(default)s)")
     args = parser.parse_args()
@@ -508,12 +517,22 @@ def main() -> int:
         print(f"  {'intercept':18s} {model.intercept:+.3f}")
 
     results: dict[int | None, list[Outcome]] = {c: [] for c in cuts}
-    if args.cross_validate:
-        examples = examples_of(consultations, training_cuts, encoder)
+    training = consultations if args.train_set is None else load_consultations(EvaluationSet.read(args.train_set),
+                                                                               args.corpus)
+    if args.train_set is not None and not args.cross_validate:
+        model = fit(examples_of(training, training_cuts, encoder), f"{args.train_set.name}", args.criterion, interview)
+        print(f"fitted on {args.train_set}: threshold {model.threshold}, rule precision {model.rule_precision:.3f}")
+        for max_phrases in cuts:
+            for consultation in consultations:
+                results[max_phrases] += evaluate(consultation, cut(consultation.rubric, max_phrases), encoder,
+                                                 model, engine)
+    elif args.cross_validate:
+        examples = examples_of(training, training_cuts, encoder)
         for complaint in complaints:
-            model = fit([e for e in examples if e.complaint != complaint], f"all but {complaint}", args.criterion,
-                        interview)
             held_out = [c for c in consultations if c.complaint == complaint]
+            unseen = {c.name for c in held_out}
+            model = fit([e for e in examples if e.complaint != complaint and e.consultation not in unseen],
+                        f"all but {complaint}", args.criterion, interview)
             print(f"fold {complaint:22s} held out {len(held_out):2d} consultations, threshold {model.threshold}, "
                   f"rule precision {model.rule_precision:.3f}")
             for max_phrases in cuts:
@@ -527,7 +546,10 @@ def main() -> int:
                                                  engine)
 
     kind = ("held-out complaints (leave one complaint out, model refitted per fold)" if args.cross_validate
-            else "shipped decision model (in-sample for the labels it was fitted on)")
+            else "shipped decision model (in-sample for the labels it was fitted on)" if args.train_set is None
+            else "decision model fitted on another set")
+    if args.train_set is not None:
+        kind += f", trained on {args.train_set}"
     shown = {k: v for k, v in engine.items() if not args.cross_validate or "decision" not in k}
     print(f"\nKey-question detection ({evaluation.kind}s), {len(consultations)} consultations, "
           f"{len(complaints)} complaints, {kind}\n{', '.join(f'{k} {v}' for k, v in shown.items())}\n\n{HEADER}")

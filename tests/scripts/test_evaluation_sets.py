@@ -1,6 +1,7 @@
-"""The presentation evaluation set is whole: it loads with the evaluation script (which needs no
+"""The evaluation sets are whole. The presentation set loads with the evaluation script (which needs no
 corpus for it), every rubric key question has one label, and every labelled sentence is one the
-parser makes an utterance of (citation exactness compares utterances)."""
+parser makes an utterance of (citation exactness compares utterances); each interview set labels
+every key question of its valid rubrics once. Also the threshold criteria of the script."""
 
 from __future__ import annotations
 
@@ -75,3 +76,29 @@ def test_the_threshold_criteria_measure_the_score_error_and_the_specificity_floo
         -1.0 - (script.SPECIFICITY_FLOOR - 0.5))
     # at 0.6 nothing is credited: specificity 1, the score 0 against 1/3
     assert script._decision_quality(examples, model, 0.6, "mae-spec") == pytest.approx(-1 / 3)
+
+
+@pytest.mark.parametrize("name", ["key_questions", "key_questions_blind"])
+def test_an_interview_set_labels_every_key_question_of_its_rubrics_once(name):
+    """Checked without the corpus (the script checks the transcripts' side when it runs): every
+    rubric is valid, each consultation's labels are its rubric's key questions, each once, and a first asking utterance
+    is given exactly when the question was asked."""
+    from medgrade_shared.models.rubric import Rubric
+
+    script = _evaluation_script()
+    evaluation = script.EvaluationSet.read(ROOT / "evaluation" / name)
+    mapping = json.loads(evaluation.mapping_file.read_text(encoding="utf-8"))
+    rubrics = {rid: Rubric.model_validate_json((evaluation.rubrics / f"{rid}.json").read_text(encoding="utf-8"))
+               for rid in set(mapping.values())}
+    seen: dict[str, list[str]] = {}
+    for line in (evaluation.folder / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        label = json.loads(line)
+        assert label["rubric_id"] == mapping[label["consultation"]]
+        assert (label["first_index"] is not None) == label["asked"]
+        if label["consultation"].startswith("day"):  # PriMock57 has times; ACI-Bench has none
+            assert (label["first_time"] is not None) == label["asked"]
+        assert not label["confirmation"] or label["asked"]
+        seen.setdefault(label["consultation"], []).append(label["question_id"])
+    assert sorted(seen) == sorted(mapping)
+    for consultation, questions in seen.items():
+        assert sorted(questions) == sorted(q.id for q in rubrics[mapping[consultation]].key_questions), consultation

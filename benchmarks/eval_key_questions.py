@@ -455,10 +455,10 @@ def examples_of(consultations: list[Consultation], cuts: list[int | None], encod
     for consultation in consultations:
         for max_phrases in cuts:
             rubric = cut(consultation.rubric, max_phrases)
+            policy = rubric.key_questions_policy
             for evidence in question_evidence(rubric, consultation.parsed, encoder,  # type: ignore[arg-type]
                                               kind=consultation.kind):
                 label = consultation.labels[evidence.question.id]
-                policy = rubric.key_questions_policy
                 examples.append(Example(consultation.name, consultation.complaint, evidence, bool(label["asked"]),
                                         label.get("first_index"), (consultation.name, max_phrases),
                                         question_weight(evidence.question.critical, policy.critical_weight,

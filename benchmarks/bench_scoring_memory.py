@@ -22,11 +22,11 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
 import httpx
+from process_memory import measure
 
 from document_parser.parsing.pipeline import parse_transcript
 from medgrade_shared.internal_auth import INTERNAL_TOKEN_ENV, INTERNAL_TOKEN_HEADER
@@ -38,44 +38,6 @@ from medgrade_shared.testing.ports import free_port
 ROOT = Path(__file__).resolve().parents[1]
 READY_TIMEOUT_S = 120.0
 REQUEST_TIMEOUT_S = 120.0
-
-
-@dataclass(frozen=True)
-class Memory:
-    processes: int
-    rss_mib: float
-    pss_mib: float
-    private_mib: float
-
-    def line(self, when: str) -> str:
-        return (f"{when:10s} {self.processes} processes: RSS {self.rss_mib:6.0f} MiB, PSS {self.pss_mib:6.0f} MiB, "
-                f"private {self.private_mib:6.0f} MiB")
-
-
-def _tree(pid: int) -> list[int]:
-    """``pid`` and its descendants."""
-    found, queue = [], [pid]
-    while queue:
-        current = queue.pop()
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            children = (task / "children").read_text().split() if (task / "children").exists() else []
-            queue += [int(child) for child in children]
-    return found
-
-
-def memory(pid: int) -> Memory:
-    rss = pss = private = 0
-    pids = _tree(pid)
-    for process in pids:
-        fields = {}
-        for line in Path(f"/proc/{process}/smaps_rollup").read_text().splitlines()[1:]:
-            name, value = line.split(":", 1)
-            fields[name] = int(value.split()[0])  # kB
-        rss += fields["Rss"]
-        pss += fields["Pss"]
-        private += fields["Private_Clean"] + fields["Private_Dirty"]
-    return Memory(len(pids), rss / 1024, pss / 1024, private / 1024)
 
 
 def request_body(transcript: Path, rubric_id: str) -> bytes:
@@ -143,12 +105,12 @@ def main() -> int:
         ready_s = wait_ready(url, service)
         time.sleep(1.0)
         print(f"scoring, {args.workers} workers, {args.precision}: ready after {ready_s:.1f} s")
-        print(memory(service.pid).line("at rest"))
+        print(measure(service.pid).line("at rest"))
         ok, failed, seconds = asyncio.run(burst(url, token, body, args.burst, args.rounds))
-        print(memory(service.pid).line("burst end"))
+        print(measure(service.pid).line("burst end"))
         print(f"           {args.rounds} bursts of {args.burst}: {ok} answered 200, {failed} not, in {seconds:.1f} s")
         time.sleep(args.settle)
-        print(memory(service.pid).line(f"+{args.settle:.0f} s"))
+        print(measure(service.pid).line(f"+{args.settle:.0f} s"))
     finally:
         os.killpg(service.pid, signal.SIGTERM)
         try:

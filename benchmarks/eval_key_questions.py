@@ -519,14 +519,7 @@ def main() -> int:
     results: dict[int | None, list[Outcome]] = {c: [] for c in cuts}
     training = consultations if args.train_set is None else load_consultations(EvaluationSet.read(args.train_set),
                                                                                args.corpus)
-    if args.train_set is not None and not args.cross_validate:
-        model = fit(examples_of(training, training_cuts, encoder), f"{args.train_set.name}", args.criterion, interview)
-        print(f"fitted on {args.train_set}: threshold {model.threshold}, rule precision {model.rule_precision:.3f}")
-        for max_phrases in cuts:
-            for consultation in consultations:
-                results[max_phrases] += evaluate(consultation, cut(consultation.rubric, max_phrases), encoder,
-                                                 model, engine)
-    elif args.cross_validate:
+    if args.cross_validate:
         examples = examples_of(training, training_cuts, encoder)
         for complaint in complaints:
             held_out = [c for c in consultations if c.complaint == complaint]
@@ -539,10 +532,14 @@ def main() -> int:
                 for consultation in held_out:
                     results[max_phrases] += evaluate(consultation, cut(consultation.rubric, max_phrases), encoder,
                                                      model, engine)
-    else:
+    else:  # the shipped model, or one fitted once on the training set
+        model = None
+        if args.train_set is not None:
+            model = fit(examples_of(training, training_cuts, encoder), args.train_set.name, args.criterion, interview)
+            print(f"fitted on {args.train_set}: threshold {model.threshold}, rule precision {model.rule_precision:.3f}")
         for max_phrases in cuts:
             for consultation in consultations:
-                results[max_phrases] += evaluate(consultation, cut(consultation.rubric, max_phrases), encoder, None,
+                results[max_phrases] += evaluate(consultation, cut(consultation.rubric, max_phrases), encoder, model,
                                                  engine)
 
     kind = ("held-out complaints (leave one complaint out, model refitted per fold)" if args.cross_validate

@@ -48,6 +48,7 @@ try:
         DEFAULT_PORT_BASE,
         GATEWAY,
         GATEWAY_UPSTREAMS,
+        LOCALHOST,
         ORCHESTRATOR,
         ORCHESTRATOR_UPSTREAMS,
         PARTS,
@@ -55,6 +56,7 @@ try:
         SERVICES,
         Service,
         check_port_base,
+        scrape_targets,
     )
     from medgrade_shared.settings import StoreSettings
 except ModuleNotFoundError as missing:  # run with a Python that is not MedGrade's venv
@@ -238,9 +240,8 @@ def prometheus_config(base: int) -> dict:
     return {
         "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
         "rule_files": [str(ROOT / "prometheus" / "alerts.yml")],
-        "scrape_configs": [{"job_name": service.name,
-                            "static_configs": [{"targets": [f"127.0.0.1:{service.port(base)}"]}]}
-                           for service in SERVICES],
+        "scrape_configs": [{"job_name": job, "static_configs": [{"targets": [target]}]}
+                           for job, target in scrape_targets(host=LOCALHOST, base=base).items()],
     }
 
 

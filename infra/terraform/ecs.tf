@@ -26,8 +26,8 @@ resource "aws_ecs_cluster_capacity_providers" "this" {
   }
 }
 
-# Service Connect (Cloud Map) namespace: the services find each other as
-# grading-orchestrator:8000, rubric-management:8001, document-parser:8002, scoring:8003.
+# Service Connect (Cloud Map) namespace: the services find each other as <dns_name>:<port>
+# (local.endpoints), e.g. grading-orchestrator and its registry port.
 resource "aws_service_discovery_http_namespace" "this" {
   name        = "${local.name}.internal"
   description = "Service Connect namespace of the MedGrade services"

@@ -14,43 +14,44 @@
 locals {
   name = var.name_prefix
 
-  # Ports and environment prefixes are medgrade_shared.registry's (tests/deploy/test_registry_files.py
-  # fails until they agree); tests/deploy/test_terraform.py checks the health paths.
+  # Ports and environment prefixes are medgrade_shared.registry's, read from local.registry
+  # (registry.tf, written by scripts/render_registry.py); tests/deploy/test_terraform.py checks
+  # the health paths.
   # dns_name is the Service Connect name: hyphens, because DNS labels cannot hold underscores.
   services = {
     gateway = {
-      port        = 8080
+      port        = local.registry.gateway.port
       health_path = "/healthz"
       dns_name    = "gateway"
       env_prefix  = "GATEWAY_"
       store       = false
     }
     grading_orchestrator = {
-      port        = 8000
+      port        = local.registry.grading_orchestrator.port
       health_path = "/health"
       dns_name    = "grading-orchestrator"
-      env_prefix  = "MEDGRADE_ORCHESTRATOR_"
+      env_prefix  = local.registry.grading_orchestrator.env_prefix
       store       = true
     }
     rubric_management = {
-      port        = 8001
+      port        = local.registry.rubric_management.port
       health_path = "/health"
       dns_name    = "rubric-management"
-      env_prefix  = "MEDGRADE_RUBRICS_"
+      env_prefix  = local.registry.rubric_management.env_prefix
       store       = true
     }
     document_parser = {
-      port        = 8002
+      port        = local.registry.document_parser.port
       health_path = "/health"
       dns_name    = "document-parser"
-      env_prefix  = "MEDGRADE_PARSER_"
+      env_prefix  = local.registry.document_parser.env_prefix
       store       = false
     }
     scoring = {
-      port        = 8003
+      port        = local.registry.scoring.port
       health_path = "/health"
       dns_name    = "scoring"
-      env_prefix  = "MEDGRADE_SCORING_"
+      env_prefix  = local.registry.scoring.env_prefix
       store       = false
     }
   }

@@ -19,7 +19,7 @@ import docker
 import pytest
 from docker.errors import DockerException
 
-from medgrade_shared.registry import SERVICES
+from medgrade_shared.registry import SCORING, SERVICES
 from medgrade_shared.testing.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,8 +105,8 @@ def _stack(aws, services: list[str]) -> dict[str, str]:
                 "image": f"{uri}:initial",
                 "essential": True,
                 "readonlyRootFilesystem": True,
-                "portMappings": [{"containerPort": 8003, "protocol": "tcp", "name": "http"}],
-                "environment": [{"name": "MEDGRADE_SCORING_PORT", "value": "8003"}],
+                "portMappings": [{"containerPort": SCORING.default_port, "protocol": "tcp", "name": "http"}],
+                "environment": [{"name": f"{SCORING.env_prefix}PORT", "value": str(SCORING.default_port)}],
             }],
             tags=[{"key": "Project", "value": "medgrade"}],
         )["taskDefinition"]["taskDefinitionArn"]

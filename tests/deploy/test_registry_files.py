@@ -1,15 +1,20 @@
-"""The files that cannot import medgrade_shared.registry repeat its facts: the compose files
-(production as merged onto development), the Prometheus and Grafana configs, the Terraform
-service map, the gateway's Dockerfile, the services' console scripts (which the services'
-Dockerfile runs) and the README's service table. This is the one test that fails when a port,
-an environment prefix or a console script changes in the registry and they were not updated;
-its message names every place. (The other deployment tests check the files' structure.)"""
+"""What the deployment files say of medgrade_shared.registry. They cannot import it, so
+scripts/render_registry.py writes what they read: compose's .env (the compose files say
+${SCORING_PORT}, never a number), Terraform's local.registry (registry.tf), and the Prometheus and
+Grafana configs and the README's service table whole. Three tests: the written files are
+current; every port, environment prefix and console script the files state, as compose and
+Terraform resolve them, agrees with the registry (the message names every place); and a port
+moved in the registry reaches every file once the script has run, which is what makes a port
+change one line. (The other deployment tests check the files' structure.)"""
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.util
 import re
+import shutil
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import yaml
@@ -19,11 +24,14 @@ from medgrade_shared.registry import (
     GATEWAY_UPSTREAMS,
     ORCHESTRATOR,
     ORCHESTRATOR_UPSTREAMS,
+    PARTS,
     PROMETHEUS,
     SERVICES,
+    Part,
 )
 
 from .test_compose import (
+    COMPOSE_ENV,
     DEV,
     GATEWAY_DOCKERFILE,
     GATEWAY_SERVICE,
@@ -38,19 +46,35 @@ from .test_compose import (
 from .test_terraform import merged_terraform
 
 ROOT = Path(__file__).resolve().parents[2]
+INTEGRATION_COMPOSE = "docker-compose.integration.yml"
 COMPOSE_FILES = (DEV, PROD)
-PROMETHEUS_CONFIGS = ("prometheus.yml", "infra/integration/prometheus.yml")
 PROMETHEUS_SERVICE = "prometheus"
+
+
+def _render_registry():
+    spec = importlib.util.spec_from_file_location("medgrade_render_registry", ROOT / "scripts" / "render_registry.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+render_registry = _render_registry()
+PROMETHEUS_CONFIGS = (render_registry.PROMETHEUS_CONFIG, render_registry.INTEGRATION_PROMETHEUS_CONFIG)
+PORT_FILES = (COMPOSE_ENV, DEV, PROD, INTEGRATION_COMPOSE, *PROMETHEUS_CONFIGS, render_registry.GRAFANA_DATASOURCE,
+              "infra/terraform", "README.md")
+"""What the port facts are read from: a copy of these is enough to check them elsewhere."""
 
 Fact = tuple[str, str, object, object]
 """(file, where in it, what it says, what the registry says)"""
+Parts = Mapping[str, Part]
+"""The registry's parts by name (the facts are checked against moved copies of them too)."""
 
 
-def compose_facts(name: str) -> Iterator[Fact]:
-    services = load(name)["services"]
+def compose_facts(root: Path, parts: Parts, name: str) -> Iterator[Fact]:
+    services = load(name, root)["services"]
     for service in SERVICES:
         body = services.get(service.name, {})
-        port = service.default_port
+        port = parts[service.name].default_port
         yield name, f"{service.name} {service.env_prefix}PORT", environment(body).get(f"{service.env_prefix}PORT"), \
             str(port)
         yield name, f"{service.name} expose", body.get("expose"), [str(port)]
@@ -60,68 +84,91 @@ def compose_facts(name: str) -> Iterator[Fact]:
     orchestrator = environment(services[ORCHESTRATOR.name])
     for setting, upstream in ORCHESTRATOR_UPSTREAMS.items():
         variable = f"{ORCHESTRATOR.env_prefix}{setting.upper()}"
-        yield name, f"{ORCHESTRATOR.name} {variable}", orchestrator.get(variable), upstream.url(host=upstream.name)
+        yield name, f"{ORCHESTRATOR.name} {variable}", orchestrator.get(variable), \
+            parts[upstream.name].url(host=upstream.name)
     gateway = services[GATEWAY_SERVICE]
+    gateway_port = parts[GATEWAY.name].default_port
     for placeholder, upstream in GATEWAY_UPSTREAMS.items():
         yield name, f"{GATEWAY_SERVICE} {placeholder}", environment(gateway).get(placeholder), \
-            f"{upstream.name}:{upstream.default_port}"
-    yield name, f"{GATEWAY_SERVICE} GATEWAY_LISTEN", environment(gateway).get("GATEWAY_LISTEN"), \
-        str(GATEWAY.default_port)
-    yield name, f"{GATEWAY_SERVICE} health check port", healthcheck_url(gateway)[0], GATEWAY.default_port
+            f"{upstream.name}:{parts[upstream.name].default_port}"
+    yield name, f"{GATEWAY_SERVICE} GATEWAY_LISTEN", environment(gateway).get("GATEWAY_LISTEN"), str(gateway_port)
+    yield name, f"{GATEWAY_SERVICE} health check port", healthcheck_url(gateway)[0], gateway_port
     yield name, f"{GATEWAY_SERVICE} container port published", \
-        [str(p).rsplit(":", 1)[-1] for p in gateway.get("ports", [])], [str(GATEWAY.default_port)]
+        [str(p).rsplit(":", 1)[-1] for p in gateway.get("ports", [])], [str(gateway_port)]
     prometheus = services[PROMETHEUS_SERVICE]
-    yield name, f"{PROMETHEUS_SERVICE} health check port", healthcheck_url(prometheus)[0], PROMETHEUS.default_port
+    prometheus_port = parts[PROMETHEUS.name].default_port
+    yield name, f"{PROMETHEUS_SERVICE} health check port", healthcheck_url(prometheus)[0], prometheus_port
     if "ports" in prometheus:  # development publishes it; production only exposes it
-        yield name, f"{PROMETHEUS_SERVICE} ports", prometheus["ports"], \
-            [f"{PROMETHEUS.default_port}:{PROMETHEUS.default_port}"]
+        yield name, f"{PROMETHEUS_SERVICE} ports", prometheus["ports"], [f"{prometheus_port}:{prometheus_port}"]
     else:
-        yield name, f"{PROMETHEUS_SERVICE} expose", prometheus.get("expose"), [str(PROMETHEUS.default_port)]
+        yield name, f"{PROMETHEUS_SERVICE} expose", prometheus.get("expose"), [str(prometheus_port)]
     if name == DEV:  # production publishes the gateway on 80
-        yield name, f"{GATEWAY_SERVICE} ports", gateway.get("ports"), [f"{GATEWAY.default_port}:{GATEWAY.default_port}"]
+        yield name, f"{GATEWAY_SERVICE} ports", gateway.get("ports"), [f"{gateway_port}:{gateway_port}"]
 
 
-def integration_compose_facts() -> Iterator[Fact]:
-    name = "docker-compose.integration.yml"
-    services = load(name)["services"]
+def integration_compose_facts(root: Path, parts: Parts) -> Iterator[Fact]:
+    services = load(INTEGRATION_COMPOSE, root)["services"]
     for service in SERVICES:
-        port = service.default_port
-        yield name, f"{service.name} ports", services.get(service.name, {}).get("ports"), [f"127.0.0.1:{port}:{port}"]
+        port = parts[service.name].default_port
+        yield INTEGRATION_COMPOSE, f"{service.name} ports", services.get(service.name, {}).get("ports"), \
+            [f"127.0.0.1:{port}:{port}"]
 
 
-def prometheus_facts(name: str) -> Iterator[Fact]:
+def prometheus_facts(root: Path, parts: Parts, name: str) -> Iterator[Fact]:
     jobs = {job["job_name"]: [t for config in job["static_configs"] for t in config["targets"]]
-            for job in load(name)["scrape_configs"]}
-    yield name, "scrape targets", jobs, {s.name: [f"{s.name}:{s.default_port}"] for s in SERVICES}
+            for job in yaml.safe_load((root / name).read_text())["scrape_configs"]}
+    yield name, "scrape targets", jobs, {s.name: [f"{s.name}:{parts[s.name].default_port}"] for s in SERVICES}
 
 
-def grafana_facts() -> Iterator[Fact]:
-    name = "infra/grafana/provisioning/datasources/prometheus.yml"
-    source = yaml.safe_load((ROOT / name).read_text())["datasources"][0]
-    yield name, "Prometheus data source", source["url"], PROMETHEUS.url(host=PROMETHEUS_SERVICE)
+def grafana_facts(root: Path, parts: Parts) -> Iterator[Fact]:
+    name = render_registry.GRAFANA_DATASOURCE
+    source = yaml.safe_load((root / name).read_text())["datasources"][0]
+    yield name, "Prometheus data source", source["url"], parts[PROMETHEUS.name].url(host=PROMETHEUS_SERVICE)
 
 
-def terraform_facts() -> Iterator[Fact]:
+def terraform_facts(root: Path, parts: Parts) -> Iterator[Fact]:
+    """``local.services`` takes each port and prefix from ``local.registry``, whose values agree."""
     name = "infra/terraform/main.tf"
-    services = merged_terraform()["locals"]["services"]
-    yield name, "local.services.gateway.port", services.get(GATEWAY.name, {}).get("port"), GATEWAY.default_port
-    for service in SERVICES:
-        svc = services.get(service.name, {})
-        yield name, f"local.services.{service.name}.port", svc.get("port"), service.default_port
-        yield name, f"local.services.{service.name}.env_prefix", svc.get("env_prefix"), service.env_prefix
+    locals_ = merged_terraform(root / "infra" / "terraform")["locals"]
+    services, written = locals_["services"], locals_.get("registry", {})
+    for part in (GATEWAY, *SERVICES):
+        svc = services.get(part.name, {})
+        keys = ("port", "env_prefix") if part in SERVICES else ("port",)
+        for key in keys:
+            yield name, f"local.services.{part.name}.{key}", svc.get(key), f"${{local.registry.{part.name}.{key}}}"
+        yield render_registry.TERRAFORM_REGISTRY, f"local.registry.{part.name}.port", \
+            written.get(part.name, {}).get("port"), parts[part.name].default_port
+        if part in SERVICES:
+            yield render_registry.TERRAFORM_REGISTRY, f"local.registry.{part.name}.env_prefix", \
+                written.get(part.name, {}).get("env_prefix"), parts[part.name].env_prefix
 
 
-def dockerfile_facts() -> Iterator[Fact]:
-    """The services' Dockerfile carries no port (compose and Terraform set them per service);
-    the gateway's does."""
+def readme_facts(root: Path, parts: Parts) -> Iterator[Fact]:
+    section = (root / "README.md").read_text().split("\n## Services\n", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| `(\w+)` \| (\d+) \|", section, flags=re.M))
+    yield "README.md", "the Services table's ports", rows, {s.name: str(parts[s.name].default_port) for s in SERVICES}
+
+
+def port_facts(root: Path, parts: Parts) -> Iterator[Fact]:
+    for name in COMPOSE_FILES:
+        yield from compose_facts(root, parts, name)
+    yield from integration_compose_facts(root, parts)
+    for name in PROMETHEUS_CONFIGS:
+        yield from prometheus_facts(root, parts, name)
+    yield from grafana_facts(root, parts)
+    yield from terraform_facts(root, parts)
+    yield from readme_facts(root, parts)
+
+
+def gateway_dockerfile_facts() -> Iterator[Fact]:
+    """Neither Dockerfile carries a port: compose and Terraform give each container its own."""
     name = GATEWAY_DOCKERFILE
     text = (ROOT / name).read_text()
     env = dockerfile_env(name)
-    yield name, "ENV GATEWAY_LISTEN", env.get("GATEWAY_LISTEN"), str(GATEWAY.default_port)
-    for placeholder, upstream in GATEWAY_UPSTREAMS.items():
-        yield name, f"ENV {placeholder}", env.get(placeholder), f"{upstream.name}:{upstream.default_port}"
-    yield name, "EXPOSE", re.findall(r"^EXPOSE (.+)$", text, flags=re.M), [str(GATEWAY.default_port)]
-    yield name, "HEALTHCHECK port", re.findall(r"http://127\.0\.0\.1:(\d+)/", text), [str(GATEWAY.default_port)]
+    for variable in ("GATEWAY_LISTEN", *GATEWAY_UPSTREAMS):
+        yield name, f"ENV {variable}", env.get(variable), None
+    yield name, "EXPOSE", re.findall(r"^EXPOSE (.+)$", text, flags=re.M), []
+    yield name, "ports in URLs", re.findall(r"http://127\.0\.0\.1:(\d+)", text), []
 
 
 def nginx_facts() -> Iterator[Fact]:
@@ -139,16 +186,32 @@ def console_script_facts() -> Iterator[Fact]:
         yield name, "image_build.py console-script", image_build.console_script(ROOT / name), service.console_script
 
 
-def readme_facts() -> Iterator[Fact]:
-    section = (ROOT / "README.md").read_text().split("\n## Services\n", 1)[1].split("\n## ", 1)[0]
-    rows = dict(re.findall(r"^\| `(\w+)` \| (\d+) \|", section, flags=re.M))
-    yield "README.md", "the Services table's ports", rows, {s.name: str(s.default_port) for s in SERVICES}
+def disagreements(facts: Iterator[Fact]) -> list[str]:
+    return [f"{name}: {where} is {found!r}; medgrade_shared.registry says {expected!r}"
+            for name, where, found, expected in facts if found != expected]
+
+
+def test_the_files_written_from_the_registry_are_current():
+    assert render_registry.stale() == [], "run .venv/bin/python scripts/render_registry.py"
 
 
 def test_files_that_cannot_import_the_registry_agree_with_it():
-    facts = [*(fact for name in COMPOSE_FILES for fact in compose_facts(name)), *integration_compose_facts(),
-             *(fact for name in PROMETHEUS_CONFIGS for fact in prometheus_facts(name)), *grafana_facts(),
-             *terraform_facts(), *dockerfile_facts(), *nginx_facts(), *console_script_facts(), *readme_facts()]
-    disagreements = [f"{name}: {where} is {found!r}; medgrade_shared.registry says {expected!r}"
-                     for name, where, found, expected in facts if found != expected]
-    assert not disagreements, "\n".join(disagreements)
+    facts = [*port_facts(ROOT, {part.name: part for part in PARTS}), *gateway_dockerfile_facts(), *nginx_facts(),
+             *console_script_facts()]
+    assert not disagreements(iter(facts)), "\n".join(disagreements(iter(facts)))
+
+
+def test_a_port_moved_in_the_registry_reaches_every_file_once_rendered(tmp_path):
+    """Every part moved (each by its own distance, so no two collide): the written files are
+    stale until the script runs, and then every fact says the new port."""
+    moved = {part.name: dataclasses.replace(part, default_port=part.default_port + 100 + index)
+             for index, part in enumerate(PARTS)}
+    for name in PORT_FILES:
+        source, target = ROOT / name, tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(source, target) if source.is_dir() else shutil.copy(source, target)
+    written = sorted(render_registry.rendered(tuple(moved.values()), tmp_path))
+    assert sorted(render_registry.stale(tmp_path, tuple(moved.values()))) == written
+    assert sorted(render_registry.write(tmp_path, tuple(moved.values()))) == written
+    assert render_registry.stale(tmp_path, tuple(moved.values())) == []
+    assert not disagreements(port_facts(tmp_path, moved)), "\n".join(disagreements(port_facts(tmp_path, moved)))

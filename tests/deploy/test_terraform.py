@@ -35,10 +35,11 @@ def _parse(path: Path) -> dict:
 
 
 @functools.cache
-def merged_terraform() -> dict:
-    """All .tf files merged: resources[type][name], data[type][name], locals, variables, terraform."""
+def merged_terraform(folder: Path = TF) -> dict:
+    """All .tf files of ``folder`` merged: resources[type][name], data[type][name], locals,
+    variables, terraform."""
     merged: dict = {"resource": {}, "data": {}, "locals": {}, "variable": {}, "terraform": []}
-    for path in sorted(TF.glob("*.tf")):
+    for path in sorted(folder.glob("*.tf")):
         parsed = _parse(path)
         for kind in ("resource", "data"):
             for block in parsed.get(kind, []):

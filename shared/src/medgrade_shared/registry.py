@@ -3,8 +3,11 @@
 The services' settings take their environment prefix and default port from here,
 ``scripts/suite.py`` starts what is listed here, ``scripts/check_prerequisites.sh`` probes these
 ports and the integration tests reach the suite through them. The deployment files that cannot
-import Python (compose, Terraform, the gateway's Dockerfile, prometheus.yml) repeat the ports;
-``tests/deploy/test_registry_files.py`` fails until they agree with this module.
+import Python read what ``scripts/render_registry.py`` writes from this module: compose its
+``.env`` (``${SCORING_PORT}`` ...), Terraform ``infra/terraform/registry.tf``; the Prometheus and
+Grafana configs and the README's service table are written whole. Changing a port is one line
+here and a run of that script; ``tests/deploy/test_registry_files.py`` fails while a written
+file is stale.
 
 A *port base* moves the whole local suite at once: every part keeps its distance from
 ``DEFAULT_PORT_BASE``, so at base 18000 the services listen on 18000-18003, the gateway on
@@ -17,7 +20,7 @@ Only the standard library: ``check_prerequisites.sh`` runs this file before the 
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 DEFAULT_PORT_BASE = 8000
@@ -39,6 +42,11 @@ class Part:
 
     def url(self, base: int = DEFAULT_PORT_BASE, host: str = LOCALHOST) -> str:
         return f"http://{host}:{self.port(base)}"
+
+    @property
+    def port_variable(self) -> str:
+        """The variable of compose's ``.env`` that holds its default port."""
+        return f"{self.name.upper()}_PORT"
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,14 @@ ORCHESTRATOR_UPSTREAMS: Mapping[str, Service] = {
 """The orchestrator's settings that hold the URL of each service it calls."""
 GATEWAY_UPSTREAMS: Mapping[str, Service] = {"ORCHESTRATOR_UPSTREAM": ORCHESTRATOR, "RUBRICS_UPSTREAM": RUBRICS}
 """nginx.conf's placeholders that hold the host:port of each service the gateway routes to."""
+
+
+def scrape_targets(services: Sequence[Service] = SERVICES, host: str | None = None,
+                   base: int = DEFAULT_PORT_BASE) -> dict[str, str]:
+    """Prometheus' job per service (named after it) -> the address of its /metrics: on ``host``
+    at ``base``, or by compose service name on its default port when ``host`` is None."""
+    return {service.name: f"{host}:{service.port(base)}" if host else f"{service.name}:{service.default_port}"
+            for service in services}
 
 
 def check_port_base(base: int) -> int:

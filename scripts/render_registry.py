@@ -6,7 +6,7 @@ prefixes), so that a port changes in one line of the registry:
     .venv/bin/python scripts/render_registry.py --check    # exit 1 naming every stale file
 
 - ``.env``: compose's interpolation file (read by ``docker compose`` from the project folder, as
-  the OpenTelemetry demo does); the compose files say ``${SCORING_PORT}``, never a number.
+  the OpenTelemetry demo does); the compose files write each port of the suite as ``${SCORING_PORT}`` and the like.
 - ``infra/terraform/registry.tf``: ``local.registry``, which ``main.tf``'s service map reads.
 - ``prometheus.yml`` and ``infra/integration/prometheus.yml`` (scrape jobs by compose service
   name), the Grafana data source, and the port column of the README's Services table: written whole.

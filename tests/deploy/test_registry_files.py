@@ -1,7 +1,7 @@
 """What the deployment files say of medgrade_shared.registry. They cannot import it, so
-scripts/render_registry.py writes what they read: compose's .env (the compose files say
-${SCORING_PORT}, never a number), Terraform's local.registry (registry.tf), and the Prometheus and
-Grafana configs and the README's service table whole. Three tests: the written files are
+scripts/render_registry.py writes what they read: compose's .env (the compose files write each
+port of the suite as ${SCORING_PORT} and the like), Terraform's local.registry (registry.tf), and
+the Prometheus and Grafana configs and the README's service table whole. Three tests: the written files are
 current; every port, environment prefix and console script the files state, as compose and
 Terraform resolve them, agrees with the registry (the message names every place); and a port
 moved in the registry reaches every file once the script has run, which is what makes a port

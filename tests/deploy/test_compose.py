@@ -89,14 +89,17 @@ def compose_variables(root: Path = ROOT) -> dict[str, str]:
 
 
 def interpolate(value: object, variables: dict[str, str]) -> object:
-    """``value`` with each ``${NAME}`` replaced as compose does from .env; the forms with a
-    default or an error message (``${NAME:-x}``, ``${NAME:?why}``, set from the shell or an
-    --env-file) are left as written. A bare ``${NAME}`` that .env does not set fails."""
+    """``value`` with each ``${NAME}`` (or ``${NAME:?why}``) that .env sets replaced by its value,
+    as compose does; the variables set from the shell or another --env-file (the internal token,
+    production's bucket) are left as written. A bare ``${NAME}`` that .env does not set fails."""
     if isinstance(value, str):
         def substitute(match: re.Match) -> str:
-            assert match.group(1) in variables, f"${{{match.group(1)}}} is not set by {COMPOSE_ENV}"
-            return variables[match.group(1)]
-        return re.sub(r"\$\{(\w+)\}", substitute, value)
+            name, rest = match.group(1), match.group(2)
+            if name in variables:
+                return variables[name]
+            assert rest, f"${{{name}}} is not set by {COMPOSE_ENV}"
+            return match.group(0)
+        return re.sub(r"\$\{(\w+)((?::?[-?])[^}]*)?\}", substitute, value)
     if isinstance(value, Override):
         return Override(interpolate(value.value, variables))
     if isinstance(value, dict):
@@ -718,3 +721,11 @@ def test_image_build_refuses_what_it_cannot_build_from(tmp_path):
         module.requirements([pyproject])
     done = run_image_build("requirements", "--extra", "export", str(pyproject))
     assert done.returncode == 1 and "no [project.optional-dependencies] extra 'export'" in done.stderr
+
+
+def test_compose_without_its_env_file_stops_and_names_it():
+    """With --env-file and no --env-file .env, compose would read every port as blank: a
+    required-value form on one port variable stops it with a message naming .env."""
+    guards = re.findall(r"\$\{(\w+_PORT):\?([^}]*)\}", (ROOT / DEV).read_text())
+    assert guards and all(COMPOSE_ENV in message for _, message in guards), guards
+    assert {name for name, _ in guards} <= set(compose_variables())

@@ -17,19 +17,14 @@ from typing import Any
 
 from document_parser.parsing.pipeline import parse_transcript
 from medgrade_shared.models.rubric import Rubric
-from medgrade_shared.models.scoring import ComponentResult
+from medgrade_shared.models.scoring import ComponentResult, ScoreRequest
 from scoring.evaluators.aggregate import aggregate
-from scoring.evaluators.communication import score_communication
-from scoring.evaluators.reasoning import score_reasoning
-from scoring.evaluators.structure import score_structure
-from scoring.evaluators.summary import score_summary
+from scoring.evaluators.components import SCORERS
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "stroke_interview.txt"
 RUBRIC = files("rubric_management") / "examples" / "stroke_v1.json"
 TARGET = ROOT / "shared" / "src" / "medgrade_shared" / "examples"
-SCORERS = {"structure": score_structure, "reasoning": score_reasoning, "summary": score_summary,
-           "communication": score_communication}
 
 
 def examples(key_questions: dict[str, Any] | None) -> dict[str, Any]:
@@ -38,11 +33,12 @@ def examples(key_questions: dict[str, Any] | None) -> dict[str, Any]:
     rubric_document = json.loads(RUBRIC.read_text(encoding="utf-8"))
     rubric = Rubric.model_validate(rubric_document)
     parsed = parse_transcript(text, "auto", None)
-    results = {name: scorer(rubric, parsed).model_dump(mode="json") for name, scorer in SCORERS.items()}
+    request = ScoreRequest(rubric=rubric, parsed=parsed)
+    results = {name: scorer.score(request, None).model_dump(mode="json")
+               for name, scorer in SCORERS.items() if not scorer.needs_model}
     if key_questions is None:
-        from scoring.evaluators.key_questions import score_key_questions
         from scoring.semantic.model import load_encoder
-        key_questions = score_key_questions(rubric, parsed, load_encoder("float32")).model_dump(mode="json")
+        key_questions = SCORERS["key_questions"].score(request, load_encoder("float32")).model_dump(mode="json")
     results["key_questions"] = key_questions
     overall = aggregate(rubric, {name: ComponentResult.model_validate(result) for name, result in results.items()})
     return {"parse_request.json": {"text": text},

@@ -5,8 +5,9 @@ from pydantic import ValidationError
 
 from medgrade_shared.errors import Invalid
 from medgrade_shared.formulas import weighted_overall
-from medgrade_shared.models.rubric import COMPONENT_PARTS, RUBRIC_IDENTITY, Rubric, Weights
-from medgrade_shared.models.rubric_checks import require_kind, scored_components
+from medgrade_shared.models.components import COMPONENT_TABLE
+from medgrade_shared.models.rubric import RUBRIC_IDENTITY, Rubric, Weights
+from medgrade_shared.models.rubric_checks import require_kind, rubric_problems, scored_components
 from medgrade_shared.models.vocabulary import COMPONENTS
 
 REFERENCE_STYLE = {
@@ -106,8 +107,7 @@ def test_a_rubric_weighs_exactly_the_components_of_the_vocabulary() -> None:
 
 
 def test_every_rubric_field_goes_to_every_scorer_or_to_one_component() -> None:
-    parts = [field for fields in COMPONENT_PARTS.values() for field in fields]
-    assert set(COMPONENT_PARTS) == set(COMPONENTS)
+    parts = [field for component in COMPONENT_TABLE.values() for field in component.rubric_parts]
     assert len(parts) == len(set(parts)) and not set(parts) & set(RUBRIC_IDENTITY)
     assert set(Rubric.model_fields) == set(parts) | set(RUBRIC_IDENTITY)
 
@@ -123,3 +123,15 @@ def test_a_component_gets_its_part_and_the_identity_only() -> None:
     assert (part.rubric_id, part.title, part.weights) == (rubric.rubric_id, rubric.title, rubric.weights)
     assert "extra_note" not in rubric.component_json("structure")
     assert Rubric.model_validate_json(rubric.component_json("key_questions")).key_questions == rubric.key_questions
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_each_component_entry_names_the_rubric_list_it_assesses(name: str) -> None:
+    component = COMPONENT_TABLE[name]
+    rubric = Rubric.model_validate({"rubric_id": "empty_v1", "weights": {name: 1.0}})
+    assert component.assessed(rubric) == []
+    assert set(component.rubric_parts) <= set(Rubric.model_fields) and component.items[0] in component.rubric_parts
+    problems = [p for p in rubric_problems(rubric) if p.check == "empty_component"]
+    assert [(p.component, p.loc) for p in problems] == [(name, list(component.items))]
+    assert component.missing in problems[0].message
+    assert Weights.model_fields[name].description == component.weight

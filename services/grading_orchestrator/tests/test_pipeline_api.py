@@ -13,8 +13,9 @@ from fastapi.testclient import TestClient
 from grading_orchestrator.core.config import OrchestratorSettings
 from grading_orchestrator.main import create_app
 from grading_orchestrator.results import ResultStore
+from medgrade_shared.models.components import COMPONENT_TABLE
 from medgrade_shared.models.grading import GradingResult
-from medgrade_shared.models.rubric import COMPONENT_PARTS, RUBRIC_IDENTITY
+from medgrade_shared.models.rubric import RUBRIC_IDENTITY
 
 SCORES = {"structure": 0.5, "key_questions": 0.8, "summary": 0.4}
 
@@ -60,7 +61,7 @@ def test_every_component_gets_its_part_of_the_rubric_and_the_same_transcript(cli
     assert len({json.dumps(body["parsed"], sort_keys=True) for body in bodies.values()}) == 1
     for component, body in bodies.items():
         assert body["rubric"]["rubric_id"] == "demo_v1"
-        assert set(body["rubric"]) == {*RUBRIC_IDENTITY, *COMPONENT_PARTS[component]}, component
+        assert set(body["rubric"]) == {*RUBRIC_IDENTITY, *COMPONENT_TABLE[component].rubric_parts}, component
 
 
 def test_a_component_failing_after_retries_fails_the_grade_naming_scoring(client, fake, store):

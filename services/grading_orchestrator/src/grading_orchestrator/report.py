@@ -27,11 +27,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from medgrade_shared.citations import format_timestamp, utterance_citation
+from medgrade_shared.models.components import COMPONENT_TABLE
 from medgrade_shared.models.transcript import ParsedTranscript
 from medgrade_shared.models.vocabulary import COMPONENTS
 
-COMPONENT_LABELS = {"structure": "Structure", "key_questions": "Key questions", "reasoning": "Clinical reasoning",
-                    "summary": "Summary", "communication": "Communication"}
+COMPONENT_LABELS = {name: component.label for name, component in COMPONENT_TABLE.items()}
 SEVERITY_ORDER = ("critical", "major", "minor", "info")
 ENGINE_LABELS = {"orchestrator": "Orchestrator", "matcher": "Key-question matcher",
                  "matcher_version": "Matcher version", "model": "Embedding model", "model_version": "Model version",

@@ -84,7 +84,7 @@ def _unique_anchors(rubric: Rubric) -> Findings:
 
 
 def _critical_question(rubric: Rubric) -> Findings:
-    if rubric.weights.key_questions > 0 and not any(q.critical for q in rubric.key_questions):
+    if rubric.weights.as_dict()["key_questions"] > 0 and not any(q.critical for q in rubric.key_questions):
         yield _error("critical_question", "no key question is critical; mark at least one", ["key_questions"])
 
 

@@ -7,7 +7,7 @@ kept, penalty rules may live only in the id, required summary elements may be ba
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AliasChoices,
@@ -15,9 +15,11 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    create_model,
     model_validator,
 )
 
+from medgrade_shared.models.components import COMPONENT_TABLE
 from medgrade_shared.models.vocabulary import COMPONENTS, SECTION_NAMES, ComponentName
 
 SubmissionKind = Literal["interview", "presentation"]
@@ -86,17 +88,20 @@ class _Anchored(_Open):
         return {**data, "anchor": anchor}
 
 
-class Weights(_Open):
+class _Weights(_Open):
     """Each component's weight in `overall`; a component weighing 0 is not scored."""
-
-    structure: float = Field(default=0.0, ge=0, description="Weight of the section order.")
-    key_questions: float = Field(default=0.0, ge=0, description="Weight of the key questions asked.")
-    reasoning: float = Field(default=0.0, ge=0, description="Weight of the reasoning links stated.")
-    summary: float = Field(default=0.0, ge=0, description="Weight of the closing summary.")
-    communication: float = Field(default=0.0, ge=0, description="Weight of the communication behaviours shown.")
 
     def as_dict(self) -> dict[str, float]:
         return {name: float(getattr(self, name)) for name in COMPONENTS}
+
+
+# A field per component of the table, in its order.
+if TYPE_CHECKING:
+    Weights = _Weights
+else:
+    Weights = create_model("Weights", __base__=_Weights, __doc__=_Weights.__doc__, **{
+        name: (float, Field(default=0.0, ge=0, description=component.weight))
+        for name, component in COMPONENT_TABLE.items()})
 
 
 class PenaltyRule(_Open):
@@ -293,16 +298,6 @@ class CommunicationSpec(_Open):
 RUBRIC_IDENTITY = ("rubric_id", "version", "status", "title", "description", "weights", "kinds")
 """What every component's scorer gets of a rubric, besides its own part: what the rubric is, its
 weights (the checks that scoring applies) and the kinds it grades."""
-COMPONENT_PARTS: dict[ComponentName, tuple[str, ...]] = {
-    "structure": ("structure",),
-    "key_questions": ("key_questions", "key_questions_policy"),
-    "reasoning": ("reasoning",),
-    "summary": ("summary",),
-    "communication": ("communication",),
-}
-"""The rubric fields each component's scorer reads: a grading sends each only these (see
-:meth:`Rubric.component_json`)."""
-
 
 class Rubric(_Open):
     """One version of a rubric: what a history-taking is graded on. Unknown keys are kept."""
@@ -352,5 +347,6 @@ class Rubric(_Open):
 
     def component_json(self, component: ComponentName) -> str:
         """This version as ``component``'s scorer reads it: :data:`RUBRIC_IDENTITY` and the
-        component's :data:`COMPONENT_PARTS`, the other parts left at their (empty) defaults."""
-        return self.model_dump_json(include={*RUBRIC_IDENTITY, *COMPONENT_PARTS[component]})
+        component's ``rubric_parts`` (:data:`~medgrade_shared.models.components.COMPONENT_TABLE`),
+        the other parts left at their (empty) defaults."""
+        return self.model_dump_json(include={*RUBRIC_IDENTITY, *COMPONENT_TABLE[component].rubric_parts})

@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from medgrade_shared.errors import Invalid
+from medgrade_shared.models.components import COMPONENT_TABLE
 from medgrade_shared.models.rubric import Rubric, SubmissionKind, SummaryElement
 from medgrade_shared.models.vocabulary import COMPONENTS, ComponentName
 from medgrade_shared.patterns import PatternError, compile_pattern
@@ -32,16 +33,6 @@ from medgrade_shared.patterns import PatternError, compile_pattern
 WEIGHT_TOLERANCE = 1e-6
 
 CHECKS: tuple[str, ...] = ("weights", "empty_component", "key_question_weights", "patterns", "min_count")
-
-# What an empty component lacks, in the words a rubric author reads.
-_EMPTY: dict[str, tuple[str, list[str | int]]] = {
-    "structure": ("expected sections (structure.expected_order)", ["structure", "expected_order"]),
-    "key_questions": ("key questions (key_questions)", ["key_questions"]),
-    "reasoning": ("reasoning links (reasoning.required_links)", ["reasoning", "required_links"]),
-    "summary": ("required summary elements (summary.required_elements)", ["summary", "required_elements"]),
-    "communication": ("communication behaviours (communication.behaviours)", ["communication", "behaviours"]),
-}
-
 
 class RubricProblem(BaseModel):
     check: str
@@ -53,15 +44,9 @@ class RubricProblem(BaseModel):
 Problems = Iterator[RubricProblem]
 
 
-def is_empty(rubric: Rubric, component: str) -> bool:
+def is_empty(rubric: Rubric, component: ComponentName) -> bool:
     """Whether the rubric gives ``component`` nothing to assess."""
-    return not {
-        "structure": rubric.structure.expected_order,
-        "key_questions": rubric.key_questions,
-        "reasoning": rubric.reasoning.required_links,
-        "summary": rubric.summary.required_elements,
-        "communication": rubric.communication.behaviours,
-    }[component]
+    return not COMPONENT_TABLE[component].assessed(rubric)
 
 
 def scored_components(rubric: Rubric, kind: SubmissionKind) -> list[ComponentName]:
@@ -108,10 +93,10 @@ def _empty_components(rubric: Rubric) -> Problems:
     weights = rubric.weights.as_dict()
     for name in COMPONENTS:
         if weights[name] > 0 and is_empty(rubric, name):
-            what, loc = _EMPTY[name]
-            yield RubricProblem(check="empty_component", component=name, loc=loc,
-                                message=f"{name} has weight {weights[name]:g} but the rubric lists no {what}; "
-                                        f"add some or set weights.{name} to 0")
+            component = COMPONENT_TABLE[name]
+            yield RubricProblem(check="empty_component", component=name, loc=list(component.items),
+                                message=f"{name} has weight {weights[name]:g} but the rubric lists no "
+                                        f"{component.missing}; add some or set weights.{name} to 0")
 
 
 def _key_question_weights(rubric: Rubric) -> Problems:

@@ -171,10 +171,19 @@ def _call(method: str, failures: list[type[httpx.TimeoutException]], budget_s: f
 
 
 def test_every_attempt_sends_the_time_left():
-    seen, result = _call("POST", [httpx.ConnectTimeout], budget_s=20.0)
+    seen, result = _call("POST", [httpx.ConnectTimeout], budget_s=20.0, read_timeout_s=30.0)
     assert result == {"ok": True}
     left = [int(request.headers[deadline.DEADLINE_HEADER]) for request in seen]
     assert len(left) == 2 and 19_000 < left[1] <= left[0] <= 20_000
+
+
+def test_an_attempt_sends_no_more_time_than_its_read_timeout():
+    """The caller stops waiting for an attempt at its read timeout (and may send it again): the
+    service must not work on past it."""
+    seen, result = _call("POST", [httpx.ReadTimeout], budget_s=25.0, read_timeout_s=10.0)
+    assert result == {"ok": True}
+    left = [int(request.headers[deadline.DEADLINE_HEADER]) for request in seen]
+    assert left[0] == 10_000 and left[1] == 10_000
 
 
 def test_no_deadline_header_without_a_deadline():

@@ -2,8 +2,9 @@
 
 The orchestrator sets a deadline for each grading (:func:`deadline_scope`). Every downstream
 call made within it sends the time left as ``X-MedGrade-Deadline-Ms``: whole milliseconds
-remaining when the request is sent. A relative value, so no service depends on another's clock
-(only the network transit, a few ms, goes uncounted). A service reads the header as the request
+remaining when the request is sent, or the attempt's read timeout when that comes sooner. A
+relative value, so no service depends on another's clock (only the network transit, a few ms,
+goes uncounted). A service reads the header as the request
 arrives (:class:`medgrade_shared.service.RequestBudgetMiddleware`), so time spent
 queueing for a worker thread counts, and its long work calls :func:`check` between stages and
 batches: once the deadline has passed nobody waits for the answer, so the work stops with 504
@@ -63,10 +64,17 @@ def remaining() -> float | None:
     return None if deadline is None else deadline - time.monotonic()
 
 
-def header_value() -> str | None:
-    """What to send as :data:`DEADLINE_HEADER` for a call made now; ``None`` without a deadline."""
+def header_value(attempt_s: float | None = None) -> str | None:
+    """What to send as :data:`DEADLINE_HEADER` for a call made now; ``None`` without a deadline.
+    ``attempt_s``, how long the caller waits for this attempt (its read timeout), caps it: once the
+    caller has given up on an attempt, and perhaps sent it again, the service drops it rather than
+    do work nobody will read, which under a burst would only delay the attempts that count."""
     left = remaining()
-    return None if left is None else str(max(0, math.floor(left * 1000)))
+    if left is None:
+        return None
+    if attempt_s is not None:
+        left = min(left, attempt_s)
+    return str(max(0, math.floor(left * 1000)))
 
 
 def check(stage: str) -> None:

@@ -52,11 +52,11 @@ class DownstreamError(Exception):
 
 
 async def _add_context_headers(request: httpx.Request) -> None:
-    """The request id and the time left, as each attempt is sent."""
+    """The request id and the time this attempt is waited for, as each attempt is sent."""
     request_id = current_request_id()
     if request_id:
         request.headers[REQUEST_ID_HEADER] = request_id
-    left_ms = deadline.header_value()
+    left_ms = deadline.header_value(request.extensions.get("timeout", {}).get("read"))
     if left_ms is not None:
         request.headers[deadline.DEADLINE_HEADER] = left_ms
 

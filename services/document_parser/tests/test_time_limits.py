@@ -19,6 +19,8 @@ def _json(start: str) -> str:
 
 @pytest.mark.parametrize(("text", "fmt"), [
     ("[99:59:59] Student: When did it start?", "text"),
+    ("[100:00:00] Student: When did it start?\n[100:00:05] Patient: Yesterday.", "text"),
+    ("123:00:00 Student: When did it start?", "text"),
     ("[00:01] Student: Hello.\n[24:00:01] Student: When did it start?", "text"),
     ("24:00:00.5 Student: When did it start?", "text"),
     ("WEBVTT\n\n100:00:00.000 --> 100:00:01.000\n<v Student>When did it start?\n", "vtt"),

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
-_CLOCK = r"(?:\d{1,2}:)?\d{1,3}:[0-5]\d(?:[.,]\d{1,3})?"
+# hours of any reasonable width, so that a stamp past the longest recording ("[100:00:00]") is read
+# as one and refused (:func:`document_parser.parsing.timing.check_times`), not taken for words
+_CLOCK = r"(?:\d{1,6}:)?\d{1,3}:[0-5]\d(?:[.,]\d{1,3})?"
 STAMP_PATTERN = (rf"(?:\[(?P<bracketed>{_CLOCK})\]|\((?P<parenthesised>{_CLOCK})\)|(?P<bare>{_CLOCK})(?=\s|$))"
                  r"[ \t]*(?:[-\u2013\u2014][ \t]+)?")
 _FULL_CLOCK = re.compile(_CLOCK)

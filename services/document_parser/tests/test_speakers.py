@@ -122,6 +122,15 @@ def test_speaker_styles_get_their_roles_from_the_label(asker: str, answerer: str
     assert not parsed.roles_inferred
 
 
+@pytest.mark.parametrize("style", ["**{}:**", "**{}**:", "*{}:*"])
+def test_a_label_in_markdown_bold_or_italics_is_a_label(style: str) -> None:
+    text = "\n".join([f"{style.format('Doctor')} What brings you in today?", f"{style.format('Patient')} A cough.",
+                      "* a bullet line stays text"])
+    parsed = parse_transcript(text, "auto")
+    assert [(u.speaker, u.role) for u in parsed.utterances] == [("Doctor", "interviewer"), ("Patient", "patient")]
+    assert [u.text for u in parsed.utterances] == ["What brings you in today?", "A cough.\n* a bullet line stays text"]
+
+
 def test_lower_case_single_letters_are_not_labels() -> None:
     assert split_label("a: b") == (None, "a: b")
 

@@ -1,8 +1,8 @@
 """Speaker labels (``Doctor:``, ``[doctor]``) and the role each label stands for.
 
-A label is a short capitalised name before a colon: at most 3 words and 30 characters,
-every word capitalised or a number (``Speaker 3``, ``Dr. Shah``), unless it names a known
-role. A bracketed tag at the start of a line (``[doctor]``, ``[patient_guest]``, ``[doctor_2]``,
+A label is a short capitalised name before a colon (in Markdown's bold, ``**Doctor:**``, too): at
+most 3 words and 30 characters, every word capitalised or a number (``Speaker 3``, ``Dr. Shah``),
+unless it names a known role. A bracketed tag at the start of a line (``[doctor]``, ``[patient_guest]``, ``[doctor_2]``,
 as ACI-Bench writes speakers) is always a label: brackets are an explicit speaker mark, and a
 time stamp in brackets (``[00:12]``) is read as a stamp before labels are looked for. Words
 that usually start an ordinary field or heading (``Note:``, ``Time:``, ``Allergies:``) are
@@ -44,8 +44,10 @@ _NOT_SPEAKERS = frozenset({
     "shx", "family history", "fh", "fhx", "warning", "important", "example", "eg", "ie", "yes", "no", "ok",
     "okay", "so", "well", "also", "and", "but", "re", "subject", "title", "case", "update", "reason",
 })
+# A colon label may be in Markdown's bold or italics, as notes and exported documents write it
+# (``**Doctor:**``, ``**Doctor**:``, ``*Patient:*``).
 LABEL_PATTERN = (r"(?:\[(?P<tag>[^\W\d_][\w.'\- ]{0,29})\][ \t]*:?[ \t]*"
-                 r"|(?P<label>[^\W\d_][\w.'\-]*(?: [\w.'\-]+){0,2})[ \t]*:(?!\d)[ \t]*)")
+                 r"|\*{0,2}(?P<label>[^\W\d_][\w.'\-]*(?: [\w.'\-]+){0,2})\*{0,2}[ \t]*:(?!\d)\*{0,2}[ \t]*)")
 _LABEL = re.compile(LABEL_PATTERN)
 _MAX_LABEL_CHARS = 30
 

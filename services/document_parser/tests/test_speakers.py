@@ -13,7 +13,7 @@ def test_interviewer_labels(speaker: str) -> None:
 
 
 @pytest.mark.parametrize("speaker", ["Patient", "Pt", "Parent", "Carer", "Mum", "Mother", "Father", "Dad",
-                                     "Patient's Mother"])
+                                     "Patient's Mother", "SP", "Actor", "Child"])
 def test_patient_labels(speaker: str) -> None:
     assert role_for(speaker) == "patient"
 

@@ -27,7 +27,8 @@ _INTERVIEWER = frozenset({
 })
 _PATIENT = frozenset({
     "patient", "pt", "parent", "carer", "caregiver", "guardian", "mum", "mom", "mother", "father", "dad", "family",
-    "relative", "wife", "husband", "partner", "son", "daughter", "client", "interviewee",
+    "relative", "wife", "husband", "partner", "son", "daughter", "client", "interviewee", "child",
+    "sp", "actor",  # an OSCE's standardised patient, played by an actor
 })
 # Question-and-answer transcripts label the two parties by one capital letter.
 _LETTER_ROLES: dict[str, Role] = {"Q": "interviewer", "A": "patient"}

@@ -25,6 +25,7 @@ Patient: I've had diarrhoea for three days.
 def test_detect_format() -> None:
     assert detect_format("\ufeffWEBVTT\n\n") == "vtt"
     assert detect_format(' [ {"speaker": "Doctor"}]') == "json"
+    assert detect_format('{"text": "Hello.", "segments": []}') == "json"
     assert detect_format("1\n00:00:01,000 --> 00:00:02,000\nHi") == "srt"
     assert detect_format("[00:01] Doctor: Hi") == "text"
 
@@ -39,6 +40,17 @@ def test_json_list_of_objects() -> None:
         ("Doctor", "interviewer", 0.0, 4.0), ("Patient", "patient", 4.0, 5.0)]
 
 
+def test_json_segments_as_a_diarising_speech_to_text_tool_writes_them() -> None:
+    payload = {"segments": [{"start": 0.0, "end": 2.1, "text": " How can I help?", "speaker": "SPEAKER_00",
+                             "words": [{"word": "How", "start": 0.0}]},
+                            {"start": 2.4, "end": 3.0, "text": " A cough.", "speaker": "SPEAKER_01"}],
+               "language": "en"}
+    parsed = parse_transcript(json.dumps(payload), "auto")
+    assert parsed.format == "json"
+    assert [(u.speaker, u.role, u.start, u.text) for u in parsed.utterances] == [
+        ("SPEAKER_00", "interviewer", 0.0, "How can I help?"), ("SPEAKER_01", "patient", 2.4, "A cough.")]
+
+
 def test_json_from_two_channels_is_ordered_stably_by_start() -> None:
     payload = [{"speaker": "Doctor", "text": "Any cough?", "start": 5},
                {"speaker": "Doctor", "text": "Hello.", "start": 1},
@@ -49,7 +61,9 @@ def test_json_from_two_channels_is_ordered_stably_by_start() -> None:
 
 @pytest.mark.parametrize(("text", "code"), [("[{", "invalid_json"), ("[" * 100_000, "invalid_json"),
                                             ('[{"text": "no speaker"}]', "invalid_json_transcript"),
-                                            ('{"speaker": "Doctor", "text": "x"}', "invalid_json_transcript")])
+                                            ('{"speaker": "Doctor", "text": "x"}', "invalid_json_transcript"),
+                                            ('{"segments": [{"text": "no speaker"}]}', "invalid_json_transcript"),
+                                            ('{"segments": "x"}', "invalid_json_transcript")])
 def test_malformed_json_is_a_transcript_error(text: str, code: str) -> None:
     with pytest.raises(Invalid) as caught:
         parse_transcript(text, "json")

@@ -11,7 +11,7 @@ from document_parser.parsing.raw import Reading
 from document_parser.parsing.srt_format import parse_srt
 from document_parser.parsing.vtt import parse_vtt
 
-_JSON_LIST = re.compile(r"\[\s*[{\]]")
+_JSON = re.compile(r"\[\s*[{\]]|\{\s*\"")  # a list of objects, or an object (WhisperX's {"segments": ...})
 _SRT_CUE = re.compile(r"\d+[ \t]*\r?\n[ \t]*\d{1,2}:\d{2}:\d{2},\d{3}[ \t]+-->")
 _SNIFF_CHARS = 200
 
@@ -20,7 +20,7 @@ def detect_format(text: str) -> str:
     head = text[:_SNIFF_CHARS].lstrip("\ufeff \t\r\n")
     if head.startswith("WEBVTT"):
         return "vtt"
-    if _JSON_LIST.match(head):
+    if _JSON.match(head):
         return "json"
     if _SRT_CUE.match(head):
         return "srt"

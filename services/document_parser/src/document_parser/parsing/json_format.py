@@ -1,5 +1,7 @@
 """JSON transcripts: a list of ``{"speaker": ..., "text": ..., "start": ...}`` objects; ``start``
-(seconds, or a ``MM:SS``/``HH:MM:SS`` clock) is optional."""
+(seconds, or a ``MM:SS``/``HH:MM:SS`` clock) is optional. The list may also stand under
+``segments`` of an object, as speech-to-text tools with speaker diarisation (WhisperX) write it:
+``{"segments": [{"start": 0.0, "end": 2.1, "text": "...", "speaker": "SPEAKER_00"}]}``."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ class _JsonUtterance(BaseModel):
 
 
 _ADAPTER = TypeAdapter(list[_JsonUtterance])
+SEGMENTS = "segments"
 
 
 def parse_json(text: str) -> Reading:
@@ -39,12 +42,15 @@ def parse_json(text: str) -> Reading:
         data = json.loads(text)
     except (ValueError, RecursionError):
         raise Invalid("invalid_json", "The transcript is not valid JSON.") from None
+    if isinstance(data, dict) and SEGMENTS in data:
+        data = data[SEGMENTS]
     try:
         items = _ADAPTER.validate_python(data)
     except ValidationError as exc:
         details = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()[:20]]
         raise Invalid("invalid_json_transcript",
-                      "A JSON transcript is a list of objects with speaker, text and optional start.",
+                      "A JSON transcript is a list of objects with speaker, text and optional start (in "
+                      f"seconds), or an object holding such a list under {SEGMENTS!r}.",
                       details) from None
     utterances = [RawUtterance(item.speaker.strip(), item.text.strip(), item.start)
                   for item in items if item.text.strip()]

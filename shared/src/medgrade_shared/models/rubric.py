@@ -95,7 +95,8 @@ class _Weights(_Open):
         return {name: float(getattr(self, name)) for name in COMPONENTS}
 
 
-# A field per component of the table, in its order.
+# A field per component of the table, in its order, made at import; the type checker, which cannot
+# read fields made at run time, sees the base class (code reads the weights through ``as_dict``).
 if TYPE_CHECKING:
     Weights = _Weights
 else:

@@ -56,7 +56,7 @@ def test_key_questions_stop_at_the_deadline_between_chunks(encoder, chest_dict, 
 
     def slow_encode_chunk(self, texts):
         chunks.append(len(texts))
-        time.sleep(0.05)
+        time.sleep(0.5)
         return real_encode_chunk(self, texts)
 
     monkeypatch.setattr(type(encoder), "_encode_chunk", slow_encode_chunk)
@@ -65,7 +65,7 @@ def test_key_questions_stop_at_the_deadline_between_chunks(encoder, chest_dict, 
         while client.get("/ready").status_code != 200:
             time.sleep(0.05)
         response = client.post("/score/key_questions", json=_body(chest_dict, make_parsed, 200),
-                               headers={DEADLINE_HEADER: "120"})
+                               headers={DEADLINE_HEADER: "1000"})  # room for what comes before, under load
     assert response.status_code == 504
     error = response.json()["error"]
     assert error["code"] == "deadline_exceeded" and error["details"] == {"stage": "key questions (embedding)"}

@@ -2,11 +2,12 @@
 
 A label is a short capitalised name before a colon (in Markdown's bold, ``**Doctor:**``, too): at
 most 3 words and 30 characters, every word capitalised or a number (``Speaker 3``, ``Dr. Shah``),
-unless it names a known role. A bracketed tag at the start of a line (``[doctor]``, ``[patient_guest]``, ``[doctor_2]``,
-as ACI-Bench writes speakers) is always a label: brackets are an explicit speaker mark, and a
-time stamp in brackets (``[00:12]``) is read as a stamp before labels are looked for. Words
-that usually start an ordinary field or heading (``Note:``, ``Time:``, ``Allergies:``) are
-never labels, so such a line stays text instead of becoming a speaker.
+unless it names a known role. A bracketed tag at the start of a line (``[doctor]``,
+``[patient_guest]``, ``[doctor_2]``, as ACI-Bench writes speakers) is always a label: brackets are
+an explicit speaker mark, and a time stamp in brackets (``[00:12]``) is read as a stamp before
+labels are looked for. Words that usually start an ordinary field or heading (``Note:``,
+``Time:``, ``Allergies:``) are never labels, so such a line stays text instead of becoming a
+speaker.
 """
 
 from __future__ import annotations

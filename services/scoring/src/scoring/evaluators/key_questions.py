@@ -96,7 +96,7 @@ from scoring.semantic.sentences import Sentence, interviewer_sentences, list_ite
 from scoring.semantic.thesaurus import TopicEmbeddings
 
 MATCHER = "hybrid"
-MATCHER_VERSION = "7"
+MATCHER_VERSION = "8"
 UNCERTAIN_BAND = 0.1  # of probability, either side of the decision threshold
 
 

@@ -41,7 +41,8 @@ START_COST = 0.5  # more than a statement's hint (STATEMENT_WEIGHT), less than a
 SUMMARY_RESTATES = 0.5
 STATEMENT_WEIGHT = 1 / 3  # of an interviewer's statement in a dialogue, against a question
 _SUMMARY_AT = SECTION_NAMES.index(SUMMARY_SECTION)
-_OPEN_SECTIONS = [i for i in range(len(SECTION_NAMES)) if i != _SUMMARY_AT]
+_SECTIONS = range(len(SECTION_NAMES))
+_OPEN_SECTIONS = [i for i in _SECTIONS if i != _SUMMARY_AT]
 
 
 def segment(utterances: list[Utterance]) -> list[Section]:
@@ -76,22 +77,27 @@ def segment(utterances: list[Utterance]) -> list[Section]:
 def _decode(evidence: list[Evidence], start_cost: float) -> list[int]:
     """Best section index per evidence-bearing utterance (a Viterbi path over the sections)."""
     opening = SECTION_NAMES.index(OPENING)
-    scores = [0.0 if s == opening else -start_cost for s in range(len(SECTION_NAMES))]  # before any evidence: CC
+    scores = [0.0 if s == opening else -start_cost for s in _SECTIONS]  # before any evidence: CC
     scores[_SUMMARY_AT] = -math.inf
     back: list[tuple[int, int]] = []  # per step: best open section before it, bit s set when state s stayed
     for found in evidence:
         own = [found.scores.get(name, 0.0) for name in SECTION_NAMES]
         own[_SUMMARY_AT] += SUMMARY_RESTATES * (sum(own) - own[_SUMMARY_AT])
-        best_open = max(_OPEN_SECTIONS, key=lambda s: scores[s])
-        stay = [scores[s] + own[s] for s in range(len(SECTION_NAMES))]
-        enter = [scores[best_open] - (0.0 if name in found.opens else SWITCH_COST) + own[s]
-                 for s, name in enumerate(SECTION_NAMES)]
+        best_open = max(_OPEN_SECTIONS, key=scores.__getitem__)
+        switched, opened = scores[best_open] - SWITCH_COST, scores[best_open]
+        entering = [opened if name in found.opens else switched for name in SECTION_NAMES]
         if SUMMARY_SECTION not in found.opens:
-            enter[_SUMMARY_AT] = -math.inf
-        stayed = sum(1 << s for s in range(len(SECTION_NAMES)) if stay[s] > enter[s])  # ties: switch later
-        scores = [max(stay[s], enter[s]) for s in range(len(SECTION_NAMES))]
+            entering[_SUMMARY_AT] = -math.inf
+        stayed = 0
+        for s in _SECTIONS:
+            stay, enter = scores[s] + own[s], entering[s] + own[s]
+            if stay > enter:  # ties: switch later
+                stayed |= 1 << s
+                scores[s] = stay
+            else:
+                scores[s] = enter
         back.append((best_open, stayed))
-    state = max(range(len(SECTION_NAMES)), key=lambda s: scores[s])
+    state = max(_SECTIONS, key=scores.__getitem__)
     path = [state]
     for best_open, stayed in reversed(back[1:]):
         state = state if stayed >> state & 1 else best_open

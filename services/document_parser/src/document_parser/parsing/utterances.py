@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from pydantic import TypeAdapter
+
 from document_parser.parsing.dictation import dictated_indices
 from document_parser.parsing.raw import RawUtterance
 from document_parser.parsing.roles import assign_roles
 from document_parser.parsing.tags import match_text
 from document_parser.parsing.timing import Span, fill_starts, spans
 from medgrade_shared.models.transcript import Utterance
+
+_UTTERANCES = TypeAdapter(list[Utterance])  # one validation call for the list: faster than one per utterance
 
 
 class Built(NamedTuple):
@@ -29,12 +33,12 @@ def build_utterances(raw: list[RawUtterance]) -> Built:
         times = [_cue_end(span, r.end) for span, r in zip(times, raw, strict=True)]
     roles, inferred = assign_roles(raw)
     dictated = dictated_indices([roles[r.speaker] for r in raw], matched)
-    utterances = [
-        Utterance(index=i, speaker=r.speaker, role=roles[r.speaker], text=r.text, match_text=m,
-                  start=t.start if t else None, end=t.end if t else None, end_estimated=bool(t and t.estimated),
-                  dictated=i in dictated)
+    utterances = _UTTERANCES.validate_python([
+        {"index": i, "speaker": r.speaker, "role": roles[r.speaker], "text": r.text, "match_text": m,
+         "start": t.start if t else None, "end": t.end if t else None, "end_estimated": bool(t and t.estimated),
+         "dictated": i in dictated}
         for i, (r, m, t) in enumerate(zip(raw, matched, times, strict=True))
-    ]
+    ])
     return Built(utterances, unstamped, inferred)
 
 

@@ -61,6 +61,8 @@ async def burst(url: str, token: str, body: bytes, size: int, rounds: int) -> tu
                     ok += 1
                 else:
                     failed += 1
+                    print("FAILED", answer.status_code if isinstance(answer, httpx.Response) else repr(answer),
+                          answer.text[:300] if isinstance(answer, httpx.Response) else "")
     return ok, failed, time.perf_counter() - started
 
 

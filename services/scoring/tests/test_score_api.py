@@ -209,3 +209,35 @@ def test_scoring_answers_only_callers_with_the_internal_credential(client, score
     for name in (*ENDPOINTS, "aggregate"):
         assert_refused_without_token(client, "POST", f"/score/{name}", json=score_body)
     assert client.get("/health", headers={INTERNAL_TOKEN_HEADER: ""}).status_code == 200
+
+
+def test_scoring_requests_share_the_configured_request_threads(score_body, encoder) -> None:
+    # one request thread: a key-question request waiting for the model holds it, so a structure
+    # request waits its turn instead of starting a thread of its own
+    release = threading.Event()
+
+    def slow_loader() -> Encoder:
+        release.wait(30)
+        return encoder
+
+    settings = ScoringSettings(model_wait_s=20, request_threads=1)
+    with TestClient(headers=INTERNAL_HEADERS, app=create_app(settings, encoder_loader=slow_loader)) as client:
+        answers: dict[str, tuple[int, float]] = {}
+
+        def post(component: str) -> None:
+            status = client.post(f"/score/{component}", json=score_body).status_code
+            answers[component] = (status, time.monotonic())
+
+        waiting = threading.Thread(target=post, args=("key_questions",))
+        waiting.start()
+        time.sleep(0.5)  # the key-question request now holds the one thread
+        queued = threading.Thread(target=post, args=("structure",))
+        queued.start()
+        queued.join(1.0)
+        assert "structure" not in answers  # still waiting for the thread
+        released_at = time.monotonic()
+        release.set()
+        waiting.join(30)
+        queued.join(30)
+        assert answers["key_questions"][0] == answers["structure"][0] == 200
+        assert answers["structure"][1] >= released_at

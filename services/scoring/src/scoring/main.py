@@ -9,7 +9,9 @@ once, for good: there is no fallback to another matcher.
 
 The service runs one worker process per CPU by default (setting ``workers``;
 :mod:`medgrade_shared.workers`): each loads its own model, and ``/ready`` answers for the worker
-that takes the request.
+that takes the request. Within a worker, scoring requests run on ``request_threads`` threads (default
+2): the model encodes one chunk at a time, and the framework's 40 threads under a burst only
+competed for the interpreter and kept more memory (``evaluation/key_questions/README.md``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from medgrade_shared.internal_auth import require_internal_token
@@ -48,10 +51,13 @@ async def _readiness(app: FastAPI) -> dict[str, bool]:
     return {"re2": re2_ok, "model": app.state.model.encoder is not None, "workers": all_workers_ready()}
 
 
-def _lifespan(loader: Callable[[], Encoder]) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+def _lifespan(loader: Callable[[], Encoder],
+              request_threads: int) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         slot: ModelSlot = app.state.model
+        # the scoring routes are plain functions, run in this process's request thread pool
+        anyio.to_thread.current_default_thread_limiter().total_tokens = request_threads
 
         async def load() -> None:
             try:
@@ -77,7 +83,8 @@ def create_app(settings: ScoringSettings | None = None,
     """``encoder_loader`` replaces the model in tests; by default the settings' precision is used."""
     settings = settings or get_settings()
     loader = encoder_loader or functools.partial(load_encoder, settings.precision, settings.vector_cache)
-    app = create_service_app(service=SERVICE, title="MedGrade scoring", lifespan=_lifespan(loader),
+    app = create_service_app(service=SERVICE, title="MedGrade scoring",
+                             lifespan=_lifespan(loader, settings.request_threads),
                              readiness=_readiness, max_body_bytes=settings.max_body_bytes,
                              internal_token=require_internal_token(settings.internal_token, SERVICE))
     app.dependency_overrides[get_settings] = lambda: settings

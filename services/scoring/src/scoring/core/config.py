@@ -39,6 +39,12 @@ class ScoringSettings(ServiceSettings):
         description="Distinct texts whose sentence vectors each worker keeps (least recently used first out, "
                     "about 1.6 KiB each), so a consultation graded again is not encoded again (0: none; "
                     "benchmarks of first gradings set 0).")
+    request_threads: int = Field(
+        default=2, ge=1, le=64,
+        description="Threads per worker that run scoring requests (the rest wait their turn, their deadline "
+                    "still counting). The model encodes one chunk at a time, so more threads only compete "
+                    "for the interpreter and leave malloc arenas behind: with 40 (the framework's default) a "
+                    "32-way burst took longer and kept more memory.")
     workers: int = Field(
         default=0, ge=0, le=64,
         description="Worker processes, each with its own model and one math thread (0: one per CPU the "

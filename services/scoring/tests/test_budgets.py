@@ -49,8 +49,6 @@ def test_more_interviewer_sentences_than_the_limit_is_413_naming_it(small, chest
 
 
 def test_key_questions_stop_at_the_deadline_between_chunks(encoder, chest_dict, make_parsed, monkeypatch):
-    monkeypatch.setattr(semantic_model, "ENCODE_CHUNK", 4)
-    encoder.cache.clear()
     chunks = []
     real_encode_chunk = type(encoder)._encode_chunk
 
@@ -59,11 +57,14 @@ def test_key_questions_stop_at_the_deadline_between_chunks(encoder, chest_dict, 
         time.sleep(0.5)
         return real_encode_chunk(self, texts)
 
-    monkeypatch.setattr(type(encoder), "_encode_chunk", slow_encode_chunk)
     with TestClient(headers=INTERNAL_HEADERS,
                     app=create_app(ScoringSettings(), encoder_loader=lambda: encoder)) as client:
         while client.get("/ready").status_code != 200:
             time.sleep(0.05)
+        # slow from here on: the start-up's thesaurus is not what this test times
+        monkeypatch.setattr(semantic_model, "ENCODE_CHUNK", 4)
+        monkeypatch.setattr(type(encoder), "_encode_chunk", slow_encode_chunk)
+        encoder.cache.clear()
         response = client.post("/score/key_questions", json=_body(chest_dict, make_parsed, 200),
                                headers={DEADLINE_HEADER: "1000"})  # room for what comes before, under load
     assert response.status_code == 504

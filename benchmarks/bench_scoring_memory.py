@@ -61,8 +61,8 @@ async def burst(url: str, token: str, body: bytes, size: int, rounds: int) -> tu
                     ok += 1
                 else:
                     failed += 1
-                    print("FAILED", answer.status_code if isinstance(answer, httpx.Response) else repr(answer),
-                          answer.text[:300] if isinstance(answer, httpx.Response) else "")
+                    print("FAILED", f"{answer.status_code} {answer.text[:300]}"
+                          if isinstance(answer, httpx.Response) else repr(answer))
     return ok, failed, time.perf_counter() - started
 
 
